@@ -1,0 +1,47 @@
+"""Who may do what: the actor × action matrix as data, denying by default.
+
+A role is the user's effective role in the scope of the page: a tenant role
+(``hr_admin`` … ``member``), ``agency_admin`` inside a client tenant of its agency,
+an agency role on agency pages, or ``platform_admin`` on platform pages. Scope membership
+itself is checked by the resolvers in service/scopes.py (another scope is a 404); this
+matrix decides what a member may do (a refusal is a 403).
+"""
+
+from collections.abc import Callable
+from functools import wraps
+
+from flask import abort, g
+
+TENANT_ROLES = ("hr_admin", "hr", "interviewer", "leadership", "member", "agency_admin")
+AGENCY_ROLES = ("agency_admin", "consultant")
+PLATFORM_ROLES = ("platform_admin",)
+
+MATRIX: dict[str, frozenset[str]] = {
+    "tenant.home": frozenset(TENANT_ROLES),
+    "tenant.structure.view": frozenset({"hr_admin", "hr", "leadership", "agency_admin"}),
+    "tenant.settings.view": frozenset({"hr_admin", "agency_admin"}),
+    "agency.home": frozenset(AGENCY_ROLES),
+    "platform.home": frozenset(PLATFORM_ROLES),
+}
+
+
+def can(role: str | None, action: str) -> bool:
+    return role is not None and role in MATRIX.get(action, frozenset())
+
+
+def require(action: str) -> Callable:
+    """View decorator: 403 unless the current scope's role may do ``action``."""
+    if action not in MATRIX:
+        raise KeyError(f"unknown action {action!r}: add it to permissions.MATRIX")
+
+    def decorate(view: Callable) -> Callable:
+        @wraps(view)
+        def guarded(*args, **kwargs):
+            if not can(g.get("role"), action):
+                abort(403)
+            return view(*args, **kwargs)
+
+        guarded.required_action = action
+        return guarded
+
+    return decorate

@@ -1,0 +1,18 @@
+"""One render helper: the whole page, or one named block of it for an htmx request."""
+
+from flask import Response, make_response, render_template, request
+from jinja2_fragments.flask import render_block
+
+
+def wants_fragment() -> bool:
+    return bool(request.htmx) and not request.htmx.history_restore_request
+
+
+def render(template: str, block: str | None = None, status: int = 200, **context) -> Response:
+    if block is not None and wants_fragment():
+        body = render_block(template, block, **context)
+    else:
+        body = render_template(template, **context)
+    response = make_response(body, status)
+    response.vary.add("HX-Request")
+    return response

@@ -1,0 +1,131 @@
+"""The resolvers: which tenant, agency or platform a URL names, and the user's role there.
+
+``/t/<tenant_slug>/…``, ``/agency/<agency_slug>/…`` and ``/platform/…`` pages live on
+blueprints made here, and only here is membership checked: a scope the user does not
+belong to answers 404, exactly as if it did not exist.
+"""
+
+import sqlalchemy as sa
+from flask import Blueprint, abort, g
+from flask_login import current_user
+from werkzeug.local import LocalProxy
+
+from service.accounts.models import AgencyMembership, AgencyRole
+from service.extensions import db, login_manager
+from service.tenancy import reset_tenant, set_tenant
+from service.tenants.models import Agency, Membership, Tenant, TenantStatus
+
+SCOPED_BLUEPRINTS: dict[str, str] = {}
+
+current_tenant: Tenant = LocalProxy(lambda: g.tenant)
+
+
+def _scoped_blueprint(name: str, import_name: str, prefix: str, scope: str, resolve) -> Blueprint:
+    bp = Blueprint(name, import_name, url_prefix=prefix)
+    bp.before_request(_require_login)
+    bp.before_request(resolve)
+    SCOPED_BLUEPRINTS[name] = scope
+    return bp
+
+
+def _require_login():
+    if not current_user.is_authenticated:
+        return login_manager.unauthorized()
+    return None
+
+
+def tenant_blueprint(name: str, import_name: str, prefix: str = "") -> Blueprint:
+    bp = _scoped_blueprint(
+        name, import_name, "/t/<tenant_slug>" + prefix, "tenant", _resolve_tenant
+    )
+
+    @bp.url_value_preprocessor
+    def _pull_slug(endpoint, values):
+        g.tenant_slug = values.pop("tenant_slug")
+
+    @bp.url_defaults
+    def _add_slug(endpoint, values):
+        if "tenant_slug" not in values and "tenant" in g:
+            values["tenant_slug"] = g.tenant.slug
+
+    return bp
+
+
+def agency_blueprint(name: str, import_name: str, prefix: str = "") -> Blueprint:
+    bp = _scoped_blueprint(
+        name, import_name, "/agency/<agency_slug>" + prefix, "agency", _resolve_agency
+    )
+
+    @bp.url_value_preprocessor
+    def _pull_slug(endpoint, values):
+        g.agency_slug = values.pop("agency_slug")
+
+    @bp.url_defaults
+    def _add_slug(endpoint, values):
+        if "agency_slug" not in values and "agency" in g:
+            values["agency_slug"] = g.agency.slug
+
+    return bp
+
+
+def platform_blueprint(name: str, import_name: str, prefix: str = "") -> Blueprint:
+    return _scoped_blueprint(name, import_name, "/platform" + prefix, "platform", _resolve_platform)
+
+
+def tenant_role(user, tenant: Tenant) -> str | None:
+    """The user's effective role in ``tenant`` (call with the tenant context set)."""
+    membership = db.session.scalar(
+        sa.select(Membership).where(
+            Membership.tenant_id == tenant.id, Membership.user_id == user.id
+        )
+    )
+    if membership is not None:
+        return membership.role.value
+    if tenant.agency_id is not None and agency_role(user, tenant.agency_id) == "agency_admin":
+        return "agency_admin"
+    return None
+
+
+def agency_role(user, agency_id) -> str | None:
+    role = db.session.scalar(
+        sa.select(AgencyMembership.role).where(
+            AgencyMembership.agency_id == agency_id, AgencyMembership.user_id == user.id
+        )
+    )
+    return role.value if isinstance(role, AgencyRole) else None
+
+
+def _resolve_tenant():
+    tenant = db.session.scalar(sa.select(Tenant).where(Tenant.slug == g.tenant_slug))
+    if tenant is None:
+        abort(404)
+    g.tenant_token = set_tenant(tenant.id)
+    role = tenant_role(current_user, tenant)
+    if role is None:
+        abort(404)
+    if tenant.status != TenantStatus.ACTIVE and role != "agency_admin":
+        abort(403)
+    g.tenant, g.role = tenant, role
+
+
+def _resolve_agency():
+    agency = db.session.scalar(sa.select(Agency).where(Agency.slug == g.agency_slug))
+    if agency is None:
+        abort(404)
+    role = agency_role(current_user, agency.id)
+    if role is None:
+        abort(404)
+    g.agency, g.role = agency, role
+
+
+def _resolve_platform():
+    if not current_user.is_platform_admin:
+        abort(404)
+    g.role = "platform_admin"
+
+
+def release_tenant(exc=None) -> None:
+    """Teardown: a reused worker thread must not keep the last request's tenant."""
+    token = g.pop("tenant_token", None)
+    if token is not None:
+        reset_tenant(token)

@@ -1,0 +1,51 @@
+"""`flask --app wsgi serve`: what `make run` runs — migrate, seed the demo, serve."""
+
+import os
+
+import click
+from flask import current_app
+from flask.cli import with_appcontext
+from flask_migrate import upgrade
+from werkzeug.serving import run_simple
+
+from service.demo import DEFAULT_PASSWORD, database_is_empty, seed_demo
+
+
+@click.command("serve")
+@click.option("--host", default="127.0.0.1", show_default=True)
+@click.option(
+    "--port", type=int, default=lambda: int(os.environ.get("PORT", "5000")), show_default="5000"
+)
+@with_appcontext
+def serve_command(host: str, port: int) -> None:
+    """Apply migrations, seed demo data where wanted, and serve the app."""
+    app = current_app._get_current_object()
+    upgrade()
+    logins: list[dict] = []
+    if app.config["DEMO"]:
+        if database_is_empty():
+            logins = seed_demo(DEFAULT_PASSWORD)["users"]
+        else:
+            logins = [{"email": e, "password": DEFAULT_PASSWORD} for e in _demo_emails()]
+    where = "SQLite in instance/" if app.config["EMBEDDED"] else "PostgreSQL"
+    queue = "Redis" if app.config["REDIS_URL"] else "in-process jobs"
+    click.echo(f"\nExitloop on http://{host}:{port}/  ({where}, {queue})")
+    if logins:
+        click.echo(f"Demo logins (password for all: {DEFAULT_PASSWORD}):")
+        for user in logins:
+            click.echo(f"  {user['email']}")
+    click.echo("")
+    run_simple(host, port, app, threaded=True)
+
+
+def _demo_emails() -> list[str]:
+    import sqlalchemy as sa
+
+    from service.accounts.models import User
+    from service.extensions import db
+
+    return list(
+        db.session.scalars(
+            sa.select(User.email).where(User.email.like("%.example")).order_by(User.email)
+        )
+    )

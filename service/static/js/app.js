@@ -1,0 +1,13 @@
+// Exitloop's only script of its own: show htmx errors that are not swapped.
+document.addEventListener("htmx:responseError", function (event) {
+  var flash = document.getElementById("flash");
+  if (!flash) { return; }
+  var xhr = event.detail.xhr;
+  var doc = new DOMParser().parseFromString(xhr.responseText || "", "text/html");
+  var heading = doc.querySelector("h1");
+  var p = document.createElement("p");
+  p.className = "flash flash-error";
+  p.setAttribute("role", "alert");
+  p.textContent = heading ? heading.textContent : String(xhr.status);
+  flash.replaceChildren(p);
+});

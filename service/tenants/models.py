@@ -1,0 +1,135 @@
+"""The tenancy hierarchy (agency → tenant) and a tenant's organisation structure."""
+
+import datetime as dt
+import enum
+import uuid
+
+import sqlalchemy as sa
+from sqlalchemy.orm import Mapped, mapped_column
+
+from service.extensions import db
+from service.model_types import IdMixin, created_at_column, text_enum
+from service.tenancy import TenantOwned
+
+
+class Sector(enum.StrEnum):
+    MARKETING_SALES = "marketing_sales"
+    RETAIL = "retail"
+    HORECA = "horeca"
+    IT = "it"
+    HR = "hr"
+    OTHER = "other"
+
+
+class TenantStatus(enum.StrEnum):
+    ACTIVE = "active"
+    SUSPENDED = "suspended"
+
+
+class Agency(IdMixin, db.Model):
+    __tablename__ = "agencies"
+
+    name: Mapped[str] = mapped_column(sa.String(120))
+    slug: Mapped[str] = mapped_column(sa.String(63), unique=True)
+    brand_name: Mapped[str | None] = mapped_column(sa.String(120))
+    brand_colour: Mapped[str | None] = mapped_column(sa.String(7))
+    logo: Mapped[bytes | None] = mapped_column(sa.LargeBinary)
+    logo_mime_type: Mapped[str | None] = mapped_column(sa.String(32))
+    status: Mapped[TenantStatus] = mapped_column(
+        text_enum(TenantStatus, "agency_status"), default=TenantStatus.ACTIVE
+    )
+    created_at: Mapped[dt.datetime] = created_at_column()
+
+
+class Tenant(IdMixin, db.Model):
+    """A client company. Everything it owns carries its id."""
+
+    __tablename__ = "tenants"
+    __table_args__ = (
+        sa.CheckConstraint("confidentiality_k BETWEEN 3 AND 10", name="confidentiality_k_range"),
+    )
+
+    agency_id: Mapped[uuid.UUID | None] = mapped_column(
+        sa.ForeignKey("agencies.id", ondelete="RESTRICT"), index=True
+    )
+    name: Mapped[str] = mapped_column(sa.String(120))
+    slug: Mapped[str] = mapped_column(sa.String(63), unique=True)
+    sector: Mapped[Sector] = mapped_column(text_enum(Sector, "sector"))
+    languages: Mapped[list[str]] = mapped_column(sa.JSON, default=lambda: ["nl"])
+    default_language: Mapped[str] = mapped_column(sa.String(2), default="nl")
+    time_zone: Mapped[str] = mapped_column(sa.String(64), default="Europe/Brussels")
+    confidentiality_k: Mapped[int] = mapped_column(default=5)
+    data_protection_contact: Mapped[str | None] = mapped_column(sa.String(254))
+    status: Mapped[TenantStatus] = mapped_column(
+        text_enum(TenantStatus, "tenant_status"), default=TenantStatus.ACTIVE
+    )
+    created_at: Mapped[dt.datetime] = created_at_column()
+
+    @property
+    def is_active(self) -> bool:
+        return self.status == TenantStatus.ACTIVE
+
+
+class TenantRole(enum.StrEnum):
+    HR_ADMIN = "hr_admin"
+    HR = "hr"
+    INTERVIEWER = "interviewer"
+    LEADERSHIP = "leadership"
+    MEMBER = "member"
+
+
+class Membership(TenantOwned, db.Model):
+    """A user's role in one tenant (a consultant's assignment is one too)."""
+
+    __tablename__ = "memberships"
+    __table_args__ = (
+        sa.UniqueConstraint("tenant_id", "user_id"),
+        sa.Index("ix_memberships_user", "user_id"),
+    )
+
+    user_id: Mapped[uuid.UUID] = mapped_column(sa.ForeignKey("users.id", ondelete="CASCADE"))
+    role: Mapped[TenantRole] = mapped_column(text_enum(TenantRole, "tenant_role"))
+    created_at: Mapped[dt.datetime] = created_at_column()
+
+
+class Department(TenantOwned, db.Model):
+    __tablename__ = "departments"
+    __table_args__ = (sa.UniqueConstraint("tenant_id", "name"),)
+
+    name: Mapped[str] = mapped_column(sa.String(120))
+
+
+class DepartmentHeadcount(TenantOwned, db.Model):
+    """Headcount from ``effective_from`` until the next row: turnover for any period."""
+
+    __tablename__ = "department_headcounts"
+    __table_args__ = (
+        sa.ForeignKeyConstraint(
+            ["tenant_id", "department_id"],
+            ["departments.tenant_id", "departments.id"],
+            ondelete="CASCADE",
+        ),
+        sa.UniqueConstraint("tenant_id", "department_id", "effective_from"),
+        sa.CheckConstraint("headcount >= 0", name="headcount_not_negative"),
+    )
+
+    department_id: Mapped[uuid.UUID]
+    effective_from: Mapped[dt.date]
+    headcount: Mapped[int]
+
+
+class JobFunction(TenantOwned, db.Model):
+    """A function (job family) such as "sales representative" or "store manager"."""
+
+    __tablename__ = "job_functions"
+    __table_args__ = (sa.UniqueConstraint("tenant_id", "name"),)
+
+    name: Mapped[str] = mapped_column(sa.String(120))
+
+
+class Location(TenantOwned, db.Model):
+    __tablename__ = "locations"
+    __table_args__ = (sa.UniqueConstraint("tenant_id", "name"),)
+
+    name: Mapped[str] = mapped_column(sa.String(120))
+    city: Mapped[str | None] = mapped_column(sa.String(120))

@@ -1,0 +1,126 @@
+"""Shared fixtures: a migrated PostgreSQL database per test session, cleaned per test.
+
+PostgreSQL and Redis are real servers here (TEST_DATABASE_URL, TEST_REDIS_URL). Where one
+is absent (a laptop) its tests skip; under CI (CI=true) a skipped test fails the run.
+"""
+
+import os
+import re
+import uuid
+
+import psycopg
+import pytest
+import sqlalchemy as sa
+
+from service import create_app
+from service.config import TestConfig
+from service.extensions import db
+
+ADMIN_URL = os.environ.get("TEST_DATABASE_URL", "postgresql://postgres@127.0.0.1:5432/postgres")
+REDIS_URL = os.environ.get("TEST_REDIS_URL", "redis://127.0.0.1:6379/15")
+
+
+def _sa_url(url: str) -> str:
+    return url.replace("postgresql://", "postgresql+psycopg://", 1)
+
+
+@pytest.fixture(scope="session")
+def database_url():
+    """A fresh PostgreSQL database for this test session, dropped afterwards."""
+    try:
+        admin = psycopg.connect(ADMIN_URL, autocommit=True, connect_timeout=3)
+    except psycopg.OperationalError as exc:
+        pytest.skip(f"PostgreSQL is not reachable at {ADMIN_URL}: {exc}")
+    name = f"exitloop_test_{uuid.uuid4().hex[:10]}"
+    admin.execute(f'CREATE DATABASE "{name}"')
+    base = ADMIN_URL.rsplit("/", 1)[0]
+    try:
+        yield _sa_url(f"{base}/{name}")
+    finally:
+        admin.execute(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)')
+        admin.close()
+
+
+def make_test_app(database_url: str, **overrides):
+    config = TestConfig(database_url)
+    for key, value in overrides.items():
+        setattr(config, key, value)
+    return create_app(config)
+
+
+@pytest.fixture(scope="session")
+def migrated_app(database_url):
+    """The app on a database built the production way: `flask db upgrade`."""
+    from flask_migrate import upgrade
+
+    app = make_test_app(database_url, REDIS_URL=None)
+    with app.app_context():
+        upgrade()
+    return app
+
+
+def truncate_all(app) -> None:
+    with app.app_context():
+        tables = [t.name for t in reversed(db.metadata.sorted_tables)]
+        with db.engine.begin() as connection:
+            if connection.dialect.name == "postgresql":
+                connection.execute(sa.text(f"TRUNCATE {', '.join(tables)} CASCADE"))
+            else:
+                for table in tables:
+                    connection.execute(sa.text(f"DELETE FROM {table}"))
+
+
+@pytest.fixture
+def app(migrated_app):
+    """The app with an empty (migrated) database and an application context."""
+    truncate_all(migrated_app)
+    migrated_app.config["REDIS_URL"] = None
+    with migrated_app.app_context():
+        yield migrated_app
+        db.session.remove()
+
+
+@pytest.fixture
+def client(app):
+    return app.test_client()
+
+
+_CSRF = re.compile(r'name="csrf_token" value="([^"]+)"')
+
+
+def csrf_token(client, path: str = "/login") -> str:
+    """CSRF stays on in tests: read the token from a page like a browser would."""
+    page = client.get(path)
+    match = _CSRF.search(page.get_data(as_text=True))
+    assert match, f"no CSRF token on {path}"
+    return match.group(1)
+
+
+def login(client, email: str, password: str = "pw"):
+    token = csrf_token(client)
+    response = client.post(
+        "/login", data={"email": email, "password": password, "csrf_token": token}
+    )
+    assert response.status_code == 302, f"login of {email} failed: {response.status_code}"
+    return response
+
+
+@pytest.fixture
+def world(app):
+    """Two tenants of two agencies, each with departments and a user for every role."""
+    from tests.factories import make_world
+
+    return make_world()
+
+
+def pytest_sessionfinish(session, exitstatus):
+    """Under CI every test must run: a skip means a missing server or browser."""
+    if os.environ.get("CI") != "true":
+        return
+    reporter = session.config.pluginmanager.get_plugin("terminalreporter")
+    skipped = reporter.stats.get("skipped", []) if reporter else []
+    if skipped and exitstatus == 0:
+        reporter.write_line(
+            f"CI: {len(skipped)} test(s) skipped; every test must run here.", red=True
+        )
+        session.exitstatus = 1

@@ -1,0 +1,124 @@
+"""Test data builders; each commits, like a real request would."""
+
+import datetime as dt
+from dataclasses import dataclass, field
+
+from service.accounts.models import AgencyMembership, AgencyRole, User
+from service.accounts.passwords import hash_password
+from service.extensions import db
+from service.tenancy import tenant_scope
+from service.tenants.models import (
+    Agency,
+    Department,
+    DepartmentHeadcount,
+    JobFunction,
+    Location,
+    Membership,
+    Sector,
+    Tenant,
+    TenantRole,
+)
+
+
+def make_agency(slug: str, name: str | None = None) -> Agency:
+    agency = Agency(slug=slug, name=name or slug.title())
+    db.session.add(agency)
+    db.session.commit()
+    return agency
+
+
+def make_tenant(slug: str, agency: Agency | None = None, **fields) -> Tenant:
+    tenant = Tenant(
+        slug=slug,
+        name=fields.pop("name", slug.replace("-", " ").title()),
+        sector=fields.pop("sector", Sector.RETAIL),
+        languages=fields.pop("languages", ["nl", "fr"]),
+        default_language=fields.pop("default_language", "nl"),
+        agency_id=agency.id if agency else None,
+        **fields,
+    )
+    db.session.add(tenant)
+    db.session.commit()
+    return tenant
+
+
+def make_user(email: str, password: str = "pw", **fields) -> User:
+    user = User(email=email, display_name=fields.pop("display_name", email), **fields)
+    user.password_hash = hash_password(password)
+    db.session.add(user)
+    db.session.commit()
+    return user
+
+
+def add_membership(tenant: Tenant, user: User, role: str) -> None:
+    with tenant_scope(tenant.id):
+        db.session.add(Membership(user_id=user.id, role=TenantRole(role)))
+        db.session.commit()
+
+
+def add_agency_membership(agency: Agency, user: User, role: str) -> None:
+    db.session.add(AgencyMembership(agency_id=agency.id, user_id=user.id, role=AgencyRole(role)))
+    db.session.commit()
+
+
+def make_department(tenant: Tenant, name: str, headcounts=((dt.date(2025, 1, 1), 10),)):
+    with tenant_scope(tenant.id):
+        department = Department(name=name)
+        db.session.add(department)
+        db.session.flush()
+        for day, count in headcounts:
+            db.session.add(
+                DepartmentHeadcount(
+                    department_id=department.id, effective_from=day, headcount=count
+                )
+            )
+        db.session.commit()
+        return department
+
+
+def make_structure(tenant: Tenant) -> dict:
+    department = make_department(tenant, f"Sales {tenant.slug}")
+    with tenant_scope(tenant.id):
+        job_function = JobFunction(name=f"Representative {tenant.slug}")
+        location = Location(name=f"Gent {tenant.slug}", city="Gent")
+        db.session.add_all([job_function, location])
+        db.session.commit()
+        return {"department": department, "job_function": job_function, "location": location}
+
+
+@dataclass
+class Side:
+    """One tenant (and its agency) with a user for every role."""
+
+    agency: Agency
+    tenant: Tenant
+    users: dict[str, User] = field(default_factory=dict)
+    objects: dict = field(default_factory=dict)
+
+
+@dataclass
+class World:
+    a: Side
+    b: Side
+    platform_admin: User
+
+
+def _side(name: str) -> Side:
+    agency = make_agency(f"agency-{name}")
+    tenant = make_tenant(f"tenant-{name}", agency)
+    side = Side(agency, tenant)
+    for role in TenantRole:
+        user = make_user(f"{role.value}@{name}.example")
+        add_membership(tenant, user, role.value)
+        side.users[role.value] = user
+    for role in AgencyRole:
+        user = make_user(f"{role.value}@agency-{name}.example")
+        add_agency_membership(agency, user, role.value)
+        side.users[role.value] = user
+    side.objects = make_structure(tenant)
+    return side
+
+
+def make_world() -> World:
+    admin = make_user("platform@exitloop.example", is_platform_admin=True)
+    return World(a=_side("a"), b=_side("b"), platform_admin=admin)

@@ -1,0 +1,8 @@
+from tests.conftest import login
+
+
+def test_tenant_home_after_login(client, world):
+    login(client, "hr_admin@a.example")
+    page = client.get("/t/tenant-a/")
+    assert page.status_code == 200
+    assert "Tenant A" in page.get_data(as_text=True)
