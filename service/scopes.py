@@ -12,7 +12,7 @@ from werkzeug.local import LocalProxy
 
 from service.accounts.models import AgencyMembership, AgencyRole
 from service.extensions import db, login_manager
-from service.tenancy import reset_tenant, set_tenant
+from service.tenancy import of_current_tenant, reset_tenant, set_tenant
 from service.tenants.models import Agency, Membership, Tenant, TenantStatus
 
 SCOPED_BLUEPRINTS: dict[str, str] = {}
@@ -76,7 +76,9 @@ def tenant_role(user, tenant: Tenant) -> str | None:
     """The user's effective role in ``tenant`` (call with the tenant context set)."""
     membership = db.session.scalar(
         sa.select(Membership).where(
-            Membership.tenant_id == tenant.id, Membership.user_id == user.id
+            of_current_tenant(Membership),
+            Membership.tenant_id == tenant.id,
+            Membership.user_id == user.id,
         )
     )
     if membership is not None:

@@ -20,7 +20,7 @@ from service.demo import DEFAULT_PASSWORD, database_is_empty, seed_demo
 def serve_command(host: str, port: int) -> None:
     """Apply migrations, seed demo data where wanted, and serve the app."""
     app = current_app._get_current_object()
-    upgrade()
+    upgrade(revision="heads")
     logins: list[dict] = []
     if app.config["DEMO"]:
         if database_is_empty():

@@ -94,6 +94,11 @@ class TenantOwned:
     id: Mapped[uuid.UUID] = mapped_column(primary_key=True, default=new_id, sort_order=-9)
 
 
+def of_current_tenant(model: type["TenantOwned"]) -> sa.ColumnElement[bool]:
+    """The explicit filter every tenant query carries: ``model.tenant_id == current``."""
+    return model.tenant_id == current_tenant_id()
+
+
 def get_for_tenant_or_404(model: type[TenantOwned], object_id) -> TenantOwned:
     """The one lookup of a tenant-owned object by id: another tenant's id is a 404."""
     try:
@@ -101,7 +106,7 @@ def get_for_tenant_or_404(model: type[TenantOwned], object_id) -> TenantOwned:
     except ValueError:
         abort(404)
     found = db.session.scalar(
-        sa.select(model).where(model.tenant_id == current_tenant_id(), model.id == object_id)
+        sa.select(model).where(of_current_tenant(model), model.id == object_id)
     )
     if found is None:
         abort(404)

@@ -55,7 +55,7 @@ def migrated_app(database_url):
 
     app = make_test_app(database_url, REDIS_URL=None)
     with app.app_context():
-        upgrade()
+        upgrade(revision="heads")
     return app
 
 

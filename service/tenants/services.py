@@ -7,7 +7,7 @@ from dataclasses import dataclass
 import sqlalchemy as sa
 
 from service.extensions import db
-from service.tenancy import get_for_tenant_or_404
+from service.tenancy import get_for_tenant_or_404, of_current_tenant
 from service.tenants.models import Department, DepartmentHeadcount, JobFunction, Location
 
 
@@ -25,26 +25,32 @@ def headcount_on(day: dt.date) -> sa.Select:
             DepartmentHeadcount.department_id,
             sa.func.max(DepartmentHeadcount.effective_from).label("effective_from"),
         )
-        .where(DepartmentHeadcount.effective_from <= day)
+        .where(of_current_tenant(DepartmentHeadcount), DepartmentHeadcount.effective_from <= day)
         .group_by(DepartmentHeadcount.department_id)
         .subquery()
     )
-    return sa.select(
-        DepartmentHeadcount.department_id,
-        DepartmentHeadcount.headcount,
-        DepartmentHeadcount.effective_from,
-    ).join(
-        latest,
-        sa.and_(
-            latest.c.department_id == DepartmentHeadcount.department_id,
-            latest.c.effective_from == DepartmentHeadcount.effective_from,
-        ),
+    return (
+        sa.select(
+            DepartmentHeadcount.department_id,
+            DepartmentHeadcount.headcount,
+            DepartmentHeadcount.effective_from,
+        )
+        .where(of_current_tenant(DepartmentHeadcount))
+        .join(
+            latest,
+            sa.and_(
+                latest.c.department_id == DepartmentHeadcount.department_id,
+                latest.c.effective_from == DepartmentHeadcount.effective_from,
+            ),
+        )
     )
 
 
 def departments_with_headcount(day: dt.date) -> list[DepartmentRow]:
     current = {row.department_id: row for row in db.session.execute(headcount_on(day))}
-    departments = db.session.scalars(sa.select(Department).order_by(Department.name))
+    departments = db.session.scalars(
+        sa.select(Department).where(of_current_tenant(Department)).order_by(Department.name)
+    )
     rows = []
     for department in departments:
         found = current.get(department.id)
@@ -62,23 +68,29 @@ def department_with_history(department_id: uuid.UUID) -> tuple[Department, list]
     department = get_for_tenant_or_404(Department, department_id)
     history = db.session.scalars(
         sa.select(DepartmentHeadcount)
-        .where(DepartmentHeadcount.department_id == department.id)
+        .where(
+            of_current_tenant(DepartmentHeadcount),
+            DepartmentHeadcount.department_id == department.id,
+        )
         .order_by(DepartmentHeadcount.effective_from.desc())
     ).all()
     return department, history
 
 
 def job_functions() -> list[JobFunction]:
-    return list(db.session.scalars(sa.select(JobFunction).order_by(JobFunction.name)))
+    query = sa.select(JobFunction).where(of_current_tenant(JobFunction))
+    return list(db.session.scalars(query.order_by(JobFunction.name)))
 
 
 def locations() -> list[Location]:
-    return list(db.session.scalars(sa.select(Location).order_by(Location.name)))
+    query = sa.select(Location).where(of_current_tenant(Location))
+    return list(db.session.scalars(query.order_by(Location.name)))
 
 
 def structure_counts() -> dict[str, int]:
     def count(model) -> int:
-        return db.session.scalar(sa.select(sa.func.count()).select_from(model))
+        query = sa.select(sa.func.count()).select_from(model).where(of_current_tenant(model))
+        return db.session.scalar(query)
 
     return {
         "departments": count(Department),
