@@ -4,6 +4,7 @@ import logging
 
 from flask import Flask, jsonify, request
 from flask_babel import gettext as _
+from flask_wtf.csrf import CSRFError
 from werkzeug.exceptions import HTTPException, InternalServerError
 
 from service.extensions import db
@@ -39,7 +40,10 @@ def wants_json() -> bool:
 def error_response(error: HTTPException):
     db.session.rollback()
     code = error.code or 500
-    message = _titles().get(code, error.name)
+    if isinstance(error, CSRFError):
+        message = _("This form has expired. Please reload the page and try again.")
+    else:
+        message = _titles().get(code, error.name)
     if wants_json():
         response = jsonify(error={"code": code, "message": message})
         response.status_code = code

@@ -30,6 +30,15 @@ GLOBAL_TABLES = frozenset(
         "agencies",
         "agency_memberships",
         "tenants",
+        "user_sessions",
+        "account_links",
+    }
+)
+
+# Indexes on tenant-owned tables that deliberately do not lead with tenant_id, and why.
+CROSS_TENANT_INDEXES = frozenset(
+    {
+        "ix_memberships_user",  # a user's own memberships across tenants: sign-in, switcher
     }
 )
 

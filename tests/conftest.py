@@ -4,6 +4,7 @@ PostgreSQL and Redis are real servers here (TEST_DATABASE_URL, TEST_REDIS_URL). 
 is absent (a laptop) its tests skip; under CI (CI=true) a skipped test fails the run.
 """
 
+import contextvars
 import os
 import re
 import uuid
@@ -11,6 +12,7 @@ import uuid
 import psycopg
 import pytest
 import sqlalchemy as sa
+from flask.testing import FlaskClient
 
 from service import create_app
 from service.config import TestConfig
@@ -41,11 +43,21 @@ def database_url():
         admin.close()
 
 
+class RequestClient(FlaskClient):
+    """Each request runs in a fresh context, as on a server: its own app context, `g`,
+    database session and tenant — never the ones the test itself has pushed."""
+
+    def open(self, *args, **kwargs):
+        return contextvars.Context().run(super().open, *args, **kwargs)
+
+
 def make_test_app(database_url: str, **overrides):
     config = TestConfig(database_url)
     for key, value in overrides.items():
         setattr(config, key, value)
-    return create_app(config)
+    app = create_app(config)
+    app.test_client_class = RequestClient
+    return app
 
 
 @pytest.fixture(scope="session")

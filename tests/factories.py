@@ -20,6 +20,13 @@ from service.tenants.models import (
 )
 
 
+def _detached(obj):
+    """Loaded and detached: a tenant-owned object stays readable outside its tenant scope."""
+    db.session.refresh(obj)
+    db.session.expunge(obj)
+    return obj
+
+
 def make_agency(slug: str, name: str | None = None) -> Agency:
     agency = Agency(slug=slug, name=name or slug.title())
     db.session.add(agency)
@@ -73,7 +80,7 @@ def make_department(tenant: Tenant, name: str, headcounts=((dt.date(2025, 1, 1),
                 )
             )
         db.session.commit()
-        return department
+        return _detached(department)
 
 
 def make_structure(tenant: Tenant) -> dict:
@@ -83,7 +90,11 @@ def make_structure(tenant: Tenant) -> dict:
         location = Location(name=f"Gent {tenant.slug}", city="Gent")
         db.session.add_all([job_function, location])
         db.session.commit()
-        return {"department": department, "job_function": job_function, "location": location}
+        return {
+            "department": department,
+            "job_function": _detached(job_function),
+            "location": _detached(location),
+        }
 
 
 @dataclass

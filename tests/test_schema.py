@@ -1,0 +1,127 @@
+"""The database itself enforces tenancy: read from the migrated PostgreSQL schema."""
+
+import pytest
+import sqlalchemy as sa
+from alembic.autogenerate import compare_metadata
+from alembic.migration import MigrationContext
+
+from service.extensions import db
+from service.tenancy import CROSS_TENANT_INDEXES, GLOBAL_TABLES
+from tests.factories import make_department, make_tenant
+
+CONSTRAINTS = sa.text(
+    """
+    SELECT c.conrelid::regclass::text AS table_name, c.conname, c.contype,
+           ARRAY(SELECT a.attname FROM unnest(c.conkey) WITH ORDINALITY k(n, i)
+                 JOIN pg_attribute a ON a.attrelid = c.conrelid AND a.attnum = k.n
+                 ORDER BY k.i)::text[] AS columns,
+           c.confrelid::regclass::text AS referred_table,
+           ARRAY(SELECT a.attname FROM unnest(c.confkey) WITH ORDINALITY k(n, i)
+                 JOIN pg_attribute a ON a.attrelid = c.confrelid AND a.attnum = k.n
+                 ORDER BY k.i)::text[] AS referred_columns
+    FROM pg_constraint c JOIN pg_namespace ns ON ns.oid = c.connamespace
+    WHERE ns.nspname = current_schema() AND c.contype IN ('p', 'u', 'f')
+    """
+)
+
+INDEXES = sa.text(
+    """
+    SELECT t.relname AS table_name, i.relname AS index_name, x.indisunique, x.indisprimary,
+           ARRAY(SELECT a.attname FROM unnest(x.indkey) WITH ORDINALITY k(n, o)
+                 JOIN pg_attribute a ON a.attrelid = t.oid AND a.attnum = k.n
+                 ORDER BY k.o)::text[] AS columns
+    FROM pg_index x
+    JOIN pg_class t ON t.oid = x.indrelid
+    JOIN pg_class i ON i.oid = x.indexrelid
+    JOIN pg_namespace ns ON ns.oid = t.relnamespace
+    WHERE ns.nspname = current_schema()
+    """
+)
+
+TABLES = sa.text(
+    "SELECT table_name FROM information_schema.tables "
+    "WHERE table_schema = current_schema() AND table_type = 'BASE TABLE'"
+)
+
+
+def tenancy_violations(connection) -> list[str]:
+    """Every way a tenant-owned table breaks the rules, read from the live schema."""
+    tables = {row.table_name for row in connection.execute(TABLES)}
+    owned = tables - GLOBAL_TABLES
+    problems = []
+    constraints = list(connection.execute(CONSTRAINTS))
+    primary_keys = {c.table_name: c.columns for c in constraints if c.contype == "p"}
+    for table in sorted(owned):
+        if "tenant_id" not in primary_keys.get(table, []):
+            problems.append(f"{table}: primary key {primary_keys.get(table)} lacks tenant_id")
+    for c in constraints:
+        if c.table_name not in owned:
+            continue
+        if c.contype == "u" and "tenant_id" not in c.columns:
+            problems.append(f"{c.table_name}: unique {c.conname} {c.columns} lacks tenant_id")
+        if c.contype == "f" and c.referred_table in owned:
+            pairs = dict(zip(c.columns, c.referred_columns, strict=True))
+            if pairs.get("tenant_id") != "tenant_id":
+                problems.append(
+                    f"{c.table_name}: foreign key {c.conname} {c.columns} -> "
+                    f"{c.referred_table}{c.referred_columns} does not pair tenant_id"
+                )
+    for index in connection.execute(INDEXES):
+        if index.table_name not in owned or index.indisprimary:
+            continue
+        if index.indisunique and "tenant_id" not in index.columns:
+            problems.append(f"{index.table_name}: unique index {index.index_name} lacks tenant_id")
+        leads = index.columns[:1] == ["tenant_id"]
+        if not index.indisunique and not leads and index.index_name not in CROSS_TENANT_INDEXES:
+            problems.append(f"{index.table_name}: index {index.index_name} does not lead with tenant_id")
+    return problems
+
+
+def test_models_and_migrations_agree(app):
+    with db.engine.connect() as connection:
+        context = MigrationContext.configure(connection, opts={"compare_type": True})
+        differences = compare_metadata(context, db.metadata)
+    assert differences == [], f"run `flask db migrate`: {differences}"
+
+
+def test_every_tenant_owned_table_carries_tenant_id_in_keys(app):
+    with db.engine.connect() as connection:
+        assert tenancy_violations(connection) == []
+
+
+def test_the_schema_check_catches_a_table_without_tenant_id(app):
+    with db.engine.connect() as connection, connection.begin() as transaction:
+        connection.execute(sa.text("CREATE TABLE leaky_notes (id uuid PRIMARY KEY, body text)"))
+        connection.execute(
+            sa.text(
+                "CREATE TABLE leaky_links (tenant_id uuid, id uuid, department_id uuid, "
+                "PRIMARY KEY (tenant_id, id), UNIQUE (department_id), "
+                "FOREIGN KEY (tenant_id, department_id) REFERENCES departments (id, tenant_id))"
+            )
+        )
+        problems = tenancy_violations(connection)
+        transaction.rollback()
+    assert any(p.startswith("leaky_notes: primary key") for p in problems)
+    assert any(p.startswith("leaky_links: unique") for p in problems)
+    assert any(p.startswith("leaky_links: foreign key") for p in problems)
+
+
+def test_database_refuses_a_cross_tenant_reference(app):
+    tenant_a, tenant_b = make_tenant("raw-a"), make_tenant("raw-b")
+    department_a = make_department(tenant_a, "Kitchen")
+    insert = sa.text(
+        "INSERT INTO department_headcounts (tenant_id, id, department_id, effective_from, headcount)"
+        " VALUES (:tenant, :id, :department, '2026-01-01', 3)"
+    )
+    with db.engine.connect() as connection:
+        with pytest.raises(sa.exc.IntegrityError):
+            connection.execute(
+                insert,
+                {"tenant": tenant_b.id, "id": tenant_b.id, "department": department_a.id},
+            )
+        connection.rollback()
+        # The same row under its own tenant is accepted: the refusal is about the tenant.
+        connection.execute(
+            insert, {"tenant": tenant_a.id, "id": tenant_b.id, "department": department_a.id}
+        )
+        connection.rollback()
