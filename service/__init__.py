@@ -2,6 +2,7 @@
 
 import logging
 
+import jinja2.runtime
 import sqlalchemy as sa
 from flask import Flask, request
 from flask_login import current_user
@@ -21,6 +22,7 @@ def create_app(config: Config | None = None) -> Flask:
     logging.getLogger("service").setLevel(app.config["LOG_LEVEL"])
 
     _init_extensions(app)
+    _register_macros(app)
     _register_blueprints(app)
     _register_cli(app)
     return app
@@ -28,8 +30,8 @@ def create_app(config: Config | None = None) -> Flask:
 
 def _init_extensions(app: Flask) -> None:
     from service import errors, i18n
-    from service.accounts.models import User
-    from service.extensions import babel, csrf, db, htmx, login_manager, migrate
+    from service.accounts import sessions
+    from service.extensions import babel, csrf, db, htmx, limiter, login_manager, migrate
     from service.scopes import release_tenant
 
     db.init_app(app)
@@ -41,14 +43,9 @@ def _init_extensions(app: Flask) -> None:
     login_manager.login_view = "accounts.login"
     login_manager.login_message = None
 
-    @login_manager.user_loader
-    def load_user(user_id: str):
-        import uuid
-
-        try:
-            return db.session.get(User, uuid.UUID(user_id))
-        except ValueError:
-            return None
+    # The cookies name a server-side session, not a user: see service/accounts/sessions.py.
+    login_manager.user_loader(sessions.load_user)
+    limiter.init_app(app)
 
     with app.app_context():
         if db.engine.dialect.name == "sqlite":
@@ -78,6 +75,16 @@ def _init_extensions(app: Flask) -> None:
         }
 
 
+def _register_macros(app: Flask) -> None:
+    """The macros of templates/macros.html as Jinja globals: a block rendered alone for
+    htmx runs without its template's top-level imports, and must still find them."""
+    module = app.jinja_env.get_template("macros.html").module
+    for name in dir(module):
+        macro = getattr(module, name)
+        if isinstance(macro, jinja2.runtime.Macro):
+            app.jinja_env.globals[name] = macro
+
+
 def _sqlite_pragmas(dbapi_connection, _record) -> None:
     cursor = dbapi_connection.cursor()
     cursor.execute("PRAGMA foreign_keys=ON")
@@ -86,19 +93,27 @@ def _sqlite_pragmas(dbapi_connection, _record) -> None:
 
 
 def _register_blueprints(app: Flask) -> None:
+    from service.accounts import agency_views, platform_views  # noqa: F401 — their routes
+    from service.accounts.member_views import bp as members
     from service.accounts.views import bp as accounts
     from service.agencies.views import bp as agencies
     from service.health import bp as health
+    from service.mail.views import bp as outbox
     from service.platform.views import bp as platform
     from service.tenants.views import bp as tenants
 
-    for blueprint in (health, accounts, tenants, agencies, platform):
+    for blueprint in (health, accounts, tenants, members, agencies, platform, outbox):
         app.register_blueprint(blueprint)
 
 
 def _register_cli(app: Flask) -> None:
     from service.demo import seed_demo_command
+    from service.jobs.scheduler import scheduler_command
+    from service.jobs.worker import jobs_group, worker_command
+    from service.mail.cli import mail_group
     from service.serve import serve_command
 
     app.cli.add_command(seed_demo_command)
     app.cli.add_command(serve_command)
+    for command in (worker_command, scheduler_command, jobs_group, mail_group):
+        app.cli.add_command(command)

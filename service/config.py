@@ -1,5 +1,6 @@
 """Configuration from environment variables; every variable is listed in README.md."""
 
+import datetime as dt
 import os
 import secrets
 from pathlib import Path
@@ -58,8 +59,39 @@ class Config:
         self.BABEL_DEFAULT_TIMEZONE = "Europe/Brussels"
         self.BABEL_TRANSLATION_DIRECTORIES = str(ROOT / "service" / "translations")
         self.PASSWORD_HASH_COST = os.environ.get("PASSWORD_HASH_COST", "standard")
+        # Server-side sessions (service/accounts/sessions.py): idle and absolute limits;
+        # "keep me signed in" stretches the absolute limit and drops the idle one.
+        self.SESSION_IDLE_MINUTES = int(os.environ.get("SESSION_IDLE_MINUTES", "30"))
+        self.SESSION_MAX_HOURS = int(os.environ.get("SESSION_MAX_HOURS", "12"))
+        self.SESSION_REMEMBER_DAYS = int(os.environ.get("SESSION_REMEMBER_DAYS", "14"))
+        self.REMEMBER_COOKIE_DURATION = dt.timedelta(days=self.SESSION_REMEMBER_DAYS)
+        self.REMEMBER_COOKIE_SAMESITE = "Lax"
+        self.INVITATION_TTL_HOURS = int(os.environ.get("INVITATION_TTL_HOURS", "168"))
+        self.PASSWORD_RESET_TTL_MINUTES = int(os.environ.get("PASSWORD_RESET_TTL_MINUTES", "60"))
+        # Flask-Limiter: Redis when there is one (limits hold across web processes).
+        self.RATELIMIT_STORAGE_URI = self.REDIS_URL or "memory://"
+        self.RATELIMIT_KEY_PREFIX = "exitloop"
+        self.RATELIMIT_IN_MEMORY_FALLBACK_ENABLED = True  # Redis down: still limit, per process
+        self.LOGIN_LIMIT_PER_IP = os.environ.get("LOGIN_LIMIT_PER_IP", "30 per 15 minutes")
+        self.LOGIN_LIMIT_PER_ACCOUNT = os.environ.get("LOGIN_LIMIT_PER_ACCOUNT", "5 per 15 minutes")
+        self.LINK_LIMIT_PER_IP = os.environ.get("LINK_LIMIT_PER_IP", "20 per 15 minutes")
         self.LOG_LEVEL = os.environ.get("LOG_LEVEL", "INFO")
         self.MAX_CONTENT_LENGTH = 5 * 1024 * 1024
+        # Outgoing mail: Flask-Mail's variable names. No MAIL_SERVER: mail is kept, not sent.
+        self.MAIL_SERVER = os.environ.get("MAIL_SERVER") or None
+        self.MAIL_PORT = int(os.environ.get("MAIL_PORT", "25"))
+        self.MAIL_USERNAME = os.environ.get("MAIL_USERNAME") or None
+        self.MAIL_PASSWORD = os.environ.get("MAIL_PASSWORD") or None
+        self.MAIL_USE_TLS = _flag("MAIL_USE_TLS")
+        self.MAIL_USE_SSL = _flag("MAIL_USE_SSL")
+        self.MAIL_DEFAULT_SENDER = os.environ.get(
+            "MAIL_DEFAULT_SENDER", "Exitloop <noreply@localhost>"
+        )
+        self.MAIL_TIMEOUT = 30  # seconds for the SMTP conversation
+        self.MAIL_MAX_ATTEMPTS = 6  # then the row is marked failed for an operator
+        self.MAIL_RETRY_DELAYS = (60, 300, 900, 3600, 4 * 3600)  # seconds after each failure
+        self.MAIL_CLAIM_TIMEOUT = 600  # a row "sending" this long is reclaimed (possible duplicate)
+        self.OUTBOX_SWEEP_SECONDS = 60  # the scheduler's slot for the outbox sweep
 
 
 class TestConfig(Config):
@@ -73,3 +105,6 @@ class TestConfig(Config):
         self.REMEMBER_COOKIE_SECURE = False
         self.PASSWORD_HASH_COST = "cheap"  # noqa: S105 — a cost level, not a secret
         self.SECRET_KEY = "test-secret-key"  # noqa: S105
+        # The limiter's own Redis database; a prefix per run keeps parallel runs apart.
+        self.RATELIMIT_STORAGE_URI = os.environ.get("TEST_LIMITER_URL", "redis://127.0.0.1:6379/13")
+        self.RATELIMIT_KEY_PREFIX = f"test-{secrets.token_hex(4)}"

@@ -20,8 +20,21 @@ MATRIX: dict[str, frozenset[str]] = {
     "tenant.home": frozenset(TENANT_ROLES),
     "tenant.structure.view": frozenset({"hr_admin", "hr", "leadership", "agency_admin"}),
     "tenant.settings.view": frozenset({"hr_admin", "agency_admin"}),
+    # The agency admin supports its clients' set-up; structure is no feedback content.
+    "tenant.structure.manage": frozenset({"hr_admin", "agency_admin"}),
+    "tenant.settings.edit": frozenset({"hr_admin", "agency_admin"}),
     "agency.home": frozenset(AGENCY_ROLES),
+    "agency.portfolio.view": frozenset({"agency_admin"}),
+    "agency.tenants.manage": frozenset({"agency_admin"}),
     "platform.home": frozenset(PLATFORM_ROLES),
+    "platform.outbox.view": frozenset(PLATFORM_ROLES),
+    "platform.outbox.retry": frozenset(PLATFORM_ROLES),
+    "platform.agencies.manage": frozenset(PLATFORM_ROLES),
+    # People: members of a tenant (its agency admin may name a new HR admin), consultants.
+    "tenant.members.manage": frozenset({"hr_admin", "agency_admin"}),
+    "agency.consultants.manage": frozenset({"agency_admin"}),
+    "agency.tenant_admin.invite": frozenset({"agency_admin"}),
+    "platform.agency_admin.invite": frozenset(PLATFORM_ROLES),
 }
 
 

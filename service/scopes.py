@@ -79,21 +79,28 @@ def tenant_role(user, tenant: Tenant) -> str | None:
             of_current_tenant(Membership),
             Membership.tenant_id == tenant.id,
             Membership.user_id == user.id,
+            Membership.deactivated_at.is_(None),  # a deactivated member has no access
         )
     )
     if membership is not None:
         return membership.role.value
-    if tenant.agency_id is not None and agency_role(user, tenant.agency_id) == "agency_admin":
+    if (
+        tenant.agency_id is not None
+        and agency_role(user, tenant.agency_id, active_only=True) == "agency_admin"
+    ):
         return "agency_admin"
     return None
 
 
-def agency_role(user, agency_id) -> str | None:
-    role = db.session.scalar(
-        sa.select(AgencyMembership.role).where(
-            AgencyMembership.agency_id == agency_id, AgencyMembership.user_id == user.id
-        )
+def agency_role(user, agency_id, *, active_only: bool = False) -> str | None:
+    query = sa.select(AgencyMembership.role).where(
+        AgencyMembership.agency_id == agency_id, AgencyMembership.user_id == user.id
     )
+    if active_only:  # a suspended agency's admins lose its clients as well as its pages
+        query = query.join(Agency, Agency.id == AgencyMembership.agency_id).where(
+            Agency.status == TenantStatus.ACTIVE
+        )
+    role = db.session.scalar(query)
     return role.value if isinstance(role, AgencyRole) else None
 
 
@@ -117,6 +124,8 @@ def _resolve_agency():
     role = agency_role(current_user, agency.id)
     if role is None:
         abort(404)
+    if agency.status != TenantStatus.ACTIVE:
+        abort(403)  # a suspended agency's own members are refused, plainly
     g.agency, g.role = agency, role
 
 

@@ -1,4 +1,7 @@
-"""`flask --app wsgi serve`: what `make run` runs — migrate, seed the demo, serve."""
+"""`flask --app wsgi serve`: what `make run` runs — migrate, seed the demo, serve.
+
+With REDIS_URL set it also runs one worker and the scheduler, and stops them with itself.
+"""
 
 import os
 
@@ -9,6 +12,8 @@ from flask_migrate import upgrade
 from werkzeug.serving import run_simple
 
 from service.demo import DEFAULT_PASSWORD, database_is_empty, seed_demo
+from service.jobs.embedded import start_ticker
+from service.jobs.processes import companions
 
 
 @click.command("serve")
@@ -20,7 +25,7 @@ from service.demo import DEFAULT_PASSWORD, database_is_empty, seed_demo
 def serve_command(host: str, port: int) -> None:
     """Apply migrations, seed demo data where wanted, and serve the app."""
     app = current_app._get_current_object()
-    upgrade(revision="heads")
+    upgrade()
     logins: list[dict] = []
     if app.config["DEMO"]:
         if database_is_empty():
@@ -35,7 +40,15 @@ def serve_command(host: str, port: int) -> None:
         for user in logins:
             click.echo(f"  {user['email']}")
     click.echo("")
-    run_simple(host, port, app, threaded=True)
+    if app.config["REDIS_URL"]:
+        with companions():  # one worker and the scheduler, stopped with the web process
+            run_simple(host, port, app, threaded=True)
+    else:
+        stop_ticker = start_ticker(app)  # in-process retries and periodic jobs
+        try:
+            run_simple(host, port, app, threaded=True)
+        finally:
+            stop_ticker.set()
 
 
 def _demo_emails() -> list[str]:

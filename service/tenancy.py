@@ -32,6 +32,7 @@ GLOBAL_TABLES = frozenset(
         "tenants",
         "user_sessions",
         "account_links",
+        "platform_emails",  # mail of no tenant: password resets, agency invitations
     }
 )
 

@@ -1,6 +1,6 @@
 """tenancy foundation
 
-Revision ID: 5ce6cd5bfffe
+Revision ID: 0001_tenancy
 Revises: 
 Create Date: 2026-11-27 06:35:28.499826
 
@@ -10,7 +10,7 @@ import sqlalchemy as sa
 
 
 # revision identifiers, used by Alembic.
-revision = '5ce6cd5bfffe'
+revision = '0001_tenancy'
 down_revision = None
 branch_labels = None
 depends_on = None

@@ -1,0 +1,126 @@
+"""Enqueueing: after the caller's commit, to Redis or to the in-process runner.
+
+``enqueue_after_commit`` is what services call: the job is remembered on the database session
+and handed over only once that session commits (a rollback forgets it), so a job never sees
+a change that did not happen. Redis being down at that moment is logged and does not fail
+the caller: everything that must not be lost (mail) is a row, which the sweep picks up later.
+"""
+
+import json
+import logging
+from dataclasses import dataclass, field
+
+import redis
+from flask import current_app
+from rq import Queue, Retry
+from rq.exceptions import DuplicateJobError
+from rq.serializers import JSONSerializer
+from sqlalchemy import event
+from sqlalchemy.orm import Session
+
+from service.extensions import db
+
+log = logging.getLogger(__name__)
+_PENDING = "exitloop_jobs_after_commit"
+# Jobs and their failures are kept long enough for an operator to look (`flask jobs failed`).
+RESULT_TTL = 24 * 3600
+FAILURE_TTL = 30 * 24 * 3600
+
+
+@dataclass(frozen=True)
+class JobRequest:
+    path: str  # dotted path of the @task function, as RQ imports it
+    queue_name: str
+    args: tuple = ()
+    kwargs: dict = field(default_factory=dict)
+    job_id: str | None = None
+    retries: int = 3
+    delays: tuple[int, ...] = ()
+    timeout: int = 180
+
+
+def _request(task, args, kwargs, job_id) -> JobRequest:
+    # Fail where the mistake is made: a worker would receive these arguments as JSON.
+    json.dumps([list(args), kwargs])
+    policy = task.retry_policy
+    return JobRequest(
+        path=task.path,
+        queue_name=task.queue_name,
+        args=tuple(args),
+        kwargs=dict(kwargs),
+        job_id=job_id,
+        retries=policy.retries,
+        delays=policy.delays,
+        timeout=task.timeout,
+    )
+
+
+def enqueue_after_commit(task, *args, **kwargs) -> None:
+    """Run ``task(*args, **kwargs)`` once the current session commits; never on rollback."""
+    request = _request(task, args, kwargs, None)
+    session = db.session()
+    if not session.in_transaction():
+        session.begin()  # so that a rollback with nothing else done still forgets the job
+    session.info.setdefault(_PENDING, []).append(request)
+
+
+def enqueue(task, *args, job_id: str | None = None, **kwargs) -> bool:
+    """Hand a job over now (scheduler, fan-out). False when Redis refused or ``job_id`` exists."""
+    return dispatch(_request(task, args, kwargs, job_id))
+
+
+def redis_connection(url: str | None = None) -> redis.Redis:
+    """One client per URL and app; short timeouts, so a Redis outage cannot hang a request."""
+    url = url or current_app.config["REDIS_URL"]
+    clients = current_app.extensions.setdefault("exitloop_redis", {})
+    if url not in clients:
+        clients[url] = redis.Redis.from_url(url, socket_connect_timeout=2, socket_timeout=5)
+    return clients[url]
+
+
+def rq_queue(name: str, connection: redis.Redis | None = None) -> Queue:
+    return Queue(name, connection=connection or redis_connection(), serializer=JSONSerializer)
+
+
+def dispatch(request: JobRequest) -> bool:
+    if not current_app.config["REDIS_URL"]:
+        from service.jobs.embedded import runner
+
+        runner().run(request)
+        return True
+    retry = Retry(max=request.retries, interval=list(request.delays) or 0)
+    try:
+        rq_queue(request.queue_name).enqueue_call(
+            request.path,
+            args=request.args,
+            kwargs=request.kwargs,
+            job_id=request.job_id,
+            unique=request.job_id is not None,
+            retry=retry,
+            timeout=request.timeout,
+            result_ttl=RESULT_TTL,
+            failure_ttl=FAILURE_TTL,
+        )
+    except DuplicateJobError:
+        log.info("job %s is already enqueued", request.job_id)
+        return False
+    except redis.RedisError:
+        log.warning("queue unreachable: %s not enqueued; a sweep will redo it", request.path)
+        return False
+    return True
+
+
+@event.listens_for(Session, "after_commit")
+def _dispatch_after_commit(session: Session) -> None:
+    for request in session.info.pop(_PENDING, ()):
+        try:
+            dispatch(request)
+        except Exception:
+            # The commit has happened: the caller's action succeeded whatever a job does.
+            log.exception("job %s could not be started", request.path)
+
+
+@event.listens_for(Session, "after_soft_rollback")
+def _forget_after_rollback(session: Session, previous_transaction) -> None:
+    if previous_transaction.parent is None:  # the outermost transaction, not a savepoint
+        session.info.pop(_PENDING, None)

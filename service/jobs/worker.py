@@ -1,0 +1,99 @@
+"""``flask --app wsgi worker [QUEUE…]`` and the operator's ``flask --app wsgi jobs …``.
+
+The worker runs inside the application context; each job runs in a forked work-horse, which
+first drops the database connections it inherited (they belong to the parent: two processes
+on one connection corrupt each other's conversation) and opens its own. RQ's scheduler runs
+alongside, for the retries that wait out a back-off.
+"""
+
+import click
+import redis
+from flask import current_app
+from flask.cli import with_appcontext
+from rq import Worker
+from rq.job import Job
+from rq.registry import FailedJobRegistry
+from rq.serializers import JSONSerializer
+
+from service.extensions import db
+from service.jobs.queue import rq_queue
+from service.jobs.task import QUEUES
+
+
+class AppWorker(Worker):
+    def main_work_horse(self, job, queue):
+        db.engine.dispose(close=False)
+        super().main_work_horse(job, queue)
+
+
+def _require_redis() -> None:
+    if not current_app.config["REDIS_URL"]:
+        raise click.UsageError("REDIS_URL is not set: the embedded default runs jobs in-process.")
+
+
+@click.command("worker")
+@click.argument("queues", nargs=-1, type=click.Choice(QUEUES))
+@click.option("--burst", is_flag=True, help="Quit once the queues are empty.")
+@with_appcontext
+def worker_command(queues: tuple[str, ...], burst: bool) -> None:
+    """Run jobs from QUEUES (default: all, in priority order mail, default, reports)."""
+    _require_redis()
+    # Its own client: RQ lengthens the socket timeout for its blocking dequeue.
+    connection = redis.Redis.from_url(current_app.config["REDIS_URL"])
+    worker = AppWorker(
+        [rq_queue(name, connection) for name in queues or QUEUES],
+        connection=connection,
+        serializer=JSONSerializer,
+    )
+    worker.work(burst=burst, with_scheduler=True, logging_level=current_app.config["LOG_LEVEL"])
+
+
+def failed_jobs(queue_name: str) -> list[tuple[Job, str]]:
+    """The failed jobs of a queue, each with the last line of its error."""
+    registry = FailedJobRegistry(queue=rq_queue(queue_name))
+    jobs = Job.fetch_many(
+        registry.get_job_ids(), connection=registry.connection, serializer=JSONSerializer
+    )
+    failed = []
+    for job in filter(None, jobs):
+        result = job.latest_result()
+        lines = ((result.exc_string if result else None) or "").strip().splitlines()
+        failed.append((job, lines[-1] if lines else ""))
+    return failed
+
+
+@click.group("jobs")
+def jobs_group() -> None:
+    """Look at and re-run failed jobs."""
+
+
+@jobs_group.command("failed")
+@with_appcontext
+def failed_command() -> None:
+    """List failed jobs with the last line of their error."""
+    _require_redis()
+    count = 0
+    for name in QUEUES:
+        for job, error in failed_jobs(name):
+            count += 1
+            click.echo(f"{name}\t{job.id}\t{job.func_name}\t{job.ended_at}\t{error}")
+    click.echo(f"{count} failed job(s)")
+
+
+@jobs_group.command("requeue")
+@click.argument("job_ids", nargs=-1)
+@click.option("--all", "requeue_all", is_flag=True, help="Requeue every failed job.")
+@with_appcontext
+def requeue_command(job_ids: tuple[str, ...], requeue_all: bool) -> None:
+    """Put failed jobs back on their queue."""
+    _require_redis()
+    if not job_ids and not requeue_all:
+        raise click.UsageError("name the jobs to requeue, or pass --all")
+    requeued = 0
+    for name in QUEUES:
+        registry = FailedJobRegistry(queue=rq_queue(name))
+        for job_id in registry.get_job_ids():
+            if requeue_all or job_id in job_ids:
+                registry.requeue(job_id)
+                requeued += 1
+    click.echo(f"{requeued} job(s) requeued")

@@ -1,0 +1,106 @@
+"""``queue_email``: the one way code sends an email.
+
+Templates: ``templates/mail/<template>.txt`` (plain text, not autoescaped) and
+``templates/mail/<template>.html``, both extending ``mail/base.*``. The subject is the
+``{% block subject %}`` of the .txt template, rendered with the same context, whitespace
+collapsed onto one line. Everything is rendered in ``language`` with Babel's
+``force_locale`` (Belgian locale), so ``_()`` in the templates speaks the recipient's language.
+
+The row is added to the caller's session and delivered after the caller commits; a rollback
+takes the row and its delivery away together. ``secret=True`` marks a body holding a secret
+link: the relay erases it once the message is sent (kept development mail stays readable).
+"""
+
+import re
+import uuid
+
+from flask import current_app
+from flask_babel import force_locale
+
+from service.config import LANGUAGES
+from service.extensions import db
+from service.jobs.queue import enqueue_after_commit
+from service.mail.models import (
+    SENDER_NAME_MAX,
+    SUBJECT_MAX,
+    TO_ADDRESS_MAX,
+    PlatformEmail,
+    TenantEmail,
+)
+from service.mail.tasks import deliver_email
+from service.tenancy import CrossTenantWrite, current_tenant_id
+from service.tenants.models import Agency, Tenant
+
+_TEMPLATE_NAME = re.compile(r"[a-z0-9_]+(/[a-z0-9_]+)*")
+# One address, no display name, no header folding: what a form has already validated.
+_ADDRESS = re.compile(r"[^@\s<>,;\"]+@[^@\s<>,;\"]+\.[^@\s<>,;\"]+")
+
+
+def queue_email(
+    *,
+    to: str,
+    template: str,
+    language: str,
+    context: dict,
+    tenant_id: uuid.UUID | None = None,
+    secret: bool = False,
+) -> uuid.UUID:
+    """Render ``mail/<template>`` in ``language``, add one outbox row, deliver after commit.
+
+    ``tenant_id`` given: a TenantEmail of that tenant, which must be the current tenant;
+    else a PlatformEmail. Never commits. Returns the row's id.
+    """
+    to = to.strip()
+    if len(to) > TO_ADDRESS_MAX or not _ADDRESS.fullmatch(to):
+        raise ValueError(f"not a single email address: {to!r}")
+    if language not in LANGUAGES:
+        raise ValueError(f"unknown language {language!r}")
+    if not _TEMPLATE_NAME.fullmatch(template):
+        raise ValueError(f"bad mail template name {template!r}")
+
+    subject, body_text, body_html = render_email(template, language, context)
+    fields = {
+        "to_address": to,
+        "subject": subject,
+        "body_text": body_text,
+        "body_html": body_html,
+        "language": language,
+        "secret": secret,
+    }
+    if tenant_id is None:
+        email = PlatformEmail(**fields)
+    else:
+        if tenant_id != current_tenant_id():
+            raise CrossTenantWrite("an email may only be queued for the current tenant")
+        email = TenantEmail(tenant_id=tenant_id, sender_name=_agency_sender(tenant_id), **fields)
+    db.session.add(email)
+    db.session.flush()
+    enqueue_after_commit(deliver_email, str(email.id), str(tenant_id) if tenant_id else None)
+    return email.id
+
+
+def render_email(template: str, language: str, context: dict) -> tuple[str, str, str]:
+    env = current_app.jinja_env
+    text_template = env.get_template(f"mail/{template}.txt")
+    html_template = env.get_template(f"mail/{template}.html")
+    context = {**context, "language": language}
+    if "subject" not in text_template.blocks:
+        raise ValueError(f"mail/{template}.txt has no {{% block subject %}}")
+    with force_locale(f"{language}_BE"):
+        subject_block = text_template.blocks["subject"](text_template.new_context(context))
+        subject = " ".join("".join(subject_block).split())
+        body_text = text_template.render(context)
+        body_html = html_template.render(context)
+    if not subject or len(subject) > SUBJECT_MAX:
+        raise ValueError(f"mail/{template} renders a subject of {len(subject)} characters")
+    return subject, body_text, body_html
+
+
+def _agency_sender(tenant_id: uuid.UUID) -> str | None:
+    """The agency's brand (or name) as sender name, when the tenant has an agency."""
+    agency = db.session.scalar(
+        db.select(Agency).join(Tenant, Tenant.agency_id == Agency.id).where(Tenant.id == tenant_id)
+    )
+    if agency is None:
+        return None
+    return (agency.brand_name or agency.name)[:SENDER_NAME_MAX]

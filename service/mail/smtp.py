@@ -1,0 +1,56 @@
+"""The SMTP conversation: one multipart (text + HTML) message, Flask-Mail's MAIL_* settings."""
+
+import smtplib
+from email.message import EmailMessage
+from email.utils import format_datetime, formataddr, parseaddr
+
+from flask import current_app
+
+from service.model_types import utcnow
+
+
+class PermanentRefusal(Exception):
+    """The server refused the message for good (a 5xx reply): retrying cannot help."""
+
+
+def build_message(email) -> EmailMessage:
+    config = current_app.config
+    default_name, sender = parseaddr(config["MAIL_DEFAULT_SENDER"])
+    domain = sender.rpartition("@")[2] or "localhost"
+    message = EmailMessage()
+    message["From"] = formataddr((email.sender_name or default_name or "Exitloop", sender))
+    message["To"] = email.to_address
+    message["Subject"] = email.subject
+    message["Date"] = format_datetime(utcnow())
+    # The row's id: a receiving side can recognise the one possible duplicate.
+    message["Message-ID"] = f"<{email.id}@{domain}>"
+    message.set_content(email.body_text)
+    message.add_alternative(email.body_html, subtype="html")
+    message["Content-Language"] = email.language  # after the content: set_content clears it
+    return message
+
+
+def send(message: EmailMessage) -> None:
+    """Deliver over SMTP; PermanentRefusal when the recipient or message gets a 5xx."""
+    config = current_app.config
+    smtp_class = smtplib.SMTP_SSL if config["MAIL_USE_SSL"] else smtplib.SMTP
+    try:
+        with smtp_class(
+            config["MAIL_SERVER"], config["MAIL_PORT"], timeout=config["MAIL_TIMEOUT"]
+        ) as smtp:
+            if config["MAIL_USE_TLS"]:
+                smtp.starttls()
+            if config["MAIL_USERNAME"]:
+                smtp.login(config["MAIL_USERNAME"], config["MAIL_PASSWORD"] or "")
+            smtp.send_message(message)
+    except smtplib.SMTPRecipientsRefused as exc:
+        codes = [code for code, _ in exc.recipients.values()]
+        if all(code >= 500 for code in codes):
+            raise PermanentRefusal(str(exc)) from exc
+        raise
+    except smtplib.SMTPDataError as exc:
+        # Only the message or its recipient can be refused for good; a refused login or
+        # sender is a setting an operator fixes, so those stay transient.
+        if exc.smtp_code >= 500:
+            raise PermanentRefusal(f"{exc.smtp_code} {exc.smtp_error!r}") from exc
+        raise
