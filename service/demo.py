@@ -146,14 +146,16 @@ def _seed_tenant(spec: dict, agency: Agency, password_hash: str, consultant: Use
             _membership(user, role)
             users.append((user, role.value))
         if spec["slug"] in ("het-anker", "maison-lumiere"):
-            _membership(consultant, TenantRole.INTERVIEWER)
+            _membership(consultant, TenantRole.INTERVIEWER, assigned_by_agency=True)
         db.session.flush()
     return {"tenant": tenant, "users": users}
 
 
-def _membership(user: User, role: TenantRole) -> None:
+def _membership(user: User, role: TenantRole, assigned_by_agency: bool = False) -> None:
     if _one(Membership, user_id=user.id) is None:
-        db.session.add(Membership(user_id=user.id, role=role))
+        db.session.add(
+            Membership(user_id=user.id, role=role, assigned_by_agency=assigned_by_agency)
+        )
 
 
 def _agency_membership(agency: Agency, user: User, role: AgencyRole) -> None:

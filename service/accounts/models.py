@@ -1,4 +1,5 @@
-"""People: users (global, one per email) and their agency memberships."""
+"""People: users (global, one per email), their agency memberships, their sign-in sessions
+and the single-use links (invitations, password resets) emailed to them."""
 
 import datetime as dt
 import enum
@@ -18,14 +19,31 @@ class User(UserMixin, IdMixin, db.Model):
     email: Mapped[str] = mapped_column(sa.String(254), unique=True)
     display_name: Mapped[str] = mapped_column(sa.String(120))
     password_hash: Mapped[str | None] = mapped_column(sa.String(255))
+    # Links issued before this moment are refused: a password change retires them.
+    password_changed_at: Mapped[dt.datetime | None] = mapped_column(sa.DateTime(timezone=True))
     preferred_language: Mapped[str | None] = mapped_column(sa.String(2))
     is_platform_admin: Mapped[bool] = mapped_column(default=False)
     active: Mapped[bool] = mapped_column(default=True)
     created_at: Mapped[dt.datetime] = created_at_column()
 
+    # The raw token of the server-side session this object was loaded for (never stored).
+    session_token = None
+    session_id = None
+
     @property
     def is_active(self) -> bool:  # Flask-Login refuses inactive users
         return self.active
+
+    @property
+    def has_password(self) -> bool:
+        return self.password_hash is not None
+
+    def get_id(self) -> str:
+        """Flask-Login keeps this in the session and remember cookies: the session token,
+        not the user id, so that ending the server-side session ends every copy of both."""
+        if self.session_token is None:
+            raise RuntimeError("a user is signed in only through a server-side session")
+        return self.session_token
 
 
 class AgencyRole(enum.StrEnum):
@@ -44,3 +62,41 @@ class AgencyMembership(db.Model):
     )
     role: Mapped[AgencyRole] = mapped_column(text_enum(AgencyRole, "agency_role"))
     created_at: Mapped[dt.datetime] = created_at_column()
+
+
+class UserSession(IdMixin, db.Model):
+    """One signed-in browser. The cookies carry a random token; only its hash is kept."""
+
+    __tablename__ = "user_sessions"
+
+    user_id: Mapped[uuid.UUID] = mapped_column(
+        sa.ForeignKey("users.id", ondelete="CASCADE"), index=True
+    )
+    token_hash: Mapped[str] = mapped_column(sa.String(64), unique=True)
+    remember: Mapped[bool] = mapped_column(default=False)
+    created_at: Mapped[dt.datetime] = created_at_column()
+    last_seen_at: Mapped[dt.datetime] = mapped_column(sa.DateTime(timezone=True))
+    expires_at: Mapped[dt.datetime] = mapped_column(sa.DateTime(timezone=True))
+    revoked_at: Mapped[dt.datetime | None] = mapped_column(sa.DateTime(timezone=True))
+    user_agent: Mapped[str | None] = mapped_column(sa.String(200))
+    ip_address: Mapped[str | None] = mapped_column(sa.String(45))
+
+
+class LinkPurpose(enum.StrEnum):
+    INVITATION = "invitation"
+    PASSWORD_RESET = "password_reset"  # noqa: S105 — a purpose, not a password
+
+
+class AccountLink(IdMixin, db.Model):
+    """A single-use, expiring link emailed to a user; only the token's hash is kept."""
+
+    __tablename__ = "account_links"
+
+    user_id: Mapped[uuid.UUID] = mapped_column(
+        sa.ForeignKey("users.id", ondelete="CASCADE"), index=True
+    )
+    purpose: Mapped[LinkPurpose] = mapped_column(text_enum(LinkPurpose, "link_purpose"))
+    token_hash: Mapped[str] = mapped_column(sa.String(64), unique=True)
+    created_at: Mapped[dt.datetime] = created_at_column()
+    expires_at: Mapped[dt.datetime] = mapped_column(sa.DateTime(timezone=True))
+    used_at: Mapped[dt.datetime | None] = mapped_column(sa.DateTime(timezone=True))

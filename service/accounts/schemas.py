@@ -1,35 +1,151 @@
-from marshmallow import EXCLUDE, Schema, fields, validate
+from marshmallow import EXCLUDE, Schema, ValidationError, fields, validate, validates_schema
 
 from service.config import LANGUAGES
 from service.validation import N_
 
+EMAIL_MAX = 254
+NAME_MAX = 120
+PASSWORD_MIN = 12
+PASSWORD_MAX = 256
+TENANT_ROLE_CODES = ("hr_admin", "hr", "interviewer", "leadership", "member")
 
-class LoginSchema(Schema):
+
+def _email(**messages) -> fields.Email:
+    return fields.Email(
+        required=True,
+        validate=validate.Length(max=EMAIL_MAX, error=N_("Enter a valid email address.")),
+        error_messages={
+            "required": N_("Enter an email address."),
+            "invalid": N_("Enter a valid email address."),
+            "null": N_("Enter an email address."),
+            **messages,
+        },
+    )
+
+
+def _language() -> fields.String:
+    return fields.String(
+        required=True,
+        validate=validate.OneOf(LANGUAGES, error=N_("Choose Dutch, French or English.")),
+        error_messages={"required": N_("Choose Dutch, French or English.")},
+    )
+
+
+def _display_name() -> fields.String:
+    return fields.String(
+        required=True,
+        validate=validate.Length(
+            min=1, max=NAME_MAX, error=N_("Enter a name of at most 120 characters.")
+        ),
+        error_messages={"required": N_("Enter a name of at most 120 characters.")},
+    )
+
+
+def _new_password() -> fields.String:
+    return fields.String(
+        required=True,
+        validate=validate.Length(
+            min=PASSWORD_MIN,
+            max=PASSWORD_MAX,
+            error=N_("Choose a password of 12 to 256 characters."),
+        ),
+        error_messages={"required": N_("Choose a password of 12 to 256 characters.")},
+    )
+
+
+class Strict(Schema):
     class Meta:
         unknown = EXCLUDE
 
-    email = fields.Email(
-        required=True,
-        validate=validate.Length(max=254, error=N_("Enter a valid email address.")),
-        error_messages={
-            "required": N_("Enter your email address."),
-            "invalid": N_("Enter a valid email address."),
-            "null": N_("Enter your email address."),
-        },
-    )
+
+class LoginSchema(Strict):
+    email = _email(required=N_("Enter your email address."), null=N_("Enter your email address."))
     password = fields.String(
         required=True,
         validate=validate.Length(min=1, max=1024, error=N_("Enter your password.")),
         error_messages={"required": N_("Enter your password."), "null": N_("Enter your password.")},
     )
+    remember = fields.Boolean(load_default=False)
 
 
-class LanguageSchema(Schema):
-    class Meta:
-        unknown = EXCLUDE
-
-    language = fields.String(
-        required=True,
-        validate=validate.OneOf(LANGUAGES, error=N_("Choose Dutch, French or English.")),
-    )
+class LanguageSchema(Strict):
+    language = _language()
     next = fields.String(load_default="/", validate=validate.Length(max=2000))
+
+
+class ForgotPasswordSchema(Strict):
+    email = _email(required=N_("Enter your email address."))
+
+
+class NewPasswordSchema(Strict):
+    password = _new_password()
+    confirm = fields.String(load_default="")
+
+    @validates_schema
+    def _same(self, data, **kwargs):
+        if data.get("password") != data.get("confirm"):
+            raise ValidationError(N_("The two passwords are not the same."), "confirm")
+
+
+class PasswordChangeSchema(NewPasswordSchema):
+    current_password = fields.String(
+        required=True,
+        validate=validate.Length(min=1, max=1024, error=N_("Enter your current password.")),
+        error_messages={"required": N_("Enter your current password.")},
+    )
+
+
+class ProfileSchema(Strict):
+    display_name = _display_name()
+    language = _language()
+
+
+class InviteSchema(Strict):
+    email = _email()
+    display_name = _display_name()
+    language = _language()
+
+
+class TenantInviteSchema(InviteSchema):
+    role = fields.String(
+        required=True,
+        validate=validate.OneOf(TENANT_ROLE_CODES, error=N_("Choose one of the roles.")),
+        error_messages={"required": N_("Choose one of the roles.")},
+    )
+
+
+class RoleSchema(Strict):
+    role = fields.String(
+        required=True,
+        validate=validate.OneOf(TENANT_ROLE_CODES, error=N_("Choose one of the roles.")),
+        error_messages={"required": N_("Choose one of the roles.")},
+    )
+
+
+class MemberSearchSchema(Strict):
+    q = fields.String(
+        load_default="",
+        validate=validate.Length(max=100, error=N_("Search for at most 100 characters.")),
+    )
+    page = fields.Integer(
+        load_default=1,
+        validate=validate.Range(min=1, max=10_000, error=N_("Choose an existing page.")),
+        error_messages={"invalid": N_("Choose an existing page.")},
+    )
+
+
+class AssignmentSchema(Strict):
+    user_id = fields.UUID(
+        required=True,
+        error_messages={
+            "invalid_uuid": N_("Choose a consultant."),
+            "required": N_("Choose a consultant."),
+        },
+    )
+    tenant_id = fields.UUID(
+        required=True,
+        error_messages={
+            "invalid_uuid": N_("Choose a client company."),
+            "required": N_("Choose a client company."),
+        },
+    )

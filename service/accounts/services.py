@@ -1,12 +1,15 @@
-"""Sign-in rules: one transaction each."""
+"""Sign-in, sign-out, profile and passwords: one transaction each."""
 
 from dataclasses import dataclass
 
 import sqlalchemy as sa
+from flask import url_for
 
-from service.accounts.models import AgencyMembership, User
+from service.accounts import links, sessions
+from service.accounts.models import AgencyMembership, LinkPurpose, User
 from service.accounts.passwords import hash_password, needs_rehash, verify_password
 from service.extensions import db
+from service.model_types import utcnow
 from service.tenancy import unscoped
 from service.tenants.models import Agency, Membership, Tenant, TenantStatus
 
@@ -15,21 +18,105 @@ def normalise_email(email: str) -> str:
     return email.strip().lower()
 
 
+def find_user(email: str) -> User | None:
+    return db.session.scalar(sa.select(User).where(User.email == normalise_email(email)))
+
+
 def authenticate(email: str, password: str) -> User | None:
     """The user for these credentials, or None; the same work whether the email exists."""
-    user = db.session.scalar(sa.select(User).where(User.email == normalise_email(email)))
+    user = find_user(email)
     stored = user.password_hash if user is not None else None
     if not verify_password(stored, password) or user is None or not user.active:
         return None
     if needs_rehash(user.password_hash):
         user.password_hash = hash_password(password)
-        db.session.commit()
     return user
+
+
+def sign_in(email: str, password: str, remember: bool = False) -> User | None:
+    """Check the credentials and open a server-side session (rehashing the password if
+    its parameters changed); the returned user carries the session token."""
+    user = authenticate(email, password)
+    if user is None:
+        db.session.rollback()
+        return None
+    sessions.start_session(user, remember)
+    db.session.commit()
+    return user
+
+
+def sign_out(user: User) -> None:
+    if user.session_id is not None:
+        sessions.revoke(user.session_id)
+        db.session.commit()
+
+
+def sign_out_everywhere(user: User) -> None:
+    sessions.revoke_all(user.id)
+    db.session.commit()
 
 
 def set_preferred_language(user: User, language: str) -> None:
     user.preferred_language = language
     db.session.commit()
+
+
+def update_profile(user: User, display_name: str, language: str) -> None:
+    user.display_name = display_name
+    user.preferred_language = language
+    db.session.commit()
+
+
+def _set_password(user: User, password: str) -> None:
+    """New hash; every earlier link is retired (the caller ends sessions as it must)."""
+    now = utcnow()
+    user.password_hash = hash_password(password)
+    user.password_changed_at = now
+    links.retire(user, now=now)
+
+
+def change_password(user: User, current_password: str, new_password: str) -> bool:
+    """False if the current password is wrong; otherwise every other session ends."""
+    if not verify_password(user.password_hash, current_password):
+        return False
+    _set_password(user, new_password)
+    sessions.revoke_all(user.id, keep=user.session_id)
+    db.session.commit()
+    return True
+
+
+def request_password_reset(email: str) -> None:
+    """Email a reset link if the address belongs to an active user; silent otherwise, so
+    the answer never tells whether an address is known."""
+    from service.mail.outbox import queue_email
+
+    user = find_user(email)
+    if user is None or not user.active:
+        return
+    token = links.issue(user, LinkPurpose.PASSWORD_RESET)
+    queue_email(
+        to=user.email,
+        template="password_reset",
+        language=user.preferred_language or "en",
+        context={
+            "name": user.display_name,
+            "url": url_for("accounts.reset_password", token=token, _external=True),
+            "minutes": int(links.lifetime(LinkPurpose.PASSWORD_RESET).total_seconds() // 60),
+        },
+        secret=True,
+    )
+    db.session.commit()
+
+
+def set_password_from_link(token: str, purpose: LinkPurpose, password: str, remember=False):
+    """Redeem an invitation or reset link: set the password, end every other session and
+    sign in here. Raises links.LinkRefused; the link is locked, so it works only once."""
+    link, user = links.check(token, purpose, lock=True)
+    _set_password(user, password)  # also marks this link used
+    sessions.revoke_all(user.id)
+    sessions.start_session(user, remember)
+    db.session.commit()
+    return user
 
 
 @dataclass(frozen=True)
@@ -58,7 +145,11 @@ def destinations(user: User) -> list[Destination]:
         tenants = db.session.execute(
             sa.select(Tenant.slug, Tenant.name, Membership.role)
             .join(Membership, Membership.tenant_id == Tenant.id)
-            .where(Membership.user_id == user.id, Tenant.status == TenantStatus.ACTIVE)
+            .where(
+                Membership.user_id == user.id,
+                Membership.deactivated_at.is_(None),
+                Tenant.status == TenantStatus.ACTIVE,
+            )
             .order_by(Tenant.name)
         ).all()
     found += [Destination("tenant", slug, name, role.value) for slug, name, role in tenants]

@@ -1,4 +1,5 @@
-"""Sign-in, sign-out, the scope chooser and the language switch."""
+"""Sign-in and sign-out, the links emailed for invitations and password resets, the
+profile, the workspace chooser and switcher, and the language switch."""
 
 from urllib.parse import urlsplit
 
@@ -6,8 +7,18 @@ from flask import Blueprint, abort, current_app, flash, redirect, request, url_f
 from flask_babel import gettext as _
 from flask_login import current_user, login_required, login_user, logout_user
 
-from service.accounts import services
-from service.accounts.schemas import LanguageSchema, LoginSchema
+from service.accounts import links, services, sessions
+from service.accounts.links import LinkRefused, Refusal
+from service.accounts.models import LinkPurpose
+from service.accounts.schemas import (
+    ForgotPasswordSchema,
+    LanguageSchema,
+    LoginSchema,
+    NewPasswordSchema,
+    PasswordChangeSchema,
+    ProfileSchema,
+)
+from service.extensions import limiter
 from service.i18n import LANGUAGE_COOKIE
 from service.rendering import render
 from service.validation import load_or_errors
@@ -16,8 +27,39 @@ bp = Blueprint("accounts", __name__)
 
 # Routes anyone may open; every other route sits in a scope or requires login
 # (tests/test_routes.py walks the url_map against these lists).
-PUBLIC_ENDPOINTS = frozenset({"accounts.login", "accounts.language", "health.healthz", "static"})
-LOGIN_ONLY_ENDPOINTS = frozenset({"accounts.index", "accounts.logout"})
+PUBLIC_ENDPOINTS = frozenset(
+    {
+        "accounts.login",
+        "accounts.language",
+        "accounts.forgot_password",
+        "accounts.reset_password",
+        "accounts.accept_invitation",
+        "health.healthz",
+        "static",
+    }
+)
+LOGIN_ONLY_ENDPOINTS = frozenset(
+    {
+        "accounts.index",
+        "accounts.logout",
+        "accounts.sign_out_everywhere",
+        "accounts.profile",
+        "accounts.change_password",
+    }
+)
+
+
+def _failed(response) -> bool:
+    """Only failed attempts count against a limit: a good password is never locked out."""
+    return response.status_code != 302
+
+
+def _account_key() -> str:
+    return "account:" + services.normalise_email(request.form.get("email", ""))[:254]
+
+
+def _limit(name: str) -> str:
+    return current_app.config[name]
 
 
 def safe_next(target: str | None, default: str = "/") -> str:
@@ -38,7 +80,25 @@ def url_for_destination(destination: services.Destination) -> str:
     return url_for("tenants.home", tenant_slug=destination.slug)
 
 
+@bp.app_context_processor
+def _workspace_switcher():
+    def workspaces():
+        """(destination, url) of every scope the signed-in user belongs to."""
+        if not current_user.is_authenticated:
+            return []
+        return [(d, url_for_destination(d)) for d in services.destinations(current_user)]
+
+    return {"workspaces": workspaces}
+
+
 @bp.route("/login", methods=["GET", "POST"])
+@limiter.limit(lambda: _limit("LOGIN_LIMIT_PER_IP"), methods=["POST"], deduct_when=_failed)
+@limiter.limit(
+    lambda: _limit("LOGIN_LIMIT_PER_ACCOUNT"),
+    methods=["POST"],
+    key_func=_account_key,
+    deduct_when=_failed,
+)
 def login():
     if current_user.is_authenticated and request.method == "GET":
         return redirect(url_for("accounts.index"))
@@ -47,9 +107,9 @@ def login():
     if request.method == "POST":
         data, errors = load_or_errors(LoginSchema(), form)
         if data is not None:
-            user = services.authenticate(data["email"], data["password"])
+            user = services.sign_in(data["email"], data["password"], data["remember"])
             if user is not None:
-                login_user(user)
+                login_user(user, remember=data["remember"])
                 return redirect(safe_next(request.args.get("next"), url_for("accounts.index")))
             errors = {"form": [_("The email address or password is incorrect.")]}
     status = 422 if errors else 200
@@ -59,8 +119,18 @@ def login():
 @bp.post("/logout")
 @login_required
 def logout():
+    services.sign_out(current_user)
     logout_user()
     flash(_("You have been signed out."), "info")
+    return redirect(url_for("accounts.login"))
+
+
+@bp.post("/sign-out-everywhere")
+@login_required
+def sign_out_everywhere():
+    services.sign_out_everywhere(current_user)
+    logout_user()
+    flash(_("You have been signed out on every device."), "info")
     return redirect(url_for("accounts.login"))
 
 
@@ -74,6 +144,108 @@ def index():
         "auth/index.html",
         destinations=[(d, url_for_destination(d)) for d in destinations],
     )
+
+
+def _profile_page(status=200, profile_errors=None, password_errors=None, form=None):
+    return render(
+        "accounts/profile.html",
+        status=status,
+        form=form or {},
+        profile_errors=profile_errors or {},
+        password_errors=password_errors or {},
+        sessions=sessions.live_sessions(current_user.id),
+    )
+
+
+@bp.route("/profile", methods=["GET", "POST"])
+@login_required
+def profile():
+    if request.method == "GET":
+        return _profile_page()
+    form = request.form.to_dict()
+    data, errors = load_or_errors(ProfileSchema(), form)
+    if data is None:
+        return _profile_page(422, profile_errors=errors, form=form)
+    services.update_profile(current_user, data["display_name"], data["language"])
+    flash(_("Your profile has been saved."), "info")
+    return redirect(url_for("accounts.profile"))
+
+
+@bp.post("/profile/password")
+@login_required
+def change_password():
+    data, errors = load_or_errors(PasswordChangeSchema(), request.form.to_dict())
+    if data is not None and not services.change_password(
+        current_user, data["current_password"], data["password"]
+    ):
+        errors = {"current_password": [_("This is not your current password.")]}
+    if errors:
+        return _profile_page(422, password_errors=errors)
+    flash(_("Your password has been changed. Every other session has been signed out."), "info")
+    return redirect(url_for("accounts.profile"))
+
+
+@bp.route("/forgot-password", methods=["GET", "POST"])
+@limiter.limit(lambda: _limit("LINK_LIMIT_PER_IP"), methods=["POST"])
+@limiter.limit(lambda: _limit("LOGIN_LIMIT_PER_ACCOUNT"), methods=["POST"], key_func=_account_key)
+def forgot_password():
+    form = request.form.to_dict()
+    errors: dict = {}
+    if request.method == "POST":
+        data, errors = load_or_errors(ForgotPasswordSchema(), form)
+        if data is not None:
+            services.request_password_reset(data["email"])
+            # The same answer whether or not the address is known.
+            return render("auth/forgot_password_sent.html")
+    status = 422 if errors else 200
+    return render("auth/forgot_password.html", status=status, form=form, errors=errors)
+
+
+def _link_refused(reason: Refusal):
+    status = 404 if reason is Refusal.UNKNOWN else 410
+    response = render("auth/link_refused.html", status=status, reason=reason.value)
+    response.headers["Referrer-Policy"] = "no-referrer"
+    return response
+
+
+def _set_password_page(purpose: LinkPurpose, token: str):
+    """GET shows the form (mail scanners may open links: nothing is used up);
+    POST sets the password, uses up the link and signs in."""
+    invitation = purpose is LinkPurpose.INVITATION
+    template = "auth/accept_invitation.html" if invitation else "auth/reset_password.html"
+    try:
+        user = links.check(token, purpose)[1]
+    except LinkRefused as refused:
+        return _link_refused(refused.reason)
+    errors: dict = {}
+    if request.method == "POST":
+        data, errors = load_or_errors(NewPasswordSchema(), request.form.to_dict())
+        if data is not None:
+            try:
+                user = services.set_password_from_link(token, purpose, data["password"])
+            except LinkRefused as refused:
+                return _link_refused(refused.reason)
+            if current_user.is_authenticated:  # someone else was signed in here
+                services.sign_out(current_user)
+                logout_user()
+            login_user(user)
+            flash(_("Your password has been set. Welcome to Exitloop."), "info")
+            return redirect(url_for("accounts.index"))
+    response = render(template, status=422 if errors else 200, user=user, errors=errors)
+    response.headers["Referrer-Policy"] = "no-referrer"
+    return response
+
+
+@bp.route("/reset-password/<token>", methods=["GET", "POST"])
+@limiter.limit(lambda: _limit("LINK_LIMIT_PER_IP"), methods=["POST"])
+def reset_password(token: str):
+    return _set_password_page(LinkPurpose.PASSWORD_RESET, token)
+
+
+@bp.route("/invitation/<token>", methods=["GET", "POST"])
+@limiter.limit(lambda: _limit("LINK_LIMIT_PER_IP"), methods=["POST"])
+def accept_invitation(token: str):
+    return _set_password_page(LinkPurpose.INVITATION, token)
 
 
 @bp.post("/language")

@@ -90,6 +90,10 @@ class Membership(TenantOwned, db.Model):
     user_id: Mapped[uuid.UUID] = mapped_column(sa.ForeignKey("users.id", ondelete="CASCADE"))
     role: Mapped[TenantRole] = mapped_column(text_enum(TenantRole, "tenant_role"))
     created_at: Mapped[dt.datetime] = created_at_column()
+    # A consultant's assignment by the tenant's agency: managed by the agency, not by HR.
+    assigned_by_agency: Mapped[bool] = mapped_column(default=False, server_default=sa.false())
+    # Deactivated members keep their row (they may own things) but lose access at once.
+    deactivated_at: Mapped[dt.datetime | None] = mapped_column(sa.DateTime(timezone=True))
 
 
 class Department(TenantOwned, db.Model):

@@ -1,0 +1,152 @@
+"""Agency pages about people, on the agency blueprint (/agency/<slug>/…): the consultants
+and their assignments to client tenants, and inviting a client tenant's first HR admin."""
+
+import uuid
+
+from flask import abort, flash, g, redirect, request, url_for
+from flask_babel import gettext as _
+from flask_login import current_user
+
+from service.accounts import consultants as assignments
+from service.accounts import invitations
+from service.accounts.schemas import AssignmentSchema, InviteSchema
+from service.agencies.views import bp
+from service.permissions import require
+from service.rendering import render
+from service.tenancy import tenant_scope
+from service.validation import load_or_errors
+
+
+def _consultants_page(status=200, invite_form=None, invite_errors=None, assign_errors=None):
+    rows = assignments.consultants(g.agency)
+    portfolio = assignments.portfolio(g.agency)
+    return render(
+        "accounts/consultants.html",
+        status=status,
+        agency=g.agency,
+        rows=rows,
+        portfolio=portfolio,
+        people=[(row.user.id, row.user.display_name) for row in rows],
+        companies=[(tenant.id, tenant.name) for tenant in portfolio],
+        invite_form=invite_form or {"language": "nl"},
+        invite_errors=invite_errors or {},
+        assign_errors=assign_errors or {},
+    )
+
+
+@bp.get("/consultants")
+@require("agency.consultants.manage")
+def consultants():
+    return _consultants_page()
+
+
+def _assignment():
+    """(tenant, consultant) named by the form, both of this agency; else None and errors."""
+    data, errors = load_or_errors(AssignmentSchema(), request.form.to_dict())
+    if data is None:
+        return None, None, errors
+    user = assignments.consultant_of(g.agency, data["user_id"])
+    tenant = assignments.client_of(g.agency, data["tenant_id"])
+    if user is None or tenant is None:
+        abort(404)  # another agency's consultant or client: as if it did not exist
+    return tenant, user, {}
+
+
+@bp.post("/consultants/assign")
+@require("agency.consultants.manage")
+def assign_consultant():
+    tenant, user, errors = _assignment()
+    if not errors:
+        try:
+            assignments.assign(tenant, user)
+        except assignments.AssignmentRefused:
+            errors = {"tenant_id": [_("This consultant already has another role there.")]}
+    if errors:
+        return _consultants_page(422, assign_errors=errors)
+    flash(
+        _("%(name)s is now assigned to %(company)s.", name=user.display_name, company=tenant.name),
+        "info",
+    )
+    return redirect(url_for("agencies.consultants"))
+
+
+@bp.post("/consultants/unassign")
+@require("agency.consultants.manage")
+def unassign_consultant():
+    tenant, user, errors = _assignment()
+    if errors:
+        return _consultants_page(422, assign_errors=errors)
+    assignments.unassign(tenant, user)
+    flash(
+        _(
+            "%(name)s no longer has access to %(company)s.",
+            name=user.display_name,
+            company=tenant.name,
+        ),
+        "info",
+    )
+    return redirect(url_for("agencies.consultants"))
+
+
+@bp.post("/consultants/invite")
+@require("agency.consultants.manage")
+def invite_consultant():
+    form = request.form.to_dict()
+    data, errors = load_or_errors(InviteSchema(), form)
+    if data is not None:
+        try:
+            invitations.invite_to_agency(
+                g.agency,
+                data["email"],
+                data["display_name"],
+                "consultant",
+                data["language"],
+                current_user,
+            )
+        except invitations.AlreadyMember:
+            errors = {"email": [_("This person already belongs to the agency.")]}
+    if errors:
+        return _consultants_page(422, invite_form=form, invite_errors=errors)
+    flash(_("The invitation has been sent to %(email)s.", email=data["email"]), "info")
+    return redirect(url_for("agencies.consultants"))
+
+
+@bp.route("/tenants/<uuid:tenant_id>/invite-admin", methods=["GET", "POST"])
+@require("agency.tenant_admin.invite")
+def invite_tenant_admin(tenant_id: uuid.UUID):
+    tenant = assignments.client_of(g.agency, tenant_id)
+    if tenant is None:
+        abort(404)
+    form = (
+        request.form.to_dict()
+        if request.method == "POST"
+        else {"language": tenant.default_language}
+    )
+    errors: dict = {}
+    if request.method == "POST":
+        data, errors = load_or_errors(InviteSchema(), form)
+        if data is not None:
+            with tenant_scope(tenant.id):
+                try:
+                    invitations.invite_to_tenant(
+                        tenant,
+                        data["email"],
+                        data["display_name"],
+                        "hr_admin",
+                        data["language"],
+                        current_user,
+                    )
+                except invitations.AlreadyMember:
+                    errors = {"email": [_("This person is already a member.")]}
+            if not errors:
+                flash(_("The invitation has been sent to %(email)s.", email=data["email"]), "info")
+                return redirect(url_for("agencies.home"))
+    return render(
+        "accounts/invite_admin.html",
+        status=422 if errors else 200,
+        place=tenant.name,
+        form=form,
+        errors=errors,
+        action=url_for("agencies.invite_tenant_admin", tenant_id=tenant.id),
+        back=url_for("agencies.home"),
+    )

@@ -1,0 +1,126 @@
+"""A tenant's members page (/t/<slug>/members): list and search, invite, change a role,
+deactivate and reactivate. Open to the tenant's HR administrators and its agency's admins."""
+
+import uuid
+
+from flask import flash, redirect, request, url_for
+from flask_babel import gettext as _
+from flask_login import current_user
+
+from service.accounts import invitations, members
+from service.accounts.schemas import MemberSearchSchema, RoleSchema, TenantInviteSchema
+from service.labels import ROLES
+from service.permissions import require
+from service.rendering import render
+from service.scopes import current_tenant, tenant_blueprint
+from service.tenancy import get_for_tenant_or_404
+from service.tenants.models import Membership
+from service.validation import load_or_errors
+
+bp = tenant_blueprint("members", __name__, "/members")
+
+ROLE_CHOICES = ("hr_admin", "hr", "interviewer", "leadership", "member")
+
+
+def _page(status=200, invite_form=None, invite_errors=None, row_errors=None):
+    query, errors = load_or_errors(MemberSearchSchema(), request.args.to_dict())
+    if query is None:
+        query, status = {"q": "", "page": 1}, 422
+    pagination, rows = members.members_page(query["q"], query["page"])
+    return render(
+        "accounts/members.html",
+        block="members_page" if request.method == "GET" else None,
+        status=status,
+        pagination=pagination,
+        rows=rows,
+        q=query["q"],
+        search_errors=errors,
+        role_choices=ROLE_CHOICES,
+        role_options=[(code, ROLES[code]) for code in ROLE_CHOICES],
+        invite_form=invite_form or {"language": current_tenant.default_language},
+        invite_errors=invite_errors or {},
+        row_errors=row_errors or {},
+    )
+
+
+@bp.get("/")
+@require("tenant.members.manage")
+def index():
+    return _page()
+
+
+@bp.post("/invite")
+@require("tenant.members.manage")
+def invite():
+    form = request.form.to_dict()
+    data, errors = load_or_errors(TenantInviteSchema(), form)
+    if data is not None:
+        try:
+            invitations.invite_to_tenant(
+                current_tenant,
+                data["email"],
+                data["display_name"],
+                data["role"],
+                data["language"],
+                current_user,
+            )
+        except invitations.AlreadyMember:
+            errors = {"email": [_("This person is already a member.")]}
+    if errors:
+        return _page(422, invite_form=form, invite_errors=errors)
+    flash(_("The invitation has been sent to %(email)s.", email=data["email"]), "info")
+    return redirect(url_for("members.index"))
+
+
+def _refusal(membership_id: uuid.UUID, message: str):
+    return _page(422, row_errors={membership_id: message})
+
+
+def _guarded_change(membership_id: uuid.UUID, change):
+    """None when ``change`` went through, else the page re-rendered with the reason."""
+    try:
+        change()
+    except members.LastAdmin:
+        return _refusal(
+            membership_id,
+            _("The company needs at least one active HR administrator. Name another first."),
+        )
+    except members.ManagedByAgency:
+        return _refusal(membership_id, _("This consultant's assignment is managed by the agency."))
+    return None
+
+
+@bp.post("/<uuid:membership_id>/role")
+@require("tenant.members.manage")
+def change_role(membership_id: uuid.UUID):
+    get_for_tenant_or_404(Membership, membership_id)  # another tenant's member: 404 first
+    data, _errors = load_or_errors(RoleSchema(), request.form.to_dict())
+    if data is None:
+        return _refusal(membership_id, _("Choose one of the roles."))
+    refused = _guarded_change(
+        membership_id, lambda: members.change_role(membership_id, data["role"])
+    )
+    if refused is not None:
+        return refused
+    flash(_("The role has been changed."), "info")
+    return redirect(url_for("members.index"))
+
+
+@bp.post("/<uuid:membership_id>/deactivate")
+@require("tenant.members.manage")
+def deactivate(membership_id: uuid.UUID):
+    refused = _guarded_change(membership_id, lambda: members.deactivate(membership_id))
+    if refused is not None:
+        return refused
+    flash(_("The member has been deactivated and no longer has access."), "info")
+    return redirect(url_for("members.index"))
+
+
+@bp.post("/<uuid:membership_id>/reactivate")
+@require("tenant.members.manage")
+def reactivate(membership_id: uuid.UUID):
+    refused = _guarded_change(membership_id, lambda: members.reactivate(membership_id))
+    if refused is not None:
+        return refused
+    flash(_("The member has access again."), "info")
+    return redirect(url_for("members.index"))

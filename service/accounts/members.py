@@ -1,0 +1,149 @@
+"""A tenant's members: the list, role changes, deactivation (under the tenant context).
+
+The last active HR administrator can be neither demoted nor deactivated. The check runs
+with the tenant's HR-administrator rows locked (SELECT … FOR UPDATE on PostgreSQL), so two
+simultaneous demotions cannot both pass it.
+"""
+
+import uuid
+from dataclasses import dataclass
+
+import sqlalchemy as sa
+
+from service.accounts import sessions
+from service.accounts.models import AgencyMembership, User
+from service.extensions import db
+from service.model_types import utcnow
+from service.tenancy import get_for_tenant_or_404, of_current_tenant, unscoped
+from service.tenants.models import Membership, TenantRole
+
+PAGE_SIZE = 25
+SEARCH_MAX = 100
+
+
+class LastAdmin(Exception):
+    """The change would leave the tenant without an active HR administrator."""
+
+
+class ManagedByAgency(Exception):
+    """A consultant's assignment is changed by the agency, not on the members page."""
+
+
+@dataclass(frozen=True)
+class MemberRow:
+    membership: Membership
+    user: User
+
+
+def members_page(search: str, page: int):
+    """One page of members (name or email containing ``search``), active first."""
+    query = (
+        sa.select(Membership)
+        .join(User, User.id == Membership.user_id)
+        .where(of_current_tenant(Membership))
+        .order_by(Membership.deactivated_at.is_not(None), User.display_name, User.email)
+    )
+    if search:
+        pattern = f"%{search.lower()}%"
+        query = query.where(
+            sa.or_(sa.func.lower(User.display_name).like(pattern), User.email.like(pattern))
+        )
+    pagination = db.paginate(query, page=page, per_page=PAGE_SIZE, error_out=False)
+    users = {
+        user.id: user
+        for user in db.session.scalars(
+            sa.select(User).where(User.id.in_([m.user_id for m in pagination.items]))
+        )
+    }
+    rows = [MemberRow(m, users[m.user_id]) for m in pagination.items]
+    return pagination, rows
+
+
+def _lock_active_admins() -> list[Membership]:
+    """Lock the tenant's active HR-administrator rows until the transaction ends."""
+    query = (
+        sa.select(Membership)
+        .where(
+            of_current_tenant(Membership),
+            Membership.role == TenantRole.HR_ADMIN,
+            Membership.deactivated_at.is_(None),
+        )
+        .with_for_update()
+        .execution_options(populate_existing=True)
+    )
+    return list(db.session.scalars(query))
+
+
+def _locked_member(membership_id: uuid.UUID) -> tuple[Membership, list[Membership]]:
+    admins = _lock_active_admins()
+    membership = get_for_tenant_or_404(Membership, membership_id)
+    db.session.refresh(membership)  # the state after any change we waited for
+    if membership.assigned_by_agency:
+        db.session.rollback()
+        raise ManagedByAgency
+    return membership, admins
+
+
+def _would_orphan(membership: Membership, admins: list[Membership]) -> bool:
+    is_admin = membership.role == TenantRole.HR_ADMIN and membership.deactivated_at is None
+    return is_admin and len(admins) <= 1
+
+
+def change_role(membership_id: uuid.UUID, role: str) -> Membership:
+    membership, admins = _locked_member(membership_id)
+    if role != TenantRole.HR_ADMIN and _would_orphan(membership, admins):
+        db.session.rollback()
+        raise LastAdmin
+    membership.role = TenantRole(role)
+    db.session.commit()
+    return membership
+
+
+def deactivate(membership_id: uuid.UUID) -> Membership:
+    """End the member's access here at once; a user left with no access anywhere is
+    deactivated and signed out everywhere."""
+    membership, admins = _locked_member(membership_id)
+    if membership.deactivated_at is not None:
+        db.session.rollback()
+        return membership
+    if _would_orphan(membership, admins):
+        db.session.rollback()
+        raise LastAdmin
+    membership.deactivated_at = utcnow()
+    db.session.flush()
+    deactivate_if_without_access(membership.user_id)
+    db.session.commit()
+    return membership
+
+
+def reactivate(membership_id: uuid.UUID) -> Membership:
+    membership = get_for_tenant_or_404(Membership, membership_id)
+    if membership.assigned_by_agency:
+        raise ManagedByAgency
+    membership.deactivated_at = None
+    user = db.session.get(User, membership.user_id)
+    user.active = True
+    db.session.commit()
+    return membership
+
+
+def deactivate_if_without_access(user_id: uuid.UUID) -> None:
+    """A user with no active membership, agency role or platform role is deactivated and
+    every session ends (the caller commits)."""
+    user = db.session.get(User, user_id)
+    if user.is_platform_admin:
+        return
+    with unscoped():  # the user's access spans tenants by nature
+        tenant_access = db.session.scalar(
+            sa.select(sa.func.count())
+            .select_from(Membership)
+            .where(Membership.user_id == user_id, Membership.deactivated_at.is_(None))
+        )
+    agency_access = db.session.scalar(
+        sa.select(sa.func.count())
+        .select_from(AgencyMembership)
+        .where(AgencyMembership.user_id == user_id)
+    )
+    if not tenant_access and not agency_access:
+        user.active = False
+        sessions.revoke_all(user_id)

@@ -1,0 +1,229 @@
+"""Agency admins: consultants and their assignments, a client tenant's first HR admin;
+platform admins: an agency's first admin."""
+
+import sqlalchemy as sa
+
+from service.accounts.models import AgencyMembership, AgencyRole, User
+from service.extensions import db
+from service.tenancy import tenant_scope
+from service.tenants.models import Membership, TenantRole
+from tests.accounts.conftest import emails_to, link_in_last_email, post, sign_in
+from tests.factories import make_tenant
+
+CONSULTANTS = "/agency/agency-a/consultants"
+
+
+def _as(app, email):
+    client = app.test_client()
+    sign_in(client, email)
+    return client
+
+
+def _assign(client, world, tenant=None, user=None, action="assign"):
+    return post(
+        client,
+        f"{CONSULTANTS}/{action}",
+        {
+            "user_id": str((user or world.a.users["consultant"]).id),
+            "tenant_id": str((tenant or world.a.tenant).id),
+        },
+        token_from=CONSULTANTS,
+    )
+
+
+def test_consultants_page_by_role_and_agency(app, world):
+    assert _as(app, "agency_admin@agency-a.example").get(CONSULTANTS).status_code == 200
+    assert _as(app, "consultant@agency-a.example").get(CONSULTANTS).status_code == 403
+    assert _as(app, "agency_admin@agency-b.example").get(CONSULTANTS).status_code == 404
+    assert _as(app, "hr_admin@a.example").get(CONSULTANTS).status_code == 404
+
+
+def test_assignment_gives_access_and_unassignment_removes_it_at_once(app, world):
+    admin = _as(app, "agency_admin@agency-a.example")
+    consultant = _as(app, "consultant@agency-a.example")
+    assert consultant.get("/t/tenant-a/").status_code == 404
+
+    assert _assign(admin, world).status_code == 302
+    assert consultant.get("/t/tenant-a/").status_code == 200
+    page = admin.get(CONSULTANTS).get_data(as_text=True)
+    assert world.a.tenant.name in page
+    with tenant_scope(world.a.tenant.id):
+        membership = db.session.scalar(
+            sa.select(Membership).where(Membership.user_id == world.a.users["consultant"].id)
+        )
+        assert membership.role == TenantRole.INTERVIEWER
+        assert membership.assigned_by_agency
+    assert _assign(admin, world).status_code == 302  # assigning twice changes nothing
+
+    assert _assign(admin, world, action="unassign").status_code == 302
+    assert consultant.get("/t/tenant-a/").status_code == 404
+
+
+def test_consultant_assigned_to_two_tenants_switches_between_them(app, world):
+    second = make_tenant("tenant-a2", world.a.agency, name="Second Client")
+    admin = _as(app, "agency_admin@agency-a.example")
+    _assign(admin, world)
+    _assign(admin, world, tenant=second)
+    consultant = _as(app, "consultant@agency-a.example")
+    header = consultant.get("/t/tenant-a/").get_data(as_text=True)
+    assert 'href="/t/tenant-a2/"' in header
+    assert "Second Client" in header
+    assert consultant.get("/t/tenant-a2/").status_code == 200
+
+
+def test_assignment_refuses_another_agency_s_tenant_or_consultant(app, world):
+    admin = _as(app, "agency_admin@agency-a.example")
+    assert _assign(admin, world, tenant=world.b.tenant).status_code == 404
+    assert _assign(admin, world, user=world.b.users["consultant"]).status_code == 404
+    with tenant_scope(world.b.tenant.id):
+        assert (
+            db.session.scalar(
+                sa.select(sa.func.count())
+                .select_from(Membership)
+                .where(Membership.assigned_by_agency.is_(True))
+            )
+            == 0
+        )
+
+
+def test_assignment_refuses_a_consultant_who_already_has_a_role_there(app, world):
+    consultant = world.a.users["consultant"]
+    with tenant_scope(world.a.tenant.id):
+        db.session.add(Membership(user_id=consultant.id, role=TenantRole.HR))
+        db.session.commit()
+    response = _assign(_as(app, "agency_admin@agency-a.example"), world)
+    assert response.status_code == 422
+    assert "already has another role" in response.get_data(as_text=True)
+
+
+def test_assignment_form_rejects_bad_ids(app, world):
+    admin = _as(app, "agency_admin@agency-a.example")
+    response = post(
+        admin, f"{CONSULTANTS}/assign", {"user_id": "x", "tenant_id": ""}, token_from=CONSULTANTS
+    )
+    assert response.status_code == 422
+    assert "Choose a consultant." in response.get_data(as_text=True)
+
+
+def test_consultant_assignment_is_not_managed_on_the_members_page(app, world):
+    _assign(_as(app, "agency_admin@agency-a.example"), world)
+    with tenant_scope(world.a.tenant.id):
+        membership_id = db.session.scalar(
+            sa.select(Membership.id).where(Membership.user_id == world.a.users["consultant"].id)
+        )
+    hr_admin = _as(app, "hr_admin@a.example")
+    path = f"/t/tenant-a/members/{membership_id}/role"
+    response = post(hr_admin, path, {"role": "hr_admin"}, token_from="/t/tenant-a/members/")
+    assert response.status_code == 422
+    assert "managed by the agency" in response.get_data(as_text=True)
+
+
+def test_agency_admin_invites_a_consultant(app, world):
+    admin = _as(app, "agency_admin@agency-a.example")
+    response = post(
+        admin,
+        f"{CONSULTANTS}/invite",
+        {"email": "new.consultant@example.com", "display_name": "Nieuw", "language": "nl"},
+        token_from=CONSULTANTS,
+    )
+    assert response.status_code == 302
+    role = db.session.scalar(
+        sa.select(AgencyMembership.role)
+        .join(User, User.id == AgencyMembership.user_id)
+        .where(
+            AgencyMembership.agency_id == world.a.agency.id,
+            User.email == "new.consultant@example.com",
+        )
+    )
+    assert role == AgencyRole.CONSULTANT
+    (email,) = emails_to("new.consultant@example.com")
+    assert email.language == "nl"
+
+
+def _invite_admin_path(world, tenant=None):
+    return f"/agency/agency-a/tenants/{(tenant or world.a.tenant).id}/invite-admin"
+
+
+def test_agency_admin_invites_a_client_tenant_s_first_hr_admin(app, world):
+    fresh = make_tenant("fresh-client", world.a.agency, default_language="fr")
+    admin = _as(app, "agency_admin@agency-a.example")
+    path = _invite_admin_path(world, fresh)
+    page = admin.get(path)
+    assert page.status_code == 200
+    assert '<option value="fr" selected>' in page.get_data(as_text=True)
+    response = post(
+        admin,
+        path,
+        {"email": "chef@fresh.example", "display_name": "Chef", "language": "fr"},
+        token_from=path,
+    )
+    assert response.status_code == 302
+    (email,) = emails_to("chef@fresh.example")
+    assert email.tenant_id == fresh.id
+    assert email.language == "fr"
+
+    invitee = app.test_client()
+    link = link_in_last_email("chef@fresh.example")
+    password = "a brand new password"
+    post(invitee, link, {"password": password, "confirm": password}, token_from=link)
+    assert invitee.get("/t/fresh-client/members/").status_code == 200
+
+
+def test_invite_admin_by_role_and_agency(app, world):
+    path = _invite_admin_path(world)
+    assert _as(app, "consultant@agency-a.example").get(path).status_code == 403
+    assert _as(app, "agency_admin@agency-b.example").get(path).status_code == 404
+    other_client = _invite_admin_path(world, world.b.tenant)
+    assert _as(app, "agency_admin@agency-a.example").get(other_client).status_code == 404
+
+
+def test_invite_admin_validates(app, world):
+    admin = _as(app, "agency_admin@agency-a.example")
+    path = _invite_admin_path(world)
+    response = post(
+        admin, path, {"email": "x", "display_name": "", "language": "nl"}, token_from=path
+    )
+    assert response.status_code == 422
+    assert 'id="email-error"' in response.get_data(as_text=True)
+
+
+def test_platform_admin_invites_an_agency_s_first_admin(app, world):
+    platform = _as(app, "platform@exitloop.example")
+    path = f"/platform/agencies/{world.b.agency.id}/invite-admin"
+    assert platform.get(path).status_code == 200
+    response = post(
+        platform,
+        path,
+        {"email": "boss@agency.example", "display_name": "Boss", "language": "en"},
+        token_from=path,
+    )
+    assert response.status_code == 302
+    (email,) = emails_to("boss@agency.example")
+    assert email.secret
+    assert not hasattr(email, "tenant_id")
+
+    invitee = app.test_client()
+    link = link_in_last_email("boss@agency.example")
+    password = "a brand new password"
+    post(invitee, link, {"password": password, "confirm": password}, token_from=link)
+    assert invitee.get("/agency/agency-b/consultants").status_code == 200
+
+
+def test_platform_invite_is_for_platform_admins_and_existing_agencies(app, world):
+    path = f"/platform/agencies/{world.b.agency.id}/invite-admin"
+    assert _as(app, "agency_admin@agency-b.example").get(path).status_code == 404
+    platform = _as(app, "platform@exitloop.example")
+    assert platform.get(f"/platform/agencies/{world.b.tenant.id}/invite-admin").status_code == 404
+
+
+def test_inviting_an_existing_agency_member_is_refused(app, world):
+    platform = _as(app, "platform@exitloop.example")
+    path = f"/platform/agencies/{world.a.agency.id}/invite-admin"
+    response = post(
+        platform,
+        path,
+        {"email": "consultant@agency-a.example", "display_name": "X", "language": "en"},
+        token_from=path,
+    )
+    assert response.status_code == 422
+    assert "already belongs to the agency" in response.get_data(as_text=True)
