@@ -1,21 +1,97 @@
-"""Agency pages under /agency/<agency_slug>/."""
+"""Agency pages under /agency/<agency_slug>/: the portfolio of client tenants."""
 
-import sqlalchemy as sa
-from flask import g
+import uuid
 
-from service.extensions import db
-from service.permissions import require
+from flask import current_app, flash, g, redirect, request, url_for
+from flask_babel import gettext as _
+
+from service.agencies import services
+from service.agencies.schemas import TenantCreateSchema
+from service.labels import SECTORS
+from service.permissions import can, require
 from service.rendering import render
 from service.scopes import agency_blueprint
-from service.tenants.models import Tenant
+from service.tenants.listing import list_request
+from service.tenants.models import TenantStatus
+from service.tenants.refusals import Refused
+from service.tenants.schemas import time_zones
+from service.validation import load_or_errors
 
 bp = agency_blueprint("agencies", __name__)
+
+# Pages of the people part (invitations, consultants) linked from the portfolio when present.
+PEOPLE_LINKS = ("agencies.invite_tenant_admin", "agencies.consultants")
 
 
 @bp.get("/")
 @require("agency.home")
 def home():
-    portfolio = db.session.scalars(
-        sa.select(Tenant).where(Tenant.agency_id == g.agency.id).order_by(Tenant.name)
-    ).all()
-    return render("agencies/home.html", agency=g.agency, portfolio=portfolio)
+    if not can(g.role, "agency.portfolio.view"):
+        return render("agencies/home.html", agency=g.agency, pagination=None)
+    listing = list_request(request.args)
+    return render(
+        "agencies/home.html",
+        block="listing",
+        agency=g.agency,
+        listing=listing,
+        pagination=services.portfolio_page(g.agency, listing.term, listing.page),
+        people_links={e for e in PEOPLE_LINKS if e in current_app.view_functions},
+    )
+
+
+def _new_tenant_page(form, errors, status=200):
+    return render(
+        "agencies/new_tenant.html",
+        status=status,
+        agency=g.agency,
+        form=form,
+        errors=errors,
+        sectors=[("", _("Choose a sector")), *SECTORS.items()],
+        time_zones=sorted(time_zones()),
+    )
+
+
+@bp.get("/tenants/new")
+@require("agency.tenants.manage")
+def new_tenant():
+    form = {
+        "languages": ["nl"],
+        "default_language": "nl",
+        "time_zone": "Europe/Brussels",
+        "confidentiality_k": 5,
+    }
+    return _new_tenant_page(form, {})
+
+
+@bp.post("/tenants/new")
+@require("agency.tenants.manage")
+def create_tenant():
+    form = {**request.form.to_dict(), "languages": request.form.getlist("languages")}
+    data, errors = load_or_errors(TenantCreateSchema(), form)
+    if data is not None:
+        try:
+            tenant = services.create_tenant(g.agency, data)
+        except Refused as refused:
+            errors = refused.errors
+    if errors:
+        return _new_tenant_page(form, errors, 422)
+    flash(_("Client company “%(name)s” created.", name=tenant.name), "success")
+    return redirect(url_for("agencies.home"))
+
+
+@bp.post("/tenants/<uuid:tenant_id>/suspend")
+@require("agency.tenants.manage")
+def suspend_tenant(tenant_id: uuid.UUID):
+    tenant = services.client_or_404(g.agency, tenant_id)
+    services.set_tenant_status(tenant, TenantStatus.SUSPENDED)
+    flash(_("“%(name)s” is suspended.", name=tenant.name), "success")
+    return redirect(url_for("agencies.home"))
+
+
+@bp.post("/tenants/<uuid:tenant_id>/reactivate")
+@require("agency.tenants.manage")
+def reactivate_tenant(tenant_id: uuid.UUID):
+    tenant = services.client_or_404(g.agency, tenant_id)
+    services.set_tenant_status(tenant, TenantStatus.ACTIVE)
+    flash(_("“%(name)s” is active again.", name=tenant.name), "success")
+    return redirect(url_for("agencies.home"))

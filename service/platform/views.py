@@ -1,23 +1,105 @@
-"""Platform operator pages under /platform/."""
+"""Platform operator pages under /platform/: the agencies."""
 
-import sqlalchemy as sa
+import uuid
 
-from service.extensions import db
+from flask import abort, current_app, flash, redirect, request, url_for
+from flask_babel import gettext as _
+
 from service.permissions import require
+from service.platform import services
+from service.platform.logos import MAX_LOGO_BYTES
+from service.platform.schemas import AgencySchema
 from service.rendering import render
 from service.scopes import platform_blueprint
-from service.tenants.models import Agency, Tenant
+from service.tenants.listing import list_request
+from service.tenants.models import TenantStatus
+from service.tenants.refusals import Refused
+from service.validation import load_or_errors
 
 bp = platform_blueprint("platform", __name__)
+
+# The people part's page for inviting an agency's first admin, linked when present.
+INVITE_AGENCY_ADMIN = "platform.invite_agency_admin"
 
 
 @bp.get("/")
 @require("platform.home")
 def home():
-    agencies = db.session.execute(
-        sa.select(Agency, sa.func.count(Tenant.id))
-        .outerjoin(Tenant, Tenant.agency_id == Agency.id)
-        .group_by(Agency.id)
-        .order_by(Agency.name)
-    ).all()
-    return render("platform/home.html", agencies=agencies)
+    listing = list_request(request.args)
+    pagination, client_counts = services.agency_page(listing.term, listing.page)
+    return render(
+        "platform/home.html",
+        block="listing",
+        listing=listing,
+        pagination=pagination,
+        client_counts=client_counts,
+        can_invite=INVITE_AGENCY_ADMIN in current_app.view_functions,
+    )
+
+
+def _new_agency_page(form, errors, status=200):
+    return render(
+        "platform/new_agency.html",
+        status=status,
+        form=form,
+        errors=errors,
+        max_logo_kb=MAX_LOGO_BYTES // 1024,
+    )
+
+
+@bp.get("/agencies/new")
+@require("platform.agencies.manage")
+def new_agency():
+    return _new_agency_page({}, {})
+
+
+@bp.post("/agencies/new")
+@require("platform.agencies.manage")
+def create_agency():
+    form = request.form.to_dict()
+    upload = request.files.get("logo")
+    # One byte over the limit is enough to refuse; never read a huge upload whole.
+    logo = upload.stream.read(MAX_LOGO_BYTES + 1) if upload and upload.filename else None
+    data, errors = load_or_errors(AgencySchema(), form)
+    if data is None:
+        if logo_errors := services.logo_errors(logo):
+            errors["logo"] = logo_errors
+    else:
+        try:
+            agency = services.create_agency(data, logo)
+        except Refused as refused:
+            errors = refused.errors
+    if errors:
+        return _new_agency_page(form, errors, 422)
+    flash(_("Agency “%(name)s” created.", name=agency.name), "success")
+    return redirect(url_for("platform.home"))
+
+
+@bp.get("/agencies/<uuid:agency_id>/logo")
+@require("platform.home")
+def agency_logo(agency_id: uuid.UUID):
+    agency = services.agency_or_404(agency_id)
+    if agency.logo is None:
+        abort(404)
+    response = current_app.response_class(agency.logo, mimetype=agency.logo_mime_type)
+    response.headers["X-Content-Type-Options"] = "nosniff"
+    response.headers["Content-Security-Policy"] = "default-src 'none'"
+    return response
+
+
+@bp.post("/agencies/<uuid:agency_id>/suspend")
+@require("platform.agencies.manage")
+def suspend_agency(agency_id: uuid.UUID):
+    agency = services.agency_or_404(agency_id)
+    services.set_agency_status(agency, TenantStatus.SUSPENDED)
+    flash(_("“%(name)s” is suspended.", name=agency.name), "success")
+    return redirect(url_for("platform.home"))
+
+
+@bp.post("/agencies/<uuid:agency_id>/reactivate")
+@require("platform.agencies.manage")
+def reactivate_agency(agency_id: uuid.UUID):
+    agency = services.agency_or_404(agency_id)
+    services.set_agency_status(agency, TenantStatus.ACTIVE)
+    flash(_("“%(name)s” is active again.", name=agency.name), "success")
+    return redirect(url_for("platform.home"))

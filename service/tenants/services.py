@@ -1,14 +1,22 @@
-"""Reads and rules of a tenant's organisation structure (runs under the tenant context)."""
+"""A tenant's organisation structure and settings: reads and one-transaction changes.
+
+Everything here runs under the tenant context set by the resolver (or tenant_scope).
+"""
 
 import datetime as dt
 import uuid
 from dataclasses import dataclass
 
 import sqlalchemy as sa
+from flask import abort
+from flask_babel import gettext as _
+from flask_sqlalchemy.pagination import Pagination
 
 from service.extensions import db
-from service.tenancy import get_for_tenant_or_404, of_current_tenant
-from service.tenants.models import Department, DepartmentHeadcount, JobFunction, Location
+from service.tenancy import TenantOwned, get_for_tenant_or_404, of_current_tenant
+from service.tenants.listing import contains, paginate
+from service.tenants.models import Department, DepartmentHeadcount, JobFunction, Location, Tenant
+from service.tenants.refusals import Refused, commit_or_refuse
 
 
 @dataclass(frozen=True)
@@ -46,13 +54,21 @@ def headcount_on(day: dt.date) -> sa.Select:
     )
 
 
-def departments_with_headcount(day: dt.date) -> list[DepartmentRow]:
-    current = {row.department_id: row for row in db.session.execute(headcount_on(day))}
-    departments = db.session.scalars(
-        sa.select(Department).where(of_current_tenant(Department)).order_by(Department.name)
-    )
+def _search(model, term: str, *columns) -> sa.Select:
+    query = sa.select(model).where(of_current_tenant(model))
+    if term:
+        query = query.where(sa.or_(*(contains(column, term) for column in columns)))
+    return query.order_by(model.name, model.id)
+
+
+def department_page(term: str, page: int, day: dt.date) -> tuple[Pagination, list[DepartmentRow]]:
+    """One page of departments matching ``term``, each with its headcount on ``day``."""
+    pagination = paginate(_search(Department, term, Department.name), page)
+    ids = [department.id for department in pagination.items]
+    in_force = headcount_on(day).where(DepartmentHeadcount.department_id.in_(ids))
+    current = {row.department_id: row for row in db.session.execute(in_force)}
     rows = []
-    for department in departments:
+    for department in pagination.items:
         found = current.get(department.id)
         rows.append(
             DepartmentRow(
@@ -61,30 +77,35 @@ def departments_with_headcount(day: dt.date) -> list[DepartmentRow]:
                 found.effective_from if found else None,
             )
         )
-    return rows
+    return pagination, rows
 
 
-def department_with_history(department_id: uuid.UUID) -> tuple[Department, list]:
-    department = get_for_tenant_or_404(Department, department_id)
-    history = db.session.scalars(
-        sa.select(DepartmentHeadcount)
-        .where(
-            of_current_tenant(DepartmentHeadcount),
-            DepartmentHeadcount.department_id == department.id,
+def job_function_page(term: str, page: int) -> Pagination:
+    return paginate(_search(JobFunction, term, JobFunction.name), page)
+
+
+def location_page(term: str, page: int) -> Pagination:
+    return paginate(_search(Location, term, Location.name, Location.city), page)
+
+
+def headcount_history(department: Department) -> list[DepartmentHeadcount]:
+    return list(
+        db.session.scalars(
+            sa.select(DepartmentHeadcount)
+            .where(
+                of_current_tenant(DepartmentHeadcount),
+                DepartmentHeadcount.department_id == department.id,
+            )
+            .order_by(DepartmentHeadcount.effective_from.desc())
         )
-        .order_by(DepartmentHeadcount.effective_from.desc())
-    ).all()
-    return department, history
+    )
 
 
-def job_functions() -> list[JobFunction]:
-    query = sa.select(JobFunction).where(of_current_tenant(JobFunction))
-    return list(db.session.scalars(query.order_by(JobFunction.name)))
-
-
-def locations() -> list[Location]:
-    query = sa.select(Location).where(of_current_tenant(Location))
-    return list(db.session.scalars(query.order_by(Location.name)))
+def headcount_entry_or_404(department: Department, entry_id: uuid.UUID) -> DepartmentHeadcount:
+    entry = get_for_tenant_or_404(DepartmentHeadcount, entry_id)
+    if entry.department_id != department.id:
+        abort(404)
+    return entry
 
 
 def structure_counts() -> dict[str, int]:
@@ -97,3 +118,103 @@ def structure_counts() -> dict[str, int]:
         "job_functions": count(JobFunction),
         "locations": count(Location),
     }
+
+
+# Changes: one transaction each, refused with field messages.
+
+
+def name_taken(model: type[TenantOwned], name: str, except_id: uuid.UUID | None = None) -> bool:
+    """Names are unique per tenant regardless of case: "Sales" and "sales" are one."""
+    query = sa.select(model.id).where(
+        of_current_tenant(model), sa.func.lower(model.name) == name.lower()
+    )
+    if except_id is not None:
+        query = query.where(model.id != except_id)
+    return db.session.scalar(query.limit(1)) is not None
+
+
+def _name_in_use() -> dict[str, list[str]]:
+    return {"name": [_("This name is already in use.")]}
+
+
+def create_named(model: type[TenantOwned], **values) -> TenantOwned:
+    """A new department, function or location."""
+    if name_taken(model, values["name"]):
+        raise Refused(_name_in_use())
+    created = model(**values)
+    db.session.add(created)
+    commit_or_refuse(_name_in_use())
+    return created
+
+
+def update_named(obj: TenantOwned, **values) -> None:
+    """Rename a department or function, or change a location."""
+    if name_taken(type(obj), values["name"], except_id=obj.id):
+        raise Refused(_name_in_use())
+    for key, value in values.items():
+        setattr(obj, key, value)
+    commit_or_refuse(_name_in_use())
+
+
+def delete_unused(obj: TenantOwned) -> None:
+    """Delete a department, function or location that nothing refers to.
+
+    Whatever records a department, function or location (departures, answers) refers to it
+    by a RESTRICT foreign key, so the database itself says whether it is still used.
+    A department's own headcount history goes with it.
+    """
+    db.session.delete(obj)
+    commit_or_refuse({"form": [_("It is still in use, so it cannot be deleted.")]})
+
+
+def _date_taken() -> dict[str, list[str]]:
+    return {"effective_from": [_("A headcount is already recorded from this date.")]}
+
+
+def _headcount_on(department_id: uuid.UUID, day: dt.date) -> DepartmentHeadcount | None:
+    return db.session.scalar(
+        sa.select(DepartmentHeadcount).where(
+            of_current_tenant(DepartmentHeadcount),
+            DepartmentHeadcount.department_id == department_id,
+            DepartmentHeadcount.effective_from == day,
+        )
+    )
+
+
+def add_headcount(department: Department, effective_from: dt.date, headcount: int) -> None:
+    if _headcount_on(department.id, effective_from) is not None:
+        raise Refused(_date_taken())
+    db.session.add(
+        DepartmentHeadcount(
+            department_id=department.id, effective_from=effective_from, headcount=headcount
+        )
+    )
+    commit_or_refuse(_date_taken())
+
+
+def correct_headcount(entry: DepartmentHeadcount, effective_from: dt.date, headcount: int) -> None:
+    same_day = _headcount_on(entry.department_id, effective_from)
+    if same_day is not None and same_day.id != entry.id:
+        raise Refused(_date_taken())
+    entry.effective_from = effective_from
+    entry.headcount = headcount
+    commit_or_refuse(_date_taken())
+
+
+def remove_headcount(entry: DepartmentHeadcount) -> None:
+    db.session.delete(entry)
+    db.session.commit()
+
+
+def update_settings(tenant: Tenant, settings: dict) -> None:
+    """Name, languages, time zone, threshold and contact; never the slug or status."""
+    for key in (
+        "name",
+        "languages",
+        "default_language",
+        "time_zone",
+        "confidentiality_k",
+        "data_protection_contact",
+    ):
+        setattr(tenant, key, settings[key])
+    db.session.commit()

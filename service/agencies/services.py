@@ -1,0 +1,49 @@
+"""An agency's portfolio of client tenants: reads and one-transaction changes."""
+
+import uuid
+
+import sqlalchemy as sa
+from flask import abort
+from flask_babel import gettext as _
+from flask_sqlalchemy.pagination import Pagination
+
+from service.extensions import db
+from service.tenants.listing import contains, paginate
+from service.tenants.models import Agency, Tenant, TenantStatus
+from service.tenants.refusals import Refused, commit_or_refuse
+
+
+def portfolio_page(agency: Agency, term: str, page: int) -> Pagination:
+    query = sa.select(Tenant).where(Tenant.agency_id == agency.id)
+    if term:
+        query = query.where(sa.or_(contains(Tenant.name, term), contains(Tenant.slug, term)))
+    return paginate(query.order_by(Tenant.name, Tenant.id), page)
+
+
+def client_or_404(agency: Agency, tenant_id: uuid.UUID) -> Tenant:
+    """A tenant of this agency; another agency's tenant is a 404."""
+    tenant = db.session.scalar(
+        sa.select(Tenant).where(Tenant.id == tenant_id, Tenant.agency_id == agency.id)
+    )
+    if tenant is None:
+        abort(404)
+    return tenant
+
+
+def _slug_in_use() -> dict[str, list[str]]:
+    return {"slug": [_("This web address is already in use. Choose another one.")]}
+
+
+def create_tenant(agency: Agency, data: dict) -> Tenant:
+    if db.session.scalar(sa.select(Tenant.id).where(Tenant.slug == data["slug"])) is not None:
+        raise Refused(_slug_in_use())
+    tenant = Tenant(agency_id=agency.id, status=TenantStatus.ACTIVE, **data)
+    db.session.add(tenant)
+    commit_or_refuse(_slug_in_use())
+    return tenant
+
+
+def set_tenant_status(tenant: Tenant, status: TenantStatus) -> None:
+    """Suspending shuts the tenant's members out at once (service/scopes.py)."""
+    tenant.status = status
+    db.session.commit()

@@ -1,0 +1,23 @@
+"""Input schema of a new agency."""
+
+from marshmallow import fields, validate
+
+from service.tenants.schemas import FormSchema, name_field, optional_text
+from service.tenants.slugs import validate_slug
+from service.validation import N_
+
+
+class AgencySchema(FormSchema):
+    name = name_field(N_("Enter the name of the agency."))
+    slug = fields.String(
+        required=True,
+        validate=validate_slug,
+        error_messages={"required": N_("Enter a web address."), "invalid": N_("Enter text.")},
+    )
+    brand_name = optional_text()
+    brand_colour = fields.String(
+        load_default=None,
+        validate=validate.Regexp(
+            r"^#[0-9a-fA-F]{6}$", error=N_("Enter a colour as # and six hex digits, like #0f766e.")
+        ),
+    )

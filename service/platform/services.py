@@ -1,0 +1,77 @@
+"""Agencies, the platform's partners: reads and one-transaction changes."""
+
+import uuid
+
+import sqlalchemy as sa
+from flask import abort
+from flask_babel import gettext as _
+from flask_sqlalchemy.pagination import Pagination
+
+from service.extensions import db
+from service.platform.logos import MAX_LOGO_BYTES, image_type
+from service.tenants.listing import contains, paginate
+from service.tenants.models import Agency, Tenant, TenantStatus
+from service.tenants.refusals import Refused, commit_or_refuse
+
+
+def agency_page(term: str, page: int) -> tuple[Pagination, dict[uuid.UUID, int]]:
+    """One page of agencies matching ``term``, and the number of clients of each."""
+    query = sa.select(Agency)
+    if term:
+        query = query.where(sa.or_(contains(Agency.name, term), contains(Agency.slug, term)))
+    pagination = paginate(query.order_by(Agency.name, Agency.id), page)
+    ids = [agency.id for agency in pagination.items]
+    counts = dict(
+        db.session.execute(
+            sa.select(Tenant.agency_id, sa.func.count(Tenant.id))
+            .where(Tenant.agency_id.in_(ids))
+            .group_by(Tenant.agency_id)
+        ).all()
+    )
+    return pagination, counts
+
+
+def agency_or_404(agency_id: uuid.UUID) -> Agency:
+    agency = db.session.get(Agency, agency_id)
+    if agency is None:
+        abort(404)
+    return agency
+
+
+def _slug_in_use() -> dict[str, list[str]]:
+    return {"slug": [_("This web address is already in use. Choose another one.")]}
+
+
+def logo_errors(logo: bytes | None) -> list[str]:
+    if logo is None:
+        return []
+    if len(logo) > MAX_LOGO_BYTES:
+        return [_("The logo is larger than %(size)s KB.", size=MAX_LOGO_BYTES // 1024)]
+    if image_type(logo) is None:
+        return [_("Upload the logo as a PNG, JPEG or WebP image.")]
+    return []
+
+
+def create_agency(data: dict, logo: bytes | None) -> Agency:
+    errors = {}
+    if db.session.scalar(sa.select(Agency.id).where(Agency.slug == data["slug"])) is not None:
+        errors.update(_slug_in_use())
+    if logo_errors(logo):
+        errors["logo"] = logo_errors(logo)
+    if errors:
+        raise Refused(errors)
+    agency = Agency(
+        status=TenantStatus.ACTIVE,
+        logo=logo,
+        logo_mime_type=image_type(logo) if logo else None,
+        **{**data, "brand_colour": (data["brand_colour"] or "").lower() or None},
+    )
+    db.session.add(agency)
+    commit_or_refuse(_slug_in_use())
+    return agency
+
+
+def set_agency_status(agency: Agency, status: TenantStatus) -> None:
+    """A suspended agency's members lose its pages and its clients' (service/scopes.py)."""
+    agency.status = status
+    db.session.commit()

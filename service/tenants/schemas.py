@@ -1,0 +1,158 @@
+"""Input schemas of tenant settings and the organisation structure (HTML forms)."""
+
+import datetime as dt
+import zoneinfo
+from functools import cache
+
+from marshmallow import (
+    EXCLUDE,
+    Schema,
+    ValidationError,
+    fields,
+    post_load,
+    pre_load,
+    validate,
+    validates_schema,
+)
+
+from service.config import LANGUAGES
+from service.validation import N_
+
+NAME_MAX_LENGTH = 120
+EMAIL_MAX_LENGTH = 254
+HEADCOUNT_MAX = 1_000_000
+K_MIN, K_MAX = 3, 10
+EARLIEST_DATE = dt.date(1900, 1, 1)
+LATEST_DATE = dt.date(2100, 12, 31)
+
+
+class FormSchema(Schema):
+    """Trims text; a blank field counts as not filled in (required → its message)."""
+
+    class Meta:
+        unknown = EXCLUDE
+
+    @pre_load
+    def _drop_blanks(self, data, **kwargs):
+        cleaned = {}
+        for key, value in data.items():
+            if isinstance(value, str):
+                value = value.strip()
+                if not value:
+                    continue
+            cleaned[key] = value
+        return cleaned
+
+
+def name_field(required: str = N_("Enter a name.")) -> fields.String:
+    return fields.String(
+        required=True,
+        validate=validate.Length(max=NAME_MAX_LENGTH, error=N_("Use at most 120 characters.")),
+        error_messages={"required": required, "null": required, "invalid": required},
+    )
+
+
+def optional_text(max_length: int = NAME_MAX_LENGTH) -> fields.String:
+    return fields.String(
+        load_default=None,
+        validate=validate.Length(max=max_length, error=N_("Use at most 120 characters.")),
+        error_messages={"invalid": N_("Enter text.")},
+    )
+
+
+@cache
+def time_zones() -> frozenset[str]:
+    return frozenset(zoneinfo.available_timezones())
+
+
+def _known_time_zone(value: str) -> None:
+    if value not in time_zones():
+        raise ValidationError(N_("Choose a time zone from the list, such as Europe/Brussels."))
+
+
+def _languages(value: list[str]) -> None:
+    if not value:
+        raise ValidationError(N_("Choose at least one language."))
+    if any(code not in LANGUAGES for code in value):
+        raise ValidationError(N_("Choose among Dutch, French and English."))
+
+
+class TenantSettingsSchema(FormSchema):
+    """What a tenant may change about itself; slug, sector and status are not here."""
+
+    name = name_field(N_("Enter the company name."))
+    languages = fields.List(
+        fields.String(),
+        required=True,
+        validate=_languages,
+        error_messages={"required": N_("Choose at least one language.")},
+    )
+    default_language = fields.String(
+        required=True,
+        validate=validate.OneOf(LANGUAGES, error=N_("Choose Dutch, French or English.")),
+        error_messages={"required": N_("Choose the default language.")},
+    )
+    time_zone = fields.String(
+        required=True,
+        validate=_known_time_zone,
+        error_messages={"required": N_("Choose a time zone.")},
+    )
+    confidentiality_k = fields.Integer(
+        required=True,
+        validate=validate.Range(K_MIN, K_MAX, error=N_("Choose a threshold from 3 to 10.")),
+        error_messages={
+            "required": N_("Choose a threshold from 3 to 10."),
+            "invalid": N_("Enter a whole number."),
+        },
+    )
+    data_protection_contact = fields.Email(
+        load_default=None,
+        validate=validate.Length(max=EMAIL_MAX_LENGTH, error=N_("Enter a valid email address.")),
+        error_messages={"invalid": N_("Enter a valid email address.")},
+    )
+
+    @validates_schema
+    def _default_is_enabled(self, data, **kwargs):
+        languages, default = data.get("languages"), data.get("default_language")
+        if languages and default and default not in languages:
+            raise ValidationError(
+                N_("The default language must be one of the chosen languages."),
+                "default_language",
+            )
+
+    @post_load
+    def _languages_in_order(self, data, **kwargs):
+        data["languages"] = [code for code in LANGUAGES if code in data["languages"]]
+        return data
+
+
+class NameSchema(FormSchema):
+    """A department or a function."""
+
+    name = name_field()
+
+
+class LocationSchema(FormSchema):
+    name = name_field()
+    city = optional_text()
+
+
+class HeadcountSchema(FormSchema):
+    effective_from = fields.Date(
+        required=True,
+        validate=validate.Range(
+            EARLIEST_DATE, LATEST_DATE, error=N_("Enter a date between 1900 and 2100.")
+        ),
+        error_messages={
+            "required": N_("Enter the date from which this headcount applies."),
+            "invalid": N_("Enter a date as YYYY-MM-DD."),
+        },
+    )
+    headcount = fields.Integer(
+        required=True,
+        validate=validate.Range(0, HEADCOUNT_MAX, error=N_("Enter a number from 0 to 1,000,000.")),
+        error_messages={
+            "required": N_("Enter the number of people."),
+            "invalid": N_("Enter a whole number."),
+        },
+    )
