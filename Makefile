@@ -39,9 +39,9 @@ format: $(STAMP)
 
 # Extract every marked string and merge it into the nl, fr and en catalogs.
 translations: $(STAMP)
-	$(BIN)/pybabel extract -F babel.cfg -k _l -k N_ --no-location --sort-output \
+	$(BIN)/pybabel extract -F babel.cfg -k _l -k lazy_gettext -k N_ --no-location --sort-output \
 		--project Exitloop --copyright-holder Exitloop -o service/translations/messages.pot .
-	$(BIN)/pybabel update --no-fuzzy-matching --ignore-obsolete --omit-header \
+	$(BIN)/pybabel update --no-fuzzy-matching --ignore-obsolete --ignore-pot-creation-date \
 		-i service/translations/messages.pot -d service/translations
 
 clean:

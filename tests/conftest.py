@@ -67,7 +67,7 @@ def migrated_app(database_url):
 
     app = make_test_app(database_url, REDIS_URL=None)
     with app.app_context():
-        upgrade(revision="heads")
+        upgrade()
     return app
 
 
@@ -136,3 +136,11 @@ def pytest_sessionfinish(session, exitstatus):
             f"CI: {len(skipped)} test(s) skipped; every test must run here.", red=True
         )
         session.exitstatus = 1
+
+
+def translated(text: str, language: str) -> str:
+    """The catalog's translation of ``text``: what a user of that language reads."""
+    from flask_babel import force_locale, gettext
+
+    with force_locale(language):
+        return gettext(text)

@@ -3,6 +3,8 @@
 import datetime as dt
 from dataclasses import dataclass, field
 
+import sqlalchemy as sa
+
 from service.accounts.models import AgencyMembership, AgencyRole, User
 from service.accounts.passwords import hash_password
 from service.extensions import db
@@ -57,10 +59,12 @@ def make_user(email: str, password: str = "pw", **fields) -> User:
     return user
 
 
-def add_membership(tenant: Tenant, user: User, role: str) -> None:
+def add_membership(tenant: Tenant, user: User, role: str) -> Membership:
     with tenant_scope(tenant.id):
-        db.session.add(Membership(user_id=user.id, role=TenantRole(role)))
+        membership = Membership(user_id=user.id, role=TenantRole(role))
+        db.session.add(membership)
         db.session.commit()
+        return _detached(membership)
 
 
 def add_agency_membership(agency: Agency, user: User, role: str) -> None:
@@ -90,8 +94,15 @@ def make_structure(tenant: Tenant) -> dict:
         location = Location(name=f"Gent {tenant.slug}", city="Gent")
         db.session.add_all([job_function, location])
         db.session.commit()
+        headcount = db.session.scalar(
+            sa.select(DepartmentHeadcount).where(
+                DepartmentHeadcount.tenant_id == tenant.id,
+                DepartmentHeadcount.department_id == department.id,
+            )
+        )
         return {
             "department": department,
+            "headcount": _detached(headcount),
             "job_function": _detached(job_function),
             "location": _detached(location),
         }
@@ -118,15 +129,16 @@ def _side(name: str) -> Side:
     agency = make_agency(f"agency-{name}")
     tenant = make_tenant(f"tenant-{name}", agency)
     side = Side(agency, tenant)
+    memberships = {}
     for role in TenantRole:
         user = make_user(f"{role.value}@{name}.example")
-        add_membership(tenant, user, role.value)
+        memberships[role.value] = add_membership(tenant, user, role.value)
         side.users[role.value] = user
     for role in AgencyRole:
         user = make_user(f"{role.value}@agency-{name}.example")
         add_agency_membership(agency, user, role.value)
         side.users[role.value] = user
-    side.objects = make_structure(tenant)
+    side.objects = {**make_structure(tenant), "membership": memberships["member"]}
     return side
 
 

@@ -22,7 +22,7 @@ def embedded_app(tmp_path_factory):
     path = tmp_path_factory.mktemp("embedded") / "exitloop.sqlite3"
     app = make_test_app(f"sqlite:///{path}", REDIS_URL=None)
     with app.app_context():
-        upgrade(revision="heads")
+        upgrade()
         seed_demo("demo-password")
         seed_demo("demo-password")  # idempotent
     return app
@@ -35,9 +35,9 @@ def test_migrations_apply_and_demo_is_seeded_once(embedded_app):
         tenant = db.session.scalar(sa.select(Tenant).where(Tenant.slug == "het-anker"))
         with tenant_scope(tenant.id):
             count = db.session.scalar(
-                sa.select(sa.func.count()).select_from(Department).where(
-                    Department.tenant_id == tenant.id
-                )
+                sa.select(sa.func.count())
+                .select_from(Department)
+                .where(Department.tenant_id == tenant.id)
             )
         assert count == 4
 

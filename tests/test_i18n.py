@@ -21,8 +21,11 @@ def test_anonymous_pages_follow_the_browser(client):
 
 def test_language_switch_beats_the_browser(client):
     token = csrf_token(client)
-    response = client.post("/language", data={"language": "nl", "next": "/login", "csrf_token": token})
-    assert response.status_code == 302 and response.location == "/login"
+    response = client.post(
+        "/language", data={"language": "nl", "next": "/login", "csrf_token": token}
+    )
+    assert response.status_code == 302
+    assert response.location == "/login"
     assert html_lang(client.get("/login", headers={"Accept-Language": "fr"})) == "nl"
 
 

@@ -10,9 +10,13 @@ import pytest
 
 from service.accounts.views import LOGIN_ONLY_ENDPOINTS, PUBLIC_ENDPOINTS
 from service.scopes import SCOPED_BLUEPRINTS
-from tests.conftest import login
+from tests.conftest import login, translated
 
-PREFIXES = {"tenant": "/t/<tenant_slug>", "agency": "/agency/<agency_slug>", "platform": "/platform"}
+PREFIXES = {
+    "tenant": "/t/<tenant_slug>",
+    "agency": "/agency/<agency_slug>",
+    "platform": "/platform",
+}
 SKIPPED_METHODS = {"HEAD", "OPTIONS"}
 
 
@@ -27,6 +31,12 @@ def fillers(side) -> dict[str, str]:
         "department_id": str(objects["department"].id),
         "job_function_id": str(objects["job_function"].id),
         "location_id": str(objects["location"].id),
+        "headcount_id": str(objects["headcount"].id),
+        "membership_id": str(objects["membership"].id),
+        "structure": "departments",
+        "kind": "tenant",
+        "email_id": "01900000-0000-7000-8000-000000000000",
+        "token": "not-a-real-token",
         "filename": "css/app.css",
     }
 
@@ -96,7 +106,9 @@ def test_another_scope_answers_404(client, world, scope, email):
     checked = 0
     for rule, method in routes(client.application, scope):
         response = call(client, method, build(rule, fillers(world.b)), token)
-        assert response.status_code == 404, f"{email}: {method} {rule.rule} -> {response.status_code}"
+        assert response.status_code == 404, (
+            f"{email}: {method} {rule.rule} -> {response.status_code}"
+        )
         checked += 1
     assert checked > 0
 
@@ -143,4 +155,5 @@ def test_forbidden_page_is_clear(client, world):
     login(client, "member@a.example")
     response = client.get("/t/tenant-a/settings")
     assert response.status_code == 403
-    assert "You do not have permission to open this page." in response.get_data(as_text=True)
+    message = translated("You do not have permission to open this page.", "nl")
+    assert message in response.get_data(as_text=True)

@@ -73,7 +73,9 @@ def tenancy_violations(connection) -> list[str]:
             problems.append(f"{index.table_name}: unique index {index.index_name} lacks tenant_id")
         leads = index.columns[:1] == ["tenant_id"]
         if not index.indisunique and not leads and index.index_name not in CROSS_TENANT_INDEXES:
-            problems.append(f"{index.table_name}: index {index.index_name} does not lead with tenant_id")
+            problems.append(
+                f"{index.table_name}: index {index.index_name} does not lead with tenant_id"
+            )
     return problems
 
 
@@ -110,7 +112,8 @@ def test_database_refuses_a_cross_tenant_reference(app):
     tenant_a, tenant_b = make_tenant("raw-a"), make_tenant("raw-b")
     department_a = make_department(tenant_a, "Kitchen")
     insert = sa.text(
-        "INSERT INTO department_headcounts (tenant_id, id, department_id, effective_from, headcount)"
+        "INSERT INTO department_headcounts"
+        " (tenant_id, id, department_id, effective_from, headcount)"
         " VALUES (:tenant, :id, :department, '2026-01-01', 3)"
     )
     with db.engine.connect() as connection:
@@ -125,3 +128,12 @@ def test_database_refuses_a_cross_tenant_reference(app):
             insert, {"tenant": tenant_a.id, "id": tenant_b.id, "department": department_a.id}
         )
         connection.rollback()
+
+
+def test_migrations_form_one_line(app):
+    from alembic.script import ScriptDirectory
+    from flask import current_app
+
+    config = current_app.extensions["migrate"].migrate.get_config()
+    heads = ScriptDirectory.from_config(config).get_heads()
+    assert len(heads) == 1, f"merge or re-chain the migration heads: {heads}"

@@ -73,7 +73,9 @@ def test_new_rows_take_the_current_tenant(world):
         db.session.add(Location(name="Antwerpen"))
         db.session.commit()
     with unscoped():
-        tenant_id = db.session.scalar(sa.select(Location.tenant_id).where(Location.name == "Antwerpen"))
+        tenant_id = db.session.scalar(
+            sa.select(Location.tenant_id).where(Location.name == "Antwerpen")
+        )
     assert tenant_id == world.a.tenant.id
 
 
