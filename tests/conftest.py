@@ -11,6 +11,7 @@ import uuid
 
 import psycopg
 import pytest
+import redis
 import sqlalchemy as sa
 from flask.testing import FlaskClient
 
@@ -82,10 +83,25 @@ def truncate_all(app) -> None:
                     connection.execute(sa.text(f"DELETE FROM {table}"))
 
 
+def reset_rate_limits(app) -> None:
+    """Forget this run's counted attempts (other runs sharing Redis db 13 use another prefix)."""
+    from service.extensions import limiter
+
+    limiter.init_app(app)  # the limiter is one object: bind it to this app's storage again
+    store = redis.Redis.from_url(app.config["RATELIMIT_STORAGE_URI"], socket_connect_timeout=1)
+    try:
+        keys = list(store.scan_iter(match=f"*{app.config['RATELIMIT_KEY_PREFIX']}*"))
+    except redis.ConnectionError:
+        return  # no Redis (a laptop): the limiter falls back to memory, and its tests skip
+    if keys:
+        store.delete(*keys)
+
+
 @pytest.fixture
 def app(migrated_app):
     """The app with an empty (migrated) database and an application context."""
     truncate_all(migrated_app)
+    reset_rate_limits(migrated_app)
     migrated_app.config["REDIS_URL"] = None
     with migrated_app.app_context():
         yield migrated_app

@@ -12,7 +12,7 @@ from flask import abort, flash, g, redirect, request, url_for
 from flask_babel import gettext as _
 from flask_babel import lazy_gettext as _l
 
-from service.permissions import require
+from service.permissions import can, require
 from service.rendering import render, wants_fragment
 from service.scopes import current_tenant, tenant_blueprint
 from service.tenancy import get_for_tenant_or_404
@@ -49,7 +49,7 @@ def _saved(message: str, endpoint: str, fragment: Callable, **values):
 @bp.get("/")
 @require("tenant.home")
 def home():
-    counts = services.structure_counts() if g.role != "member" else None
+    counts = services.structure_counts() if can(g.role, "tenant.structure.view") else None
     return render("tenants/home.html", tenant=current_tenant, counts=counts)
 
 

@@ -4,11 +4,10 @@ import random
 import re
 
 import pytest
-import redis
 import sqlalchemy as sa
 
 from service.accounts.models import User
-from service.extensions import db, limiter
+from service.extensions import db
 from service.mail.models import PlatformEmail, TenantEmail
 from service.tenancy import unscoped
 from tests.conftest import csrf_token
@@ -69,17 +68,6 @@ def replay(app, **cookies):
 def fresh_ip() -> str:
     """A loopback address of its own: each test starts with untouched per-IP limits."""
     return f"127.{random.randint(1, 254)}.{random.randint(1, 254)}.{random.randint(1, 254)}"
-
-
-@pytest.fixture(autouse=True)
-def _fresh_limits(app):
-    """Every test starts with no sign-in attempts counted (this run's keys only: other
-    runs sharing Redis db 13 use another prefix)."""
-    limiter.init_app(app)  # bound to this app's storage, whatever app was made last
-    store = redis.Redis.from_url(app.config["RATELIMIT_STORAGE_URI"])
-    keys = list(store.scan_iter(match=f"*{app.config['RATELIMIT_KEY_PREFIX']}*"))
-    if keys:
-        store.delete(*keys)
 
 
 @pytest.fixture
