@@ -48,6 +48,13 @@ class Config:
         self.REDIS_URL = os.environ.get("REDIS_URL") or None
         self.DEMO = _flag("DEMO", default=self.EMBEDDED)
         self.SQLALCHEMY_ENGINE_OPTIONS = {"pool_pre_ping": True}
+        # Emailed links are built from the request's host: only these hosts are served
+        # (others get a 400), so a forged Host header cannot point a reset link elsewhere.
+        self.TRUSTED_HOSTS = [
+            host.strip()
+            for host in os.environ.get("TRUSTED_HOSTS", "127.0.0.1,localhost").split(",")
+            if host.strip()
+        ]
         self.SESSION_COOKIE_HTTPONLY = True
         self.SESSION_COOKIE_SAMESITE = "Lax"
         # Secure cookies unless the embedded default serves plain http on 127.0.0.1.

@@ -5,7 +5,7 @@ import logging
 from flask import Flask, jsonify, request
 from flask_babel import gettext as _
 from flask_wtf.csrf import CSRFError
-from werkzeug.exceptions import HTTPException, InternalServerError
+from werkzeug.exceptions import HTTPException, InternalServerError, SecurityError
 
 from service.extensions import db
 from service.rendering import render
@@ -39,6 +39,8 @@ def wants_json() -> bool:
 
 def error_response(error: HTTPException):
     db.session.rollback()
+    if isinstance(error, SecurityError):  # a Host outside TRUSTED_HOSTS: no URL, so no page
+        return error.get_response()
     code = error.code or 500
     if isinstance(error, CSRFError):
         message = _("This form has expired. Please reload the page and try again.")

@@ -83,6 +83,8 @@ def tenant_role(user, tenant: Tenant) -> str | None:
         )
     )
     if membership is not None:
+        if membership.assigned_by_agency and not _agency_is_active(tenant.agency_id):
+            return None  # a suspended agency's consultants lose its clients, as its admins do
         return membership.role.value
     if (
         tenant.agency_id is not None
@@ -90,6 +92,11 @@ def tenant_role(user, tenant: Tenant) -> str | None:
     ):
         return "agency_admin"
     return None
+
+
+def _agency_is_active(agency_id) -> bool:
+    status = db.session.scalar(sa.select(Agency.status).where(Agency.id == agency_id))
+    return status == TenantStatus.ACTIVE
 
 
 def agency_role(user, agency_id, *, active_only: bool = False) -> str | None:

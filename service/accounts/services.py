@@ -1,9 +1,10 @@
 """Sign-in, sign-out, profile and passwords: one transaction each."""
 
 from dataclasses import dataclass
+from urllib.parse import urlsplit
 
 import sqlalchemy as sa
-from flask import url_for
+from flask import current_app
 
 from service.accounts import links, sessions
 from service.accounts.models import AgencyMembership, LinkPurpose, User
@@ -85,9 +86,19 @@ def change_password(user: User, current_password: str, new_password: str) -> boo
     return True
 
 
-def request_password_reset(email: str) -> None:
-    """Email a reset link if the address belongs to an active user; silent otherwise, so
-    the answer never tells whether an address is known."""
+def request_password_reset(email: str, base_url: str) -> None:
+    """Ask for a reset link for ``email``. The request itself only hands a job over, the
+    same work whether or not the address is known: the answer and its timing tell nothing.
+    (In the embedded default the job runs in-process right after this commit.)"""
+    from service.accounts.tasks import send_password_reset
+    from service.jobs.queue import enqueue_after_commit
+
+    enqueue_after_commit(send_password_reset, normalise_email(email), base_url)
+    db.session.commit()
+
+
+def issue_password_reset(email: str, base_url: str) -> None:
+    """Email a reset link if the address belongs to an active user; silent otherwise."""
     from service.mail.outbox import queue_email
 
     user = find_user(email)
@@ -100,12 +111,22 @@ def request_password_reset(email: str) -> None:
         language=user.preferred_language or "en",
         context={
             "name": user.display_name,
-            "url": url_for("accounts.reset_password", token=token, _external=True),
+            "url": external_url(base_url, "accounts.reset_password", token=token),
             "minutes": int(links.lifetime(LinkPurpose.PASSWORD_RESET).total_seconds() // 60),
         },
         secret=True,
     )
     db.session.commit()
+
+
+def external_url(base_url: str, endpoint: str, **values) -> str:
+    """An absolute URL of ``endpoint`` under ``base_url`` (the request's trusted root), for
+    links built where there is no request, such as a job."""
+    root = urlsplit(base_url)
+    adapter = current_app.url_map.bind(
+        root.netloc, script_name=root.path or "/", url_scheme=root.scheme
+    )
+    return adapter.build(endpoint, values, force_external=True)
 
 
 def set_password_from_link(token: str, purpose: LinkPurpose, password: str, remember=False):
@@ -145,10 +166,16 @@ def destinations(user: User) -> list[Destination]:
         tenants = db.session.execute(
             sa.select(Tenant.slug, Tenant.name, Membership.role)
             .join(Membership, Membership.tenant_id == Tenant.id)
+            .outerjoin(Agency, Agency.id == Tenant.agency_id)
             .where(
                 Membership.user_id == user.id,
                 Membership.deactivated_at.is_(None),
                 Tenant.status == TenantStatus.ACTIVE,
+                # an assignment lasts only while the assigning agency is active
+                sa.or_(
+                    Membership.assigned_by_agency.is_(False),
+                    Agency.status == TenantStatus.ACTIVE,
+                ),
             )
             .order_by(Tenant.name)
         ).all()

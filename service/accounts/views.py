@@ -63,11 +63,14 @@ def _limit(name: str) -> str:
 
 
 def safe_next(target: str | None, default: str = "/") -> str:
-    """Only same-site paths: never an open redirect."""
+    """Only same-site paths: never an open redirect. Browsers read a backslash as a slash
+    and drop tabs and newlines, so "/\\evil.example" would be another site: refused."""
     if not target:
         return default
     parts = urlsplit(target)
     if parts.scheme or parts.netloc or not target.startswith("/") or target.startswith("//"):
+        return default
+    if "\\" in target or any(ord(char) < 32 or ord(char) == 127 for char in target):
         return default
     return target
 
@@ -194,7 +197,7 @@ def forgot_password():
     if request.method == "POST":
         data, errors = load_or_errors(ForgotPasswordSchema(), form)
         if data is not None:
-            services.request_password_reset(data["email"])
+            services.request_password_reset(data["email"], request.url_root)
             # The same answer whether or not the address is known.
             return render("auth/forgot_password_sent.html")
     status = 422 if errors else 200

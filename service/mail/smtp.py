@@ -18,7 +18,10 @@ def build_message(email) -> EmailMessage:
     default_name, sender = parseaddr(config["MAIL_DEFAULT_SENDER"])
     domain = sender.rpartition("@")[2] or "localhost"
     message = EmailMessage()
-    message["From"] = formataddr((email.sender_name or default_name or "Exitloop", sender))
+    # An agency's name comes from a form: a line break in it must neither add a header nor
+    # make every one of its clients' messages unsendable.
+    name = " ".join((email.sender_name or default_name or "Exitloop").split())
+    message["From"] = formataddr((name, sender))
     message["To"] = email.to_address
     message["Subject"] = email.subject
     message["Date"] = format_datetime(utcnow())

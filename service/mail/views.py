@@ -1,8 +1,9 @@
 """/platform/outbox: the outbox for platform admins.
 
-Every row shows its delivery state; a body is shown only for platform mail and for mail
-*kept* in development (no MAIL_SERVER). A sent tenant email (a leadership report, say) may
-carry a client's feedback, which the platform must never read.
+Every row shows its delivery state; a body is shown only for platform mail without a secret
+link and for mail *kept* in development (no MAIL_SERVER). A sent tenant email (a leadership
+report, say) may carry a client's feedback, which the platform must never read; a pending or
+failed reset or invitation link would open an account, and through it the same feedback.
 """
 
 import sqlalchemy as sa
@@ -85,7 +86,9 @@ def show(kind: str, email_id):
     with unscoped():
         email = db.session.scalar(sa.select(model).where(model.id == email_id)) or abort(404)
         tenants = _tenant_names({email.tenant_id} if model is TenantEmail else set())
-    body_visible = model is PlatformEmail or email.status == MailStatus.KEPT
+    # A secret body (a reset or invitation link) would let the operator into the account,
+    # and through it into a client's feedback: shown only when kept in development.
+    body_visible = email.status == MailStatus.KEPT or (model is PlatformEmail and not email.secret)
     return render(
         "platform/outbox_email.html",
         email=email,

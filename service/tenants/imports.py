@@ -107,6 +107,9 @@ def preview(kind: str, content: bytes) -> ImportPreview:
     try:
         text = content.decode("utf-8-sig")
     except UnicodeDecodeError:
+        text = None
+    # A NUL is no text either: no spreadsheet writes one, and PostgreSQL refuses it.
+    if text is None or "\x00" in text:
         result.problems.append(_("The file is not UTF-8 text. Save it as “CSV UTF-8”."))
         return result
     header_line = text.split("\n", 1)[0]

@@ -11,6 +11,7 @@ from service.extensions import db
 from service.mail.models import PlatformEmail, TenantEmail
 from service.tenancy import unscoped
 from tests.conftest import csrf_token
+from tests.jobs.conftest import jobs_redis  # noqa: F401 — Redis db 14 as REDIS_URL
 
 LINK = re.compile(r"https?://[^/\s]+(/(?:invitation|reset-password)/[A-Za-z0-9_\-]+)")
 

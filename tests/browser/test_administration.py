@@ -54,10 +54,10 @@ def check(page, name: str) -> None:
     assert_accessible(page)
 
 
-def accept_invitation(page, link: str) -> None:
+def accept_invitation(page, link: str, step: str) -> None:
     page.goto(link)
     expect(page.get_by_role("heading", level=1)).to_have_text("Welcome to Exitloop")
-    check(page, "accept-invitation")
+    check(page, step)
     page.get_by_label("New password (at least 12 characters)", exact=True).fill(NEW_PASSWORD)
     page.get_by_label("New password, again", exact=True).fill(NEW_PASSWORD)
     page.get_by_role("button", name="Accept and sign in", exact=True).click()
@@ -103,10 +103,14 @@ def test_from_a_new_agency_to_a_tenant_with_members(open_page, live_server):
 
     # The agency admin accepts, lands in the agency, creates a client company.
     agency = open_page()
-    accept_invitation(agency, invitation_link(app, PlatformEmail, "lotte@kempen-talent.example"))
+    accept_invitation(
+        agency,
+        invitation_link(app, PlatformEmail, "lotte@kempen-talent.example"),
+        "05-agency-admin-accepts",
+    )
     expect(agency).to_have_url(f"{base}/agency/kempen-talent/")
     expect(agency.get_by_role("heading", level=1)).to_have_text("Kempen Talent")
-    check(agency, "05-agency-portfolio-empty")
+    check(agency, "06-agency-portfolio-empty")
     agency.get_by_role("link", name="New client company", exact=True).click()
     agency.get_by_label(re.compile(r"^Web address")).fill("bakkerij-verhoeven")
     agency.get_by_label("Sector", exact=True).select_option(label="Retail")
@@ -114,17 +118,17 @@ def test_from_a_new_agency_to_a_tenant_with_members(open_page, live_server):
     languages = agency.get_by_role("group", name="Languages")
     languages.get_by_label("Français", exact=True).check()
     languages.get_by_label("English", exact=True).check()
-    check(agency, "06-agency-new-tenant")
+    check(agency, "07-agency-new-tenant")
     agency.get_by_role("button", name="Create client company", exact=True).click()
     expect(agency).to_have_url(f"{base}/agency/kempen-talent/")
     expect(agency.get_by_text("Client company “Bakkerij Verhoeven” created.")).to_be_visible()
-    check(agency, "07-agency-tenant-created")
+    check(agency, "08-agency-tenant-created")
 
     # ... and invites the client's HR administrator, in English.
     tenant_row = agency.get_by_role("row").filter(has_text="Bakkerij Verhoeven")
     tenant_row.get_by_role("link", name="Invite HR administrator", exact=True).click()
     invite(agency, "an@bakkerij-verhoeven.example", "An Verhoeven")
-    check(agency, "08-agency-invite-hr-admin")
+    check(agency, "09-agency-invite-hr-admin")
     agency.get_by_role("button", name="Send invitation", exact=True).click()
     expect(
         agency.get_by_text("The invitation has been sent to an@bakkerij-verhoeven.example.")
@@ -132,14 +136,18 @@ def test_from_a_new_agency_to_a_tenant_with_members(open_page, live_server):
 
     # The HR admin accepts and lands on the tenant home, which fits a phone.
     hr = open_page()
-    accept_invitation(hr, invitation_link(app, TenantEmail, "an@bakkerij-verhoeven.example"))
+    accept_invitation(
+        hr,
+        invitation_link(app, TenantEmail, "an@bakkerij-verhoeven.example"),
+        "10-hr-admin-accepts",
+    )
     expect(hr).to_have_url(f"{base}/t/bakkerij-verhoeven/")
     expect(hr.get_by_role("heading", level=1)).to_have_text("Bakkerij Verhoeven")
     expect(hr.get_by_text("Your role: HR administrator")).to_be_visible()
-    check(hr, "09-hr-tenant-home")
+    check(hr, "11-hr-tenant-home")
     page_at_width(hr, 375)
     assert_fits_width(hr, 375)
-    screenshot(hr, "admin-10-hr-tenant-home-phone")
+    check(hr, "12-hr-tenant-home-phone")
     hr.set_viewport_size({"width": 1280, "height": 900})
 
     # The HR admin invites a member; the list shows them as invited.
@@ -147,7 +155,7 @@ def test_from_a_new_agency_to_a_tenant_with_members(open_page, live_server):
     expect(hr.get_by_role("heading", level=1)).to_have_text("Members")
     invite(hr, "jef@bakkerij-verhoeven.example", "Jef Janssens", language="Nederlands")
     hr.get_by_label("Role", exact=True).select_option(label="HR")
-    check(hr, "11-hr-invite-member")
+    check(hr, "13-hr-invite-member")
     hr.get_by_role("button", name="Send invitation", exact=True).click()
     expect(
         hr.get_by_text("The invitation has been sent to jef@bakkerij-verhoeven.example.")
@@ -155,10 +163,10 @@ def test_from_a_new_agency_to_a_tenant_with_members(open_page, live_server):
     jef = hr.get_by_role("row").filter(has_text="jef@bakkerij-verhoeven.example")
     expect(jef.get_by_role("cell", name="Invited", exact=True)).to_be_visible()
     expect(jef.get_by_label("Role of Jef Janssens")).to_have_value("hr")
-    check(hr, "12-hr-members")
+    check(hr, "14-hr-members")
     page_at_width(hr, 375)
     assert_fits_width(hr, 375)
-    screenshot(hr, "admin-13-hr-members-phone")
+    check(hr, "15-hr-members-phone")
     hr.set_viewport_size({"width": 1280, "height": 900})
 
     # Français: the same page, now in French, and it stays French after a reload.
@@ -170,23 +178,23 @@ def test_from_a_new_agency_to_a_tenant_with_members(open_page, live_server):
     expect(hr.get_by_role("heading", level=1)).to_have_text(french_members)
     hr.reload()
     expect(hr.get_by_role("heading", level=1)).to_have_text(french_members)
-    check(hr, "14-hr-members-french")
+    check(hr, "16-hr-members-french")
 
     # Sign out: back at the login page; the members page now asks to sign in again.
     hr.get_by_role("button", name=translated(app, "fr", "Sign out"), exact=True).click()
     expect(hr).to_have_url(f"{base}/login")
     expect(hr.get_by_text(translated(app, "fr", "You have been signed out."))).to_be_visible()
-    check(hr, "15-hr-signed-out")
+    check(hr, "17-hr-signed-out")
     hr.goto("/t/bakkerij-verhoeven/members/")
     expect(hr).to_have_url(re.compile(rf"^{re.escape(base)}/login"))
 
 
-def switch_workspace(page, app, name: str) -> None:
-    """Open the header switcher (in the page's language) and pick a workspace."""
+def open_switcher(page, app):
+    """Open the header's workspace switcher (labelled in the page's language)."""
     lang = page.locator("html").get_attribute("lang")
-    switcher = page.get_by_role("navigation", name=translated(app, lang, "Main"))
-    switcher.get_by_text(translated(app, lang, "Switch workspace"), exact=True).click()
-    switcher.get_by_role("link", name=name, exact=True).click()
+    nav = page.get_by_role("navigation", name=translated(app, lang, "Main"))
+    nav.get_by_text(translated(app, lang, "Switch workspace"), exact=True).click()
+    return nav
 
 
 def test_consultant_switches_between_assigned_tenants(open_page, live_server):
@@ -195,7 +203,7 @@ def test_consultant_switches_between_assigned_tenants(open_page, live_server):
     sign_in(page, CONSULTANT)
     # An agency and two client companies: the consultant chooses where to go.
     expect(page).to_have_url(f"{base}/")
-    tiles = page.get_by_role("list").get_by_role("link")
+    tiles = page.get_by_role("main").get_by_role("link")
     expect(tiles).to_have_count(3)
     check(page, "20-consultant-workspaces")
     page.get_by_role("link", name=re.compile(r"^Brasserie Het Anker")).click()
@@ -203,7 +211,12 @@ def test_consultant_switches_between_assigned_tenants(open_page, live_server):
     expect(page.get_by_role("heading", level=1)).to_have_text("Brasserie Het Anker")
     check(page, "21-consultant-het-anker")
 
-    switch_workspace(page, app, "Maison Lumière")
+    switcher = open_switcher(page, app)
+    expect(switcher.get_by_role("link", name="Brasserie Het Anker", exact=True)).to_have_attribute(
+        "aria-current", "page"
+    )
+    check(page, "22-consultant-switcher-open")
+    switcher.get_by_role("link", name="Maison Lumière", exact=True).click()
     expect(page).to_have_url(f"{base}/t/maison-lumiere/")
     expect(page.get_by_role("heading", level=1)).to_have_text("Maison Lumière")
     # Maison Lumière speaks French by default; the consultant interviews there and does not
@@ -211,16 +224,15 @@ def test_consultant_switches_between_assigned_tenants(open_page, live_server):
     expect(page.locator("html")).to_have_attribute("lang", "fr")
     nav = page.get_by_role("navigation", name=translated(app, "fr", "Main"))
     expect(nav.get_by_role("link", name=translated(app, "fr", "Members"))).to_have_count(0)
-    check(page, "22-consultant-maison-lumiere")
+    check(page, "23-consultant-maison-lumiere")
 
     # On a phone the open switcher stays inside the screen.
     page_at_width(page, 375)
-    lang = page.locator("html").get_attribute("lang")
-    page.get_by_text(translated(app, lang, "Switch workspace"), exact=True).click()
-    current = page.get_by_role("link", name="Maison Lumière", exact=True)
+    switcher = open_switcher(page, app)
+    current = switcher.get_by_role("link", name="Maison Lumière", exact=True)
     expect(current).to_have_attribute("aria-current", "page")
     assert_fits_width(page, 375)
-    check(page, "23-consultant-switcher-phone")
-    page.get_by_role("link", name="Brasserie Het Anker", exact=True).click()
+    check(page, "24-consultant-switcher-phone")
+    switcher.get_by_role("link", name="Brasserie Het Anker", exact=True).click()
     expect(page).to_have_url(f"{base}/t/het-anker/")
     expect(page.get_by_role("heading", level=1)).to_have_text("Brasserie Het Anker")

@@ -1,0 +1,95 @@
+"""Odd input never becomes a server error: PostgreSQL refuses NUL characters in text, so a
+NUL in a URL, a query string, a form field or an uploaded CSV must be refused up front."""
+
+import io
+
+import pytest
+import sqlalchemy as sa
+
+from service.extensions import db
+from service.tenancy import tenant_scope
+from service.tenants.models import Department
+from tests.accounts.conftest import post
+from tests.conftest import csrf_token, login
+
+
+@pytest.fixture(autouse=True)
+def _english(world):
+    """Messages in English, so the assertions can quote them."""
+    from service.accounts.models import User
+
+    db.session.execute(sa.update(User).values(preferred_language="en"))
+    db.session.commit()
+
+
+def _count_departments(tenant) -> int:
+    with tenant_scope(tenant.id):
+        return db.session.scalar(sa.select(sa.func.count()).select_from(Department))
+
+
+def test_nul_in_a_form_field_is_refused_and_nothing_is_written(client, world):
+    login(client, "hr_admin@a.example")
+    before = _count_departments(world.a.tenant)
+    response = post(
+        client, "/t/tenant-a/departments/", {"name": "Sales\x00"}, token_from="/t/tenant-a/"
+    )
+    assert response.status_code in (400, 422)
+    assert _count_departments(world.a.tenant) == before
+
+
+@pytest.mark.parametrize(
+    "path",
+    [
+        "/t/tenant-a/departments/?q=%00",
+        "/t/tenant-a/members/?q=%00",
+        "/t/ten%00ant-a/",
+        "/t/tenant-a/functions/?q=%00",
+    ],
+)
+def test_nul_in_the_url_is_a_400(client, world, path):
+    login(client, "hr_admin@a.example")
+    response = client.get(path)
+    assert response.status_code == 400
+
+
+def test_nul_on_the_sign_in_form_is_a_client_error(client, world):
+    token = csrf_token(client)
+    response = client.post(
+        "/login", data={"email": "hr@a.example\x00", "password": "pw\x00", "csrf_token": token}
+    )
+    assert response.status_code in (400, 422)
+
+
+def test_nul_in_the_user_agent_does_not_break_sign_in(client, world):
+    token = csrf_token(client)
+    response = client.post(
+        "/login",
+        data={"email": "hr@a.example", "password": "pw", "csrf_token": token},
+        headers={"User-Agent": "Mozilla\x00"},
+    )
+    assert response.status_code in (302, 400)
+
+
+def test_a_csv_with_a_nul_is_refused_in_the_preview(client, world):
+    login(client, "hr_admin@a.example")
+    token = csrf_token(client, "/t/tenant-a/import/functions")
+    response = client.post(
+        "/t/tenant-a/import/functions",
+        data={"csrf_token": token, "file": (io.BytesIO(b"name\nSales\x00rep\n"), "f.csv")},
+        content_type="multipart/form-data",
+    )
+    assert response.status_code == 422
+    assert "The file is not UTF-8 text." in response.get_data(as_text=True)
+
+
+def test_very_long_and_unicode_names_get_field_messages(client, world):
+    login(client, "hr_admin@a.example")
+    response = post(
+        client, "/t/tenant-a/departments/", {"name": "é" * 121}, token_from="/t/tenant-a/"
+    )
+    assert response.status_code == 422
+    assert "Use at most 120 characters." in response.get_data(as_text=True)
+    response = post(
+        client, "/t/tenant-a/departments/", {"name": "🙂" * 120}, token_from="/t/tenant-a/"
+    )
+    assert response.status_code == 302
