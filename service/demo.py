@@ -9,6 +9,7 @@ import json
 
 import click
 import sqlalchemy as sa
+from flask import current_app
 from flask.cli import with_appcontext
 
 from service.accounts.models import AgencyMembership, AgencyRole, User
@@ -224,6 +225,17 @@ def seed_demo(password: str = DEFAULT_PASSWORD) -> dict:
 
 def database_is_empty() -> bool:
     return db.session.scalar(sa.select(sa.func.count()).select_from(User)) == 0
+
+
+def demo_logins() -> list[str]:
+    """For `serve`: with DEMO on (the embedded default), seed an empty database and return
+    the demo logins to print; with DEMO off (real servers), touch nothing."""
+    if not current_app.config["DEMO"]:
+        return []
+    if database_is_empty():
+        return [user["email"] for user in seed_demo(DEFAULT_PASSWORD)["users"]]
+    query = sa.select(User.email).where(User.email.like("%.example")).order_by(User.email)
+    return list(db.session.scalars(query))
 
 
 @click.command("seed-demo")

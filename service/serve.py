@@ -11,7 +11,7 @@ from flask.cli import with_appcontext
 from flask_migrate import upgrade
 from werkzeug.serving import run_simple
 
-from service.demo import DEFAULT_PASSWORD, database_is_empty, seed_demo
+from service.demo import DEFAULT_PASSWORD, demo_logins
 from service.jobs.embedded import start_ticker
 from service.jobs.processes import companions
 
@@ -26,19 +26,14 @@ def serve_command(host: str, port: int) -> None:
     """Apply migrations, seed demo data where wanted, and serve the app."""
     app = current_app._get_current_object()
     upgrade()
-    logins: list[dict] = []
-    if app.config["DEMO"]:
-        if database_is_empty():
-            logins = seed_demo(DEFAULT_PASSWORD)["users"]
-        else:
-            logins = [{"email": e, "password": DEFAULT_PASSWORD} for e in _demo_emails()]
+    logins = demo_logins()
     where = "SQLite in instance/" if app.config["EMBEDDED"] else "PostgreSQL"
     queue = "Redis" if app.config["REDIS_URL"] else "in-process jobs"
     click.echo(f"\nExitloop on http://{host}:{port}/  ({where}, {queue})")
     if logins:
         click.echo(f"Demo logins (password for all: {DEFAULT_PASSWORD}):")
-        for user in logins:
-            click.echo(f"  {user['email']}")
+        for email in logins:
+            click.echo(f"  {email}")
     click.echo("")
     if app.config["REDIS_URL"]:
         with companions():  # one worker and the scheduler, stopped with the web process
@@ -49,16 +44,3 @@ def serve_command(host: str, port: int) -> None:
             run_simple(host, port, app, threaded=True)
         finally:
             stop_ticker.set()
-
-
-def _demo_emails() -> list[str]:
-    import sqlalchemy as sa
-
-    from service.accounts.models import User
-    from service.extensions import db
-
-    return list(
-        db.session.scalars(
-            sa.select(User.email).where(User.email.like("%.example")).order_by(User.email)
-        )
-    )

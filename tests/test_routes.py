@@ -6,11 +6,9 @@ a parameter, so no route escapes the cross-tenant check.
 
 import re
 
-import pytest
-
 from service.accounts.views import LOGIN_ONLY_ENDPOINTS, PUBLIC_ENDPOINTS
 from service.scopes import SCOPED_BLUEPRINTS
-from tests.conftest import login, translated
+from tests.conftest import csrf_token, login, translated
 
 PREFIXES = {
     "tenant": "/t/<tenant_slug>",
@@ -84,39 +82,10 @@ def test_anonymous_users_are_sent_to_login(client, world):
             assert response.location.startswith("/login"), f"{method} {rule.rule}"
 
 
-def _csrf_for(client, path: str) -> str:
-    page = client.get(path, follow_redirects=True).get_data(as_text=True)
-    return re.search(r'name="csrf_token" value="([^"]+)"', page).group(1)
-
-
-@pytest.mark.parametrize(
-    ("scope", "email"),
-    [
-        ("tenant", "hr_admin@a.example"),
-        ("tenant", "agency_admin@agency-a.example"),
-        ("agency", "agency_admin@agency-a.example"),
-        ("agency", "consultant@agency-a.example"),
-        ("platform", "hr_admin@a.example"),
-        ("platform", "agency_admin@agency-a.example"),
-    ],
-)
-def test_another_scope_answers_404(client, world, scope, email):
-    login(client, email)
-    token = _csrf_for(client, "/")
-    checked = 0
-    for rule, method in routes(client.application, scope):
-        response = call(client, method, build(rule, fillers(world.b)), token)
-        assert response.status_code == 404, (
-            f"{email}: {method} {rule.rule} -> {response.status_code}"
-        )
-        checked += 1
-    assert checked > 0
-
-
 def test_another_tenants_ids_under_my_slug_answer_404(client, world):
     """Tenant A's slug with tenant B's object ids: the scoped lookup says 404."""
     login(client, "hr_admin@a.example")
-    token = _csrf_for(client, "/")
+    token = csrf_token(client, "/profile")
     values = {**fillers(world.b), "tenant_slug": world.a.tenant.slug}
     checked = 0
     for rule, method in routes(client.application, "tenant"):
@@ -126,29 +95,6 @@ def test_another_tenants_ids_under_my_slug_answer_404(client, world):
         assert response.status_code == 404, f"{method} {rule.rule} -> {response.status_code}"
         checked += 1
     assert checked > 0
-
-
-TENANT_ROLES = ["hr_admin", "hr", "interviewer", "leadership", "member", "agency_admin"]
-
-
-def test_role_matrix_on_tenant_pages(client, world):
-    """Each GET page of tenant A answers 200 or 403 exactly as permissions.MATRIX says."""
-    from service.permissions import can
-
-    app = client.application
-    emails = {role: f"{role}@a.example" for role in TENANT_ROLES}
-    emails["agency_admin"] = "agency_admin@agency-a.example"
-    for role, email in emails.items():
-        client = app.test_client()
-        login(client, email)
-        for rule, method in routes(app, "tenant"):
-            if method != "GET":
-                continue
-            action = getattr(app.view_functions[rule.endpoint], "required_action", None)
-            assert action, f"{rule.endpoint} has no @require(action)"
-            expected = 200 if can(role, action) else 403
-            response = call(client, method, build(rule, fillers(world.a)))
-            assert response.status_code == expected, f"{role}: GET {rule.rule} ({action})"
 
 
 def test_forbidden_page_is_clear(client, world):
