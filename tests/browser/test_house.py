@@ -123,3 +123,24 @@ def test_requests_that_would_leave_the_host_are_blocked(page, live_server):
     assert outcome == "blocked"
     assert page.guard.external == ["https://cdn.example.com/x.js"]
     page.guard.external.clear()  # seen and checked: the fixture would otherwise fail the test
+
+
+def test_htmx_form_errors_swap_in_place_and_success_updates_the_list(page, live_server):
+    """htmx swaps a 422 (the form with its field error) and a 200 without a page load,
+    sending the CSRF token it is given."""
+    sign_in(page, HR_ADMIN)
+    page.goto("/t/het-anker/departments/")
+    page.evaluate("window.__samePage = true")
+    listing = page.locator("#listing")
+    listing.get_by_role("button").first.click()
+    error = listing.locator("#name-error")
+    expect(error).to_be_visible()
+    expect(listing.locator("#name")).to_have_attribute("aria-invalid", "true")
+    assert page.evaluate("window.__samePage === true"), "the form error reloaded the page"
+    screenshot(page, "house-htmx-422")
+    listing.locator("#name").fill("Terras")
+    listing.get_by_role("button").first.click()
+    expect(listing.get_by_role("link", name="Terras", exact=True)).to_be_visible()
+    expect(listing.locator("#name-error")).to_have_count(0)
+    assert page.evaluate("window.__samePage === true"), "adding reloaded the page"
+    assert_accessible(page)
