@@ -20,7 +20,7 @@ from service.config import ROOT
 JOBS_REDIS_URL = os.environ.get("TEST_JOBS_REDIS_URL", "redis://127.0.0.1:6379/14")
 
 
-def wait_for(predicate, timeout: float = 10.0, interval: float = 0.05, message: str = ""):
+def wait_for(predicate, timeout: float = 30.0, interval: float = 0.05, message: str = ""):
     """Poll until ``predicate()`` is truthy; its value, or AssertionError at the deadline."""
     deadline = time.monotonic() + timeout
     while True:

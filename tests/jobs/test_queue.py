@@ -124,7 +124,7 @@ def test_the_ticker_thread_retries_without_anyone_asking(app):
     runner()._retries[0].due = utcnow()  # skip the back-off's wait
     stop = start_ticker(app, every=0.02)
     try:
-        wait_for(lambda: sample_tasks.seen, timeout=5, message="the ticker's retry")
+        wait_for(lambda: sample_tasks.seen, timeout=20, message="the ticker's retry")
     finally:
         stop.set()
     assert sample_tasks.seen == [{"label": "ticked"}]

@@ -52,7 +52,7 @@ def serve(app, database_url, jobs_redis, tmp_path):
         stdout=log,
         stderr=subprocess.STDOUT,
     )
-    health = wait_for(lambda: _health(port), timeout=20, message="serve to answer /healthz")
+    health = wait_for(lambda: _health(port), timeout=40, message="serve to answer /healthz")
     companions = wait_for(
         lambda: len(_children(process.pid)) == 2 and _children(process.pid),
         message="the worker and the scheduler",

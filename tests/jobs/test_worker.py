@@ -30,7 +30,7 @@ def test_killed_work_horse_the_job_is_retried_and_its_effect_happens_once(
         job = Job.fetch("greet-1", connection=jobs_redis, serializer=JSONSerializer)
         return job.get_status() == JobStatus.FINISHED
 
-    wait_for(finished, timeout=15, message="the retried job to finish")
+    wait_for(finished, timeout=30, message="the retried job to finish")
     assert len(os.listdir(pid_dir)) == 2, "the job was not run again in a new work-horse"
     wait_for(lambda: smtp.inbox.to("greet@example.com"), message="the greeting")
     wait_for(lambda: rq_queue("mail").count == 0, message="an empty mail queue")
