@@ -5,12 +5,29 @@ import logging
 from flask import Flask, jsonify, request
 from flask_babel import gettext as _
 from flask_wtf.csrf import CSRFError
-from werkzeug.exceptions import HTTPException, InternalServerError, SecurityError
+from werkzeug.exceptions import Forbidden, HTTPException, InternalServerError, SecurityError
 
 from service.extensions import db
 from service.rendering import render
 
 log = logging.getLogger(__name__)
+
+
+class Suspended(Forbidden):
+    """A suspended company or agency refusing its own people: the page says why, so they
+    do not take it for a missing permission."""
+
+    def __init__(self, scope: str):
+        super().__init__()
+        self.scope = scope
+
+    def message(self) -> str:
+        if self.scope == "agency":
+            return _("This agency's account is suspended: its pages are closed for now.")
+        return _(
+            "This company's account is suspended: its pages are closed for now. "
+            "Please contact your agency or Exitloop."
+        )
 
 
 def _titles() -> dict[int, str]:
@@ -44,6 +61,8 @@ def error_response(error: HTTPException):
     code = error.code or 500
     if isinstance(error, CSRFError):
         message = _("This form has expired. Please reload the page and try again.")
+    elif isinstance(error, Suspended):
+        message = error.message()
     else:
         message = _titles().get(code, error.name)
     if wants_json():

@@ -11,6 +11,7 @@ from flask_login import current_user
 from werkzeug.local import LocalProxy
 
 from service.accounts.models import AgencyMembership, AgencyRole
+from service.errors import Suspended
 from service.extensions import db, login_manager
 from service.tenancy import of_current_tenant, reset_tenant, set_tenant
 from service.tenants.models import Agency, Membership, Tenant, TenantStatus
@@ -120,7 +121,7 @@ def _resolve_tenant():
     if role is None:
         abort(404)
     if tenant.status != TenantStatus.ACTIVE and role != "agency_admin":
-        abort(403)
+        raise Suspended("tenant")
     g.tenant, g.role = tenant, role
 
 
@@ -132,7 +133,7 @@ def _resolve_agency():
     if role is None:
         abort(404)
     if agency.status != TenantStatus.ACTIVE:
-        abort(403)  # a suspended agency's own members are refused, plainly
+        raise Suspended("agency")  # a suspended agency's own members are refused, plainly
     g.agency, g.role = agency, role
 
 

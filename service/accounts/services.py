@@ -86,18 +86,19 @@ def change_password(user: User, current_password: str, new_password: str) -> boo
     return True
 
 
-def request_password_reset(email: str, base_url: str) -> None:
+def request_password_reset(email: str, base_url: str, language: str) -> None:
     """Ask for a reset link for ``email``. The request itself only hands a job over, the
     same work whether or not the address is known: the answer and its timing tell nothing.
-    (In the embedded default the job runs in-process right after this commit.)"""
+    (In the embedded default the job runs in-process right after this commit.) ``language``
+    is the page's: the email's language unless the account has chosen one."""
     from service.accounts.tasks import send_password_reset
     from service.jobs.queue import enqueue_after_commit
 
-    enqueue_after_commit(send_password_reset, normalise_email(email), base_url)
+    enqueue_after_commit(send_password_reset, normalise_email(email), base_url, language)
     db.session.commit()
 
 
-def issue_password_reset(email: str, base_url: str) -> None:
+def issue_password_reset(email: str, base_url: str, language: str) -> None:
     """Email a reset link if the address belongs to an active user; silent otherwise."""
     from service.mail.outbox import queue_email
 
@@ -108,7 +109,7 @@ def issue_password_reset(email: str, base_url: str) -> None:
     queue_email(
         to=user.email,
         template="password_reset",
-        language=user.preferred_language or "en",
+        language=user.preferred_language or language,
         context={
             "name": user.display_name,
             "url": external_url(base_url, "accounts.reset_password", token=token),
@@ -181,3 +182,21 @@ def destinations(user: User) -> list[Destination]:
         ).all()
     found += [Destination("tenant", slug, name, role.value) for slug, name, role in tenants]
     return found
+
+
+def suspended_tenant_names(user: User) -> list[str]:
+    """The suspended companies the user is a member of: named on the start page, so that
+    their people learn why their workspace is gone."""
+    with unscoped():  # the user's memberships span tenants by nature
+        return list(
+            db.session.scalars(
+                sa.select(Tenant.name)
+                .join(Membership, Membership.tenant_id == Tenant.id)
+                .where(
+                    Membership.user_id == user.id,
+                    Membership.deactivated_at.is_(None),
+                    Tenant.status == TenantStatus.SUSPENDED,
+                )
+                .order_by(Tenant.name)
+            )
+        )

@@ -3,7 +3,7 @@ profile, the workspace chooser and switcher, and the language switch."""
 
 from urllib.parse import urlsplit
 
-from flask import Blueprint, abort, current_app, flash, redirect, request, url_for
+from flask import Blueprint, abort, current_app, flash, g, redirect, request, url_for
 from flask_babel import gettext as _
 from flask_login import current_user, login_required, login_user, logout_user
 
@@ -19,7 +19,7 @@ from service.accounts.schemas import (
     ProfileSchema,
 )
 from service.extensions import limiter
-from service.i18n import LANGUAGE_COOKIE
+from service.i18n import LANGUAGE_COOKIE, select_language
 from service.rendering import render
 from service.validation import load_or_errors
 
@@ -146,6 +146,7 @@ def index():
     return render(
         "auth/index.html",
         destinations=[(d, url_for_destination(d)) for d in destinations],
+        suspended=services.suspended_tenant_names(current_user),
     )
 
 
@@ -197,7 +198,7 @@ def forgot_password():
     if request.method == "POST":
         data, errors = load_or_errors(ForgotPasswordSchema(), form)
         if data is not None:
-            services.request_password_reset(data["email"], request.url_root)
+            services.request_password_reset(data["email"], request.url_root, select_language())
             # The same answer whether or not the address is known.
             return render("auth/forgot_password_sent.html")
     status = 422 if errors else 200
@@ -220,6 +221,7 @@ def _set_password_page(purpose: LinkPurpose, token: str):
         user = links.check(token, purpose)[1]
     except LinkRefused as refused:
         return _link_refused(refused.reason)
+    g.link_language = user.preferred_language
     errors: dict = {}
     if request.method == "POST":
         data, errors = load_or_errors(NewPasswordSchema(), request.form.to_dict())

@@ -45,3 +45,28 @@ def test_the_clients_own_people_keep_their_access(app, world):
     client = app.test_client()
     login(client, "hr_admin@a.example")
     assert client.get("/t/tenant-a/").status_code == 200
+
+
+def test_a_suspended_companys_people_are_told_why(app, world):
+    world.a.tenant.status = TenantStatus.SUSPENDED
+    db.session.merge(world.a.tenant)
+    db.session.commit()
+    client = app.test_client()
+    login(client, "hr_admin@a.example")
+    page = client.get("/t/tenant-a/", headers={"Accept-Language": "en"})
+    assert page.status_code == 403
+    assert "account is suspended" in page.get_data(as_text=True)
+    start = client.get("/", headers={"Accept-Language": "en"}).get_data(as_text=True)
+    assert "The account of Tenant A is suspended" in start
+    assert "no access to any company yet" not in start
+
+
+def test_a_suspended_agencys_admin_is_told_why(app, world):
+    world.a.agency.status = TenantStatus.SUSPENDED
+    db.session.merge(world.a.agency)
+    db.session.commit()
+    client = app.test_client()
+    login(client, "agency_admin@agency-a.example")
+    page = client.get("/agency/agency-a/", headers={"Accept-Language": "en"})
+    assert page.status_code == 403
+    assert "agency&#39;s account is suspended" in page.get_data(as_text=True)
