@@ -27,7 +27,8 @@ def serve_command(host: str, port: int) -> None:
     app = current_app._get_current_object()
     upgrade()
     logins = demo_logins()
-    where = "SQLite in instance/" if app.config["EMBEDDED"] else "PostgreSQL"
+    uri = app.config["SQLALCHEMY_DATABASE_URI"]
+    where = f"SQLite {uri.removeprefix('sqlite:///')}" if app.config["EMBEDDED"] else "PostgreSQL"
     queue = "Redis" if app.config["REDIS_URL"] else "in-process jobs"
     click.echo(f"\nExitloop on http://{host}:{port}/  ({where}, {queue})")
     if logins:

@@ -31,6 +31,7 @@ def fillers(side) -> dict[str, str]:
         "location_id": str(objects["location"].id),
         "headcount_id": str(objects["headcount"].id),
         "membership_id": str(objects["membership"].id),
+        "user_id": str(side.users["consultant"].id),
         "structure": "departments",
         "kind": "tenant",
         "email_id": "01900000-0000-7000-8000-000000000000",

@@ -11,6 +11,7 @@ from service.accounts import consultants as assignments
 from service.accounts import invitations
 from service.accounts.schemas import AssignmentSchema, InviteSchema
 from service.agencies.views import bp
+from service.listing import list_request
 from service.permissions import require
 from service.rendering import render
 from service.tenancy import tenant_scope
@@ -18,16 +19,17 @@ from service.validation import load_or_errors
 
 
 def _consultants_page(status=200, invite_form=None, invite_errors=None, assign_errors=None):
-    rows = assignments.consultants(g.agency)
-    portfolio = assignments.portfolio(g.agency)
+    listing = list_request(request.args)
+    pagination = assignments.consultant_page(g.agency, listing.term, listing.page)
     return render(
         "accounts/consultants.html",
+        block="listing",
         status=status,
         agency=g.agency,
-        rows=rows,
-        portfolio=portfolio,
-        people=[(row.user.id, row.user.display_name) for row in rows],
-        companies=[(tenant.id, tenant.name) for tenant in portfolio],
+        listing=listing,
+        pagination=pagination,
+        people=[(user.id, user.display_name) for user in assignments.all_consultants(g.agency)],
+        companies=[(tenant.id, tenant.name) for tenant in assignments.active_clients(g.agency)],
         invite_form=invite_form or {"language": "nl"},
         invite_errors=invite_errors or {},
         assign_errors=assign_errors or {},
@@ -82,6 +84,23 @@ def unassign_consultant():
             "%(name)s no longer has access to %(company)s.",
             name=user.display_name,
             company=tenant.name,
+        ),
+        "info",
+    )
+    return redirect(url_for("agencies.consultants"))
+
+
+@bp.post("/consultants/<uuid:user_id>/remove")
+@require("agency.consultants.manage")
+def remove_consultant(user_id: uuid.UUID):
+    user = assignments.consultant_of(g.agency, user_id)
+    if user is None:
+        abort(404)  # not a consultant of this agency: as if it did not exist
+    assignments.remove_from_agency(g.agency, user)
+    flash(
+        _(
+            "%(name)s no longer belongs to the agency and has lost every assignment.",
+            name=user.display_name,
         ),
         "info",
     )

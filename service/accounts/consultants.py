@@ -9,10 +9,12 @@ from dataclasses import dataclass, field
 
 import sqlalchemy as sa
 
+from service.accounts.members import deactivate_if_without_access
 from service.accounts.models import AgencyMembership, AgencyRole, User
 from service.extensions import db
+from service.listing import contains, paginate
 from service.tenancy import of_current_tenant, tenant_scope, unscoped
-from service.tenants.models import Agency, Membership, Tenant, TenantRole
+from service.tenants.models import Agency, Membership, Tenant, TenantRole, TenantStatus
 
 
 class AssignmentRefused(Exception):
@@ -30,9 +32,8 @@ def portfolio(agency: Agency) -> list[Tenant]:
     return list(db.session.scalars(query))
 
 
-def consultants(agency: Agency) -> list[ConsultantRow]:
-    """Every consultant of the agency with the client tenants they are assigned to."""
-    users = db.session.scalars(
+def _consultants_query(agency: Agency) -> sa.Select:
+    return (
         sa.select(User)
         .join(AgencyMembership, AgencyMembership.user_id == User.id)
         .where(
@@ -40,7 +41,31 @@ def consultants(agency: Agency) -> list[ConsultantRow]:
             AgencyMembership.role == AgencyRole.CONSULTANT,
         )
         .order_by(User.display_name, User.email)
-    ).all()
+    )
+
+
+def all_consultants(agency: Agency) -> list[User]:
+    """For the assignment form: an agency has tens of consultants, not thousands."""
+    return list(db.session.scalars(_consultants_query(agency)))
+
+
+def active_clients(agency: Agency) -> list[Tenant]:
+    """The client tenants a consultant can be assigned to: not the suspended ones."""
+    return [tenant for tenant in portfolio(agency) if tenant.status == TenantStatus.ACTIVE]
+
+
+def consultant_page(agency: Agency, term: str, page: int):
+    """One page of the agency's consultants matching ``term`` (name or email), each row
+    with the client tenants it is assigned to."""
+    query = _consultants_query(agency)
+    if term:
+        query = query.where(sa.or_(contains(User.display_name, term), contains(User.email, term)))
+    pagination = paginate(query, page)
+    pagination.rows = _with_assignments(agency, pagination.items)
+    return pagination
+
+
+def _with_assignments(agency: Agency, users: list[User]) -> list[ConsultantRow]:
     rows = {user.id: ConsultantRow(user) for user in users}
     with unscoped():  # assignments across the agency's own client tenants
         assigned = db.session.execute(
@@ -56,6 +81,24 @@ def consultants(agency: Agency) -> list[ConsultantRow]:
     for user_id, tenant in assigned:
         rows[user_id].tenants.append(tenant)
     return list(rows.values())
+
+
+def remove_from_agency(agency: Agency, user: User) -> None:
+    """The consultant leaves the agency: every assignment to its clients ends, and a user
+    left with no access anywhere is deactivated and signed out everywhere. One transaction."""
+    for tenant in portfolio(agency):
+        with tenant_scope(tenant.id):
+            existing = _assignment(user)
+            if existing is not None and existing.assigned_by_agency:
+                db.session.delete(existing)
+                db.session.flush()
+    db.session.execute(
+        sa.delete(AgencyMembership).where(
+            AgencyMembership.agency_id == agency.id, AgencyMembership.user_id == user.id
+        )
+    )
+    deactivate_if_without_access(user.id)
+    db.session.commit()
 
 
 def consultant_of(agency: Agency, user_id: uuid.UUID) -> User | None:

@@ -8,7 +8,7 @@ from flask_babel import gettext as _
 from flask_sqlalchemy.pagination import Pagination
 
 from service.extensions import db
-from service.tenants.listing import contains, paginate
+from service.listing import contains, paginate
 from service.tenants.models import Agency, Tenant, TenantStatus
 from service.tenants.refusals import Refused, commit_or_refuse
 

@@ -8,10 +8,10 @@ from flask_babel import gettext as _
 from service.agencies import services
 from service.agencies.schemas import TenantCreateSchema
 from service.labels import SECTORS
+from service.listing import list_request
 from service.permissions import can, require
 from service.rendering import render
 from service.scopes import agency_blueprint
-from service.tenants.listing import list_request
 from service.tenants.models import TenantStatus
 from service.tenants.refusals import Refused
 from service.tenants.schemas import time_zones

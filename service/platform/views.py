@@ -5,13 +5,13 @@ import uuid
 from flask import abort, current_app, flash, redirect, request, url_for
 from flask_babel import gettext as _
 
+from service.listing import list_request
 from service.permissions import require
 from service.platform import services
 from service.platform.logos import MAX_LOGO_BYTES
 from service.platform.schemas import AgencySchema
 from service.rendering import render
 from service.scopes import platform_blueprint
-from service.tenants.listing import list_request
 from service.tenants.models import TenantStatus
 from service.tenants.refusals import Refused
 from service.validation import load_or_errors

@@ -13,8 +13,8 @@ from flask_babel import gettext as _
 from flask_sqlalchemy.pagination import Pagination
 
 from service.extensions import db
+from service.listing import contains, paginate
 from service.tenancy import TenantOwned, get_for_tenant_or_404, of_current_tenant
-from service.tenants.listing import contains, paginate
 from service.tenants.models import Department, DepartmentHeadcount, JobFunction, Location, Tenant
 from service.tenants.refusals import Refused, commit_or_refuse
 

@@ -12,12 +12,12 @@ from flask import abort, flash, g, redirect, request, url_for
 from flask_babel import gettext as _
 from flask_babel import lazy_gettext as _l
 
+from service.listing import ListRequest, list_request
 from service.permissions import can, require
 from service.rendering import render, wants_fragment
 from service.scopes import current_tenant, tenant_blueprint
 from service.tenancy import get_for_tenant_or_404
 from service.tenants import imports, services
-from service.tenants.listing import ListRequest, list_request
 from service.tenants.models import Department, JobFunction, Location
 from service.tenants.refusals import Refused
 from service.tenants.schemas import (

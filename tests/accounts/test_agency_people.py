@@ -227,3 +227,84 @@ def test_inviting_an_existing_agency_member_is_refused(app, world):
     )
     assert response.status_code == 422
     assert "already belongs to the agency" in response.get_data(as_text=True)
+
+
+def _remove(client, user):
+    return post(client, f"{CONSULTANTS}/{user.id}/remove", {}, token_from=CONSULTANTS)
+
+
+def test_removing_a_consultant_from_the_agency_ends_every_access_at_once(app, world):
+    admin = _as(app, "agency_admin@agency-a.example")
+    consultant = world.a.users["consultant"]
+    assert _assign(admin, world).status_code == 302
+    signed_in = _as(app, "consultant@agency-a.example")
+    assert signed_in.get("/t/tenant-a/").status_code == 200
+
+    assert _remove(admin, consultant).status_code == 302
+
+    # The copy of the session the consultant holds no longer works anywhere.
+    assert signed_in.get("/t/tenant-a/").status_code == 302
+    assert signed_in.get("/agency/agency-a/").status_code == 302
+    db.session.expire_all()
+    assert db.session.get(User, consultant.id).active is False
+    assert (
+        db.session.scalar(
+            sa.select(AgencyMembership).where(AgencyMembership.user_id == consultant.id)
+        )
+        is None
+    )
+    with tenant_scope(world.a.tenant.id):
+        assert (
+            db.session.scalar(sa.select(Membership).where(Membership.user_id == consultant.id))
+            is None
+        )
+    assert f"{consultant.id}/remove" not in admin.get(CONSULTANTS).get_data(as_text=True)
+
+
+def test_a_consultant_with_other_access_stays_active(app, world):
+    consultant = world.a.users["consultant"]
+    with tenant_scope(world.b.tenant.id):
+        db.session.add(Membership(user_id=consultant.id, role=TenantRole.MEMBER))
+        db.session.commit()
+    admin = _as(app, "agency_admin@agency-a.example")
+    assert _remove(admin, consultant).status_code == 302
+    db.session.expire_all()
+    assert db.session.get(User, consultant.id).active is True
+    assert _as(app, "consultant@agency-a.example").get("/t/tenant-b/").status_code == 200
+
+
+def test_another_agencys_consultant_cannot_be_removed(app, world):
+    admin = _as(app, "agency_admin@agency-a.example")
+    other = world.b.users["consultant"]
+    assert _remove(admin, other).status_code == 404
+    assert _as(app, "consultant@agency-b.example").get("/agency/agency-b/").status_code == 200
+    consultant = _as(app, "consultant@agency-a.example")
+    assert _remove(consultant, world.a.users["consultant"]).status_code == 403
+
+
+def test_consultants_are_searched_and_paginated(app, world):
+    from tests.factories import add_agency_membership, make_user
+
+    for number in range(30):
+        user = make_user(f"extra{number:02d}@agency-a.example", display_name=f"Extra {number:02d}")
+        add_agency_membership(world.a.agency, user, "consultant")
+    admin = _as(app, "agency_admin@agency-a.example")
+    first = admin.get(CONSULTANTS).get_data(as_text=True)
+    assert "extra00@agency-a.example" in first
+    assert "extra29@agency-a.example" not in first
+    assert "extra29@agency-a.example" in admin.get(f"{CONSULTANTS}?page=2").get_data(as_text=True)
+    found = admin.get(f"{CONSULTANTS}?q=extra07").get_data(as_text=True)
+    assert "extra07@agency-a.example" in found
+    assert "extra08@agency-a.example" not in found
+
+
+def test_suspended_clients_are_not_offered_for_assignment(app, world):
+    from service.tenants.models import TenantStatus
+
+    suspended = make_tenant("closed-shop", world.a.agency, name="Closed Shop")
+    suspended.status = TenantStatus.SUSPENDED
+    db.session.add(suspended)
+    db.session.commit()
+    page = _as(app, "agency_admin@agency-a.example").get(CONSULTANTS).get_data(as_text=True)
+    assert f'value="{suspended.id}"' not in page
+    assert f'value="{world.a.tenant.id}"' in page
