@@ -8,8 +8,9 @@ from flask_babel import gettext as _
 from flask_login import current_user
 
 from service.accounts import invitations, members
-from service.accounts.schemas import MemberSearchSchema, RoleSchema, TenantInviteSchema
+from service.accounts.schemas import RoleSchema, TenantInviteSchema
 from service.labels import ROLES
+from service.listing import list_request
 from service.permissions import require
 from service.rendering import render
 from service.scopes import current_tenant, tenant_blueprint
@@ -23,18 +24,15 @@ ROLE_CHOICES = ("hr_admin", "hr", "interviewer", "leadership", "member")
 
 
 def _page(status=200, invite_form=None, invite_errors=None, row_errors=None):
-    query, errors = load_or_errors(MemberSearchSchema(), request.args.to_dict())
-    if query is None:
-        query, status = {"q": "", "page": 1}, 422
-    pagination, rows = members.members_page(query["q"], query["page"])
+    listing = list_request(request.args)
+    pagination, rows = members.members_page(listing.term, listing.page)
     return render(
         "accounts/members.html",
-        block="members_page" if request.method == "GET" else None,
+        block="listing" if request.method == "GET" else None,
         status=status,
         pagination=pagination,
         rows=rows,
-        q=query["q"],
-        search_errors=errors,
+        listing=listing,
         role_choices=ROLE_CHOICES,
         role_options=[(code, ROLES[code]) for code in ROLE_CHOICES],
         invite_form=invite_form or {"language": current_tenant.default_language},

@@ -13,11 +13,11 @@ import sqlalchemy as sa
 from service.accounts import sessions
 from service.accounts.models import AgencyMembership, User
 from service.extensions import db
+from service.listing import contains, paginate
 from service.model_types import utcnow
 from service.tenancy import get_for_tenant_or_404, of_current_tenant, unscoped
 from service.tenants.models import Membership, TenantRole
 
-PAGE_SIZE = 25
 SEARCH_MAX = 100
 
 
@@ -44,11 +44,10 @@ def members_page(search: str, page: int):
         .order_by(Membership.deactivated_at.is_not(None), User.display_name, User.email)
     )
     if search:
-        pattern = f"%{search.lower()}%"
         query = query.where(
-            sa.or_(sa.func.lower(User.display_name).like(pattern), User.email.like(pattern))
+            sa.or_(contains(User.display_name, search), contains(User.email, search))
         )
-    pagination = db.paginate(query, page=page, per_page=PAGE_SIZE, error_out=False)
+    pagination = paginate(query, page)
     users = {
         user.id: user
         for user in db.session.scalars(

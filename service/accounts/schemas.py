@@ -122,18 +122,6 @@ class RoleSchema(Strict):
     )
 
 
-class MemberSearchSchema(Strict):
-    q = fields.String(
-        load_default="",
-        validate=validate.Length(max=100, error=N_("Search for at most 100 characters.")),
-    )
-    page = fields.Integer(
-        load_default=1,
-        validate=validate.Range(min=1, max=10_000, error=N_("Choose an existing page.")),
-        error_messages={"invalid": N_("Choose an existing page.")},
-    )
-
-
 class AssignmentSchema(Strict):
     user_id = fields.UUID(
         required=True,
