@@ -35,38 +35,30 @@ def _require_login():
     return None
 
 
-def tenant_blueprint(name: str, import_name: str, prefix: str = "") -> Blueprint:
-    bp = _scoped_blueprint(
-        name, import_name, "/t/<tenant_slug>" + prefix, "tenant", _resolve_tenant
-    )
+def _slug_blueprint(name, import_name, scope: str, url: str, prefix: str, resolve) -> Blueprint:
+    """A blueprint under /<url>/<{scope}_slug>: the slug goes to ``g``, and url_for fills
+    it in from the scope being served, so views never pass it around."""
+    slug = f"{scope}_slug"
+    bp = _scoped_blueprint(name, import_name, f"/{url}/<{slug}>{prefix}", scope, resolve)
 
     @bp.url_value_preprocessor
     def _pull_slug(endpoint, values):
-        g.tenant_slug = values.pop("tenant_slug")
+        setattr(g, slug, values.pop(slug))
 
     @bp.url_defaults
     def _add_slug(endpoint, values):
-        if "tenant_slug" not in values and "tenant" in g:
-            values["tenant_slug"] = g.tenant.slug
+        if slug not in values and scope in g:
+            values[slug] = getattr(g, scope).slug
 
     return bp
+
+
+def tenant_blueprint(name: str, import_name: str, prefix: str = "") -> Blueprint:
+    return _slug_blueprint(name, import_name, "tenant", "t", prefix, _resolve_tenant)
 
 
 def agency_blueprint(name: str, import_name: str, prefix: str = "") -> Blueprint:
-    bp = _scoped_blueprint(
-        name, import_name, "/agency/<agency_slug>" + prefix, "agency", _resolve_agency
-    )
-
-    @bp.url_value_preprocessor
-    def _pull_slug(endpoint, values):
-        g.agency_slug = values.pop("agency_slug")
-
-    @bp.url_defaults
-    def _add_slug(endpoint, values):
-        if "agency_slug" not in values and "agency" in g:
-            values["agency_slug"] = g.agency.slug
-
-    return bp
+    return _slug_blueprint(name, import_name, "agency", "agency", prefix, _resolve_agency)
 
 
 def platform_blueprint(name: str, import_name: str, prefix: str = "") -> Blueprint:
