@@ -101,6 +101,7 @@ def _register_blueprints(app: Flask) -> None:
     from service.health import bp as health
     from service.mail.views import bp as outbox
     from service.platform.views import bp as platform
+    from service.tenants import catalogue_views, department_views, import_views  # noqa: F401
     from service.tenants.views import bp as tenants
 
     for blueprint in (health, accounts, tenants, members, agencies, platform, outbox):
