@@ -8,6 +8,7 @@ BENCH_DATABASE_URL to an empty PostgreSQL database to measure there.
     .venv/bin/python bench/tenancy_overhead.py [queries]
 """
 
+import json
 import os
 import sys
 import tempfile
@@ -65,6 +66,15 @@ def main() -> None:
     print(f"baseline (net off):  {baseline * 1e6:8.1f} µs/query")
     print(f"with the safety net: {netted * 1e6:8.1f} µs/query")
     print(f"ratio: {netted / baseline:.2f}x baseline")
+    figures = {
+        "bench": "tenancy_overhead",
+        "database": dialect,
+        "queries": runs * 2,
+        "baseline_us": round(baseline * 1e6, 1),
+        "netted_us": round(netted * 1e6, 1),
+        "ratio": round(netted / baseline, 2),
+    }
+    print(json.dumps(figures))
 
 
 if __name__ == "__main__":

@@ -9,8 +9,8 @@ from flask_sqlalchemy.pagination import Pagination
 
 from service.extensions import db
 from service.listing import contains, paginate
+from service.refusals import Refused, commit_or_refuse
 from service.tenants.models import Agency, Tenant, TenantStatus
-from service.tenants.refusals import Refused, commit_or_refuse
 
 
 def portfolio_page(agency: Agency, term: str, page: int) -> Pagination:

@@ -10,12 +10,11 @@ from service.agencies.schemas import TenantCreateSchema
 from service.labels import SECTORS
 from service.listing import list_request
 from service.permissions import can, require
+from service.refusals import validate_and_apply
 from service.rendering import render
 from service.scopes import agency_blueprint
 from service.tenants.models import TenantStatus
-from service.tenants.refusals import Refused
 from service.tenants.schemas import time_zones
-from service.validation import load_or_errors
 
 bp = agency_blueprint("agencies", __name__)
 
@@ -67,12 +66,9 @@ def new_tenant():
 @require("agency.tenants.manage")
 def create_tenant():
     form = {**request.form.to_dict(), "languages": request.form.getlist("languages")}
-    data, errors = load_or_errors(TenantCreateSchema(), form)
-    if data is not None:
-        try:
-            tenant = services.create_tenant(g.agency, data)
-        except Refused as refused:
-            errors = refused.errors
+    data, tenant, errors = validate_and_apply(
+        TenantCreateSchema(), form, lambda data: services.create_tenant(g.agency, data)
+    )
     if errors:
         return _new_tenant_page(form, errors, 422)
     flash(_("Client company “%(name)s” created.", name=tenant.name), "success")

@@ -10,8 +10,8 @@ from flask_sqlalchemy.pagination import Pagination
 from service.extensions import db
 from service.listing import contains, paginate
 from service.platform.logos import MAX_LOGO_BYTES, image_type
+from service.refusals import Refused, commit_or_refuse
 from service.tenants.models import Agency, Tenant, TenantStatus
-from service.tenants.refusals import Refused, commit_or_refuse
 
 
 def agency_page(term: str, page: int) -> tuple[Pagination, dict[uuid.UUID, int]]:

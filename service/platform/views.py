@@ -10,10 +10,10 @@ from service.permissions import require
 from service.platform import services
 from service.platform.logos import MAX_LOGO_BYTES
 from service.platform.schemas import AgencySchema
+from service.refusals import Refused
 from service.rendering import render
 from service.scopes import platform_blueprint
 from service.tenants.models import TenantStatus
-from service.tenants.refusals import Refused
 from service.validation import load_or_errors
 
 bp = platform_blueprint("platform", __name__)

@@ -9,17 +9,16 @@ from flask_babel import gettext as _
 
 from service.listing import list_request
 from service.permissions import require
+from service.refusals import Refused, validate_and_apply
 from service.rendering import render
 from service.tenancy import get_for_tenant_or_404
 from service.tenants import services
 from service.tenants.models import JobFunction, Location
-from service.tenants.refusals import Refused
 from service.tenants.schemas import (
     LocationSchema,
     NameSchema,
 )
 from service.tenants.views import FIRST_PAGE, bp, saved
-from service.validation import load_or_errors
 
 
 @dataclass(frozen=True)
@@ -72,12 +71,9 @@ def _catalogue_page(catalogue, form=None, errors=None, status=200, notice=None, 
 
 def _catalogue_create(catalogue):
     form = request.form.to_dict()
-    data, errors = load_or_errors(catalogue.schema(), form)
-    if data is not None:
-        try:
-            services.create_named(catalogue.model, **data)
-        except Refused as refused:
-            errors = refused.errors
+    data, _created, errors = validate_and_apply(
+        catalogue.schema(), form, lambda data: services.create_named(catalogue.model, **data)
+    )
     if errors:
         return _catalogue_page(catalogue, form, errors, 422, listing=FIRST_PAGE)
     return saved(
@@ -92,12 +88,9 @@ def _catalogue_edit(catalogue, item):
         form = {key: getattr(item, key) for key in catalogue.schema().fields}
         return render(catalogue.edit_template, item=item, form=form, errors={})
     form = request.form.to_dict()
-    data, errors = load_or_errors(catalogue.schema(), form)
-    if data is not None:
-        try:
-            services.update_named(item, **data)
-        except Refused as refused:
-            errors = refused.errors
+    _data, _updated, errors = validate_and_apply(
+        catalogue.schema(), form, lambda data: services.update_named(item, **data)
+    )
     if errors:
         return render(catalogue.edit_template, status=422, item=item, form=form, errors=errors)
     flash(_("Changes saved."), "success")

@@ -7,17 +7,16 @@ from flask_babel import gettext as _
 
 from service.listing import list_request
 from service.permissions import require
+from service.refusals import Refused, validate_and_apply
 from service.rendering import render
 from service.tenancy import get_for_tenant_or_404
 from service.tenants import services
 from service.tenants.models import Department
-from service.tenants.refusals import Refused
 from service.tenants.schemas import (
     HeadcountSchema,
     NameSchema,
 )
 from service.tenants.views import FIRST_PAGE, bp, saved, tenant_today
-from service.validation import load_or_errors
 
 
 def _departments_page(form=None, errors=None, status=200, notice=None, listing=None):
@@ -48,12 +47,9 @@ def departments():
 @require("tenant.structure.manage")
 def create_department():
     form = request.form.to_dict()
-    data, errors = load_or_errors(NameSchema(), form)
-    if data is not None:
-        try:
-            services.create_named(Department, **data)
-        except Refused as refused:
-            errors = refused.errors
+    data, _created, errors = validate_and_apply(
+        NameSchema(), form, lambda data: services.create_named(Department, **data)
+    )
     if errors:
         return _departments_page(form, errors, 422, listing=FIRST_PAGE)
     return saved(
@@ -89,12 +85,9 @@ def department(department_id: uuid.UUID):
 def rename_department(department_id: uuid.UUID):
     department = get_for_tenant_or_404(Department, department_id)
     form = request.form.to_dict()
-    data, errors = load_or_errors(NameSchema(), form)
-    if data is not None:
-        try:
-            services.update_named(department, **data)
-        except Refused as refused:
-            errors = refused.errors
+    data, _renamed, errors = validate_and_apply(
+        NameSchema(), form, lambda data: services.update_named(department, **data)
+    )
     if errors:
         return _department_page(department, 422, rename_form=form, rename_errors=errors)
     flash(_("Department renamed to “%(name)s”.", name=data["name"]), "success")
@@ -120,12 +113,9 @@ def delete_department(department_id: uuid.UUID):
 def add_headcount(department_id: uuid.UUID):
     department = get_for_tenant_or_404(Department, department_id)
     form = request.form.to_dict()
-    data, errors = load_or_errors(HeadcountSchema(), form)
-    if data is not None:
-        try:
-            services.add_headcount(department, **data)
-        except Refused as refused:
-            errors = refused.errors
+    _data, _added, errors = validate_and_apply(
+        HeadcountSchema(), form, lambda data: services.add_headcount(department, **data)
+    )
     if errors:
         return _department_page(department, 422, headcount_form=form, headcount_errors=errors)
     return saved(
@@ -158,12 +148,9 @@ def headcount(department_id: uuid.UUID, headcount_id: uuid.UUID):
         form = {"effective_from": entry.effective_from.isoformat(), "headcount": entry.headcount}
         return _headcount_page(department, entry, form, {})
     form = request.form.to_dict()
-    data, errors = load_or_errors(HeadcountSchema(), form)
-    if data is not None:
-        try:
-            services.correct_headcount(entry, **data)
-        except Refused as refused:
-            errors = refused.errors
+    _data, _corrected, errors = validate_and_apply(
+        HeadcountSchema(), form, lambda data: services.correct_headcount(entry, **data)
+    )
     if errors:
         return _headcount_page(department, entry, form, errors, 422)
     flash(_("Headcount corrected."), "success")

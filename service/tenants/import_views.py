@@ -9,9 +9,9 @@ from flask_babel import gettext as _
 from flask_babel import lazy_gettext as _l
 
 from service.permissions import require
+from service.refusals import Refused
 from service.rendering import render
 from service.tenants import imports
-from service.tenants.refusals import Refused
 from service.tenants.views import bp
 
 IMPORT_KINDS = "<any(departments, functions, locations):structure>"

@@ -16,9 +16,9 @@ from marshmallow import fields, validate
 
 from service.extensions import db
 from service.model_types import new_id
+from service.refusals import commit_or_refuse
 from service.tenancy import of_current_tenant
 from service.tenants.models import Department, DepartmentHeadcount, JobFunction, Location
-from service.tenants.refusals import commit_or_refuse
 from service.tenants.schemas import (
     EARLIEST_DATE,
     HEADCOUNT_MAX,

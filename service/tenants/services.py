@@ -14,9 +14,9 @@ from flask_sqlalchemy.pagination import Pagination
 
 from service.extensions import db
 from service.listing import contains, paginate
+from service.refusals import Refused, commit_or_refuse
 from service.tenancy import TenantOwned, get_for_tenant_or_404, of_current_tenant
 from service.tenants.models import Department, DepartmentHeadcount, JobFunction, Location, Tenant
-from service.tenants.refusals import Refused, commit_or_refuse
 
 
 @dataclass(frozen=True)

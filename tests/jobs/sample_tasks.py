@@ -20,15 +20,16 @@ failures_left = {"count": 0}
 @task(queue="default", retry=RetryPolicy(retries=2, delays=(0,)))
 def greet_once(address: str, pid_dir: str) -> None:
     """Idempotent: one greeting per address however often it runs. The first run stalls
-    after its effect, so that the test can kill its work-horse there."""
-    Path(pid_dir, str(os.getpid())).touch()
-    first_run = len(os.listdir(pid_dir)) == 1
+    after its effect (the commit, which also hands the delivery job over), and only then
+    marks its work-horse, so that the test kills it there and never mid-commit."""
+    first_run = not os.listdir(pid_dir)
     greeted = db.session.scalar(
         sa.select(PlatformEmail.id).where(PlatformEmail.to_address == address)
     )
     if greeted is None:
         queue_email(to=address, template="test", language="en", context={})
         db.session.commit()
+    Path(pid_dir, str(os.getpid())).touch()
     if first_run:
         time.sleep(30)
 

@@ -1,8 +1,12 @@
 """A business rule's refusal, carrying messages for the fields of the form."""
 
+from collections.abc import Callable
+from typing import Any
+
 from sqlalchemy.exc import IntegrityError
 
 from service.extensions import db
+from service.validation import load_or_errors
 
 
 class Refused(Exception):
@@ -24,3 +28,16 @@ def commit_or_refuse(errors: dict[str, list[str]]) -> None:
     except IntegrityError:
         db.session.rollback()
         raise Refused(errors) from None
+
+
+def validate_and_apply(schema, form: dict, change: Callable[[dict], Any]):
+    """The form flow of a view that changes data: validate ``form`` with ``schema``, then
+    run ``change(data)``; a business rule's refusal comes back as field errors, exactly like
+    a validation error. Returns (data, what ``change`` returned, errors)."""
+    data, errors = load_or_errors(schema, form)
+    if data is None:
+        return None, None, errors
+    try:
+        return data, change(data), {}
+    except Refused as refused:
+        return data, None, refused.errors
