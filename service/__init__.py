@@ -65,11 +65,9 @@ def _init_extensions(app: Flask) -> None:
     @app.context_processor
     def _template_globals():
         from service.i18n import LANGUAGE_NAMES, select_language
-        from service.labels import TEMPLATE_GLOBALS
         from service.permissions import can
 
         return {
-            **TEMPLATE_GLOBALS,
             "can": can,
             "current_language": select_language(),
             "language_names": LANGUAGE_NAMES,
@@ -77,8 +75,12 @@ def _init_extensions(app: Flask) -> None:
 
 
 def _register_macros(app: Flask) -> None:
-    """The macros of templates/macros.html as Jinja globals: a block rendered alone for
-    htmx runs without its template's top-level imports, and must still find them."""
+    """The macros of templates/macros.html and the label helpers as Jinja globals: a block
+    rendered alone for htmx runs without its template's top-level imports, and a macro sees
+    globals only, never the context."""
+    from service.labels import TEMPLATE_GLOBALS
+
+    app.jinja_env.globals.update(TEMPLATE_GLOBALS)
     module = app.jinja_env.get_template("macros.html").module
     for name in dir(module):
         macro = getattr(module, name)

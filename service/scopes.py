@@ -75,14 +75,16 @@ def tenant_role(user, tenant: Tenant) -> str | None:
             Membership.deactivated_at.is_(None),  # a deactivated member has no access
         )
     )
-    if membership is not None:
-        if membership.assigned_by_agency and not _agency_is_active(tenant.agency_id):
+    staff_role = agency_role(user, tenant.agency_id) if tenant.agency_id else None
+    if membership is not None and membership.assigned_by_agency:
+        if not _agency_is_active(tenant.agency_id):
             return None  # a suspended agency's consultants lose its clients, as its admins do
         return membership.role.value
-    if (
-        tenant.agency_id is not None
-        and agency_role(user, tenant.agency_id, active_only=True) == "agency_admin"
-    ):
+    if staff_role is None:
+        return membership.role.value if membership is not None else None
+    # Agency staff reach the agency's clients only through the agency: a tenant-managed
+    # membership they somehow hold there counts for nothing (it would outlive a suspension).
+    if staff_role == "agency_admin" and _agency_is_active(tenant.agency_id):
         return "agency_admin"
     return None
 
@@ -92,14 +94,10 @@ def _agency_is_active(agency_id) -> bool:
     return status == TenantStatus.ACTIVE
 
 
-def agency_role(user, agency_id, *, active_only: bool = False) -> str | None:
+def agency_role(user, agency_id) -> str | None:
     query = sa.select(AgencyMembership.role).where(
         AgencyMembership.agency_id == agency_id, AgencyMembership.user_id == user.id
     )
-    if active_only:  # a suspended agency's admins lose its clients as well as its pages
-        query = query.join(Agency, Agency.id == AgencyMembership.agency_id).where(
-            Agency.status == TenantStatus.ACTIVE
-        )
     role = db.session.scalar(query)
     return role.value if isinstance(role, AgencyRole) else None
 

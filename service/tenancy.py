@@ -33,6 +33,7 @@ GLOBAL_TABLES = frozenset(
         "user_sessions",
         "account_links",
         "platform_emails",  # mail of no tenant: password resets, agency invitations
+        "agency_invitations",  # an agency's invitations to its own staff
     }
 )
 
@@ -40,6 +41,7 @@ GLOBAL_TABLES = frozenset(
 CROSS_TENANT_INDEXES = frozenset(
     {
         "ix_memberships_user",  # a user's own memberships across tenants: sign-in, switcher
+        "ix_tenant_invitations_token",  # an emailed invitation link names no tenant
     }
 )
 

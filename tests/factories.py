@@ -5,9 +5,17 @@ from dataclasses import dataclass, field
 
 import sqlalchemy as sa
 
-from service.accounts.models import AgencyMembership, AgencyRole, User
+from service.accounts.models import (
+    AgencyInvitation,
+    AgencyMembership,
+    AgencyRole,
+    TenantInvitation,
+    User,
+)
 from service.accounts.passwords import hash_password
+from service.accounts.tokens import new_token, token_hash
 from service.extensions import db
+from service.model_types import utcnow
 from service.tenancy import tenant_scope
 from service.tenants.models import (
     Agency,
@@ -108,6 +116,36 @@ def make_structure(tenant: Tenant) -> dict:
         }
 
 
+def _invitation_fields(email: str) -> dict:
+    now = utcnow()
+    return {
+        "email": email,
+        "display_name": email.split("@")[0].title(),
+        "language": "nl",
+        "token_hash": token_hash(new_token()),
+        "expires_at": now + dt.timedelta(days=7),
+    }
+
+
+def make_tenant_invitation(tenant: Tenant, email: str, role: str = "hr") -> TenantInvitation:
+    """A pending invitation (its raw token is not kept: tests that follow the link invite
+    through the page and read the email)."""
+    with tenant_scope(tenant.id):
+        invitation = TenantInvitation(role=TenantRole(role), **_invitation_fields(email))
+        db.session.add(invitation)
+        db.session.commit()
+        return _detached(invitation)
+
+
+def make_agency_invitation(agency: Agency, email: str, role: str = "consultant"):
+    invitation = AgencyInvitation(
+        agency_id=agency.id, role=AgencyRole(role), **_invitation_fields(email)
+    )
+    db.session.add(invitation)
+    db.session.commit()
+    return invitation
+
+
 @dataclass
 class Side:
     """One tenant (and its agency) with a user for every role."""
@@ -138,7 +176,12 @@ def _side(name: str) -> Side:
         user = make_user(f"{role.value}@agency-{name}.example")
         add_agency_membership(agency, user, role.value)
         side.users[role.value] = user
-    side.objects = {**make_structure(tenant), "membership": memberships["member"]}
+    side.objects = {
+        **make_structure(tenant),
+        "membership": memberships["member"],
+        "invitation": make_tenant_invitation(tenant, f"invited@{name}.example"),
+        "agency_invitation": make_agency_invitation(agency, f"invited@agency-{name}.example"),
+    }
     return side
 
 

@@ -31,6 +31,8 @@ def fillers(side) -> dict[str, str]:
         "location_id": str(objects["location"].id),
         "headcount_id": str(objects["headcount"].id),
         "membership_id": str(objects["membership"].id),
+        "invitation_id": str(objects["invitation"].id),
+        "agency_invitation_id": str(objects["agency_invitation"].id),
         "user_id": str(side.users["consultant"].id),
         "structure": "departments",
         "kind": "tenant",

@@ -13,6 +13,7 @@ from service.accounts.schemas import AssignmentSchema, InviteSchema
 from service.agencies.views import bp
 from service.listing import list_request
 from service.permissions import require
+from service.refusals import validate_and_apply
 from service.rendering import render
 from service.tenancy import tenant_scope
 from service.validation import load_or_errors
@@ -32,6 +33,7 @@ def _consultants_page(status=200, invite_form=None, invite_errors=None, assign_e
         companies=[(tenant.id, tenant.name) for tenant in assignments.active_clients(g.agency)],
         invite_form=invite_form or {"language": "nl"},
         invite_errors=invite_errors or {},
+        pending=invitations.pending_for_agency(g.agency),
         assign_errors=assign_errors or {},
     )
 
@@ -111,22 +113,34 @@ def remove_consultant(user_id: uuid.UUID):
 @require("agency.consultants.manage")
 def invite_consultant():
     form = request.form.to_dict()
-    data, errors = load_or_errors(InviteSchema(), form)
-    if data is not None:
-        try:
-            invitations.invite_to_agency(
-                g.agency,
-                data["email"],
-                data["display_name"],
-                "consultant",
-                data["language"],
-                current_user,
-            )
-        except invitations.AlreadyMember:
-            errors = {"email": [_("This person already belongs to the agency.")]}
+    _data, sent, errors = validate_and_apply(
+        InviteSchema(),
+        form,
+        lambda data: invitations.invite_to_agency(
+            g.agency, **data, role="consultant", inviter=current_user
+        ),
+    )
     if errors:
         return _consultants_page(422, invite_form=form, invite_errors=errors)
-    flash(_("The invitation has been sent to %(email)s.", email=data["email"]), "info")
+    flash(invitations.sent_message(sent), "info")
+    return redirect(url_for("agencies.consultants"))
+
+
+@bp.post("/invitations/<uuid:agency_invitation_id>/resend")
+@require("agency.consultants.manage")
+def resend_invitation(agency_invitation_id: uuid.UUID):
+    invitation = invitations.agency_invitation_or_404(g.agency, agency_invitation_id)
+    invitations.resend(invitation, g.agency.brand_name or g.agency.name, current_user)
+    flash(invitations.sent_message(invitations.Sent(invitation.email, replaced=True)), "info")
+    return redirect(url_for("agencies.consultants"))
+
+
+@bp.post("/invitations/<uuid:agency_invitation_id>/cancel")
+@require("agency.consultants.manage")
+def cancel_invitation(agency_invitation_id: uuid.UUID):
+    invitation = invitations.agency_invitation_or_404(g.agency, agency_invitation_id)
+    invitations.cancel(invitation)
+    flash(invitations.cancelled_message(invitation), "info")
     return redirect(url_for("agencies.consultants"))
 
 
@@ -143,23 +157,17 @@ def invite_tenant_admin(tenant_id: uuid.UUID):
     )
     errors: dict = {}
     if request.method == "POST":
-        data, errors = load_or_errors(InviteSchema(), form)
-        if data is not None:
-            with tenant_scope(tenant.id):
-                try:
-                    invitations.invite_to_tenant(
-                        tenant,
-                        data["email"],
-                        data["display_name"],
-                        "hr_admin",
-                        data["language"],
-                        current_user,
-                    )
-                except invitations.AlreadyMember:
-                    errors = {"email": [_("This person is already a member.")]}
-            if not errors:
-                flash(_("The invitation has been sent to %(email)s.", email=data["email"]), "info")
-                return redirect(url_for("agencies.home"))
+        with tenant_scope(tenant.id):
+            _data, sent, errors = validate_and_apply(
+                InviteSchema(),
+                form,
+                lambda data: invitations.invite_to_tenant(
+                    tenant, **data, role="hr_admin", inviter=current_user
+                ),
+            )
+        if not errors:
+            flash(invitations.sent_message(sent), "info")
+            return redirect(url_for("agencies.home"))
     return render(
         "accounts/invite_admin.html",
         status=422 if errors else 200,

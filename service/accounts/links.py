@@ -1,4 +1,5 @@
-"""Single-use, expiring links emailed to a user: invitations and password resets.
+"""Single-use, expiring password-reset links emailed to a user (invitations have their own
+rows, owned by the tenant or agency that sent them: service/accounts/invitations.py).
 
 The token travels only in the email; the table keeps its hash. A link is refused when it
 is unknown (mistyped or tampered with), expired, already used, or older than the user's
@@ -22,6 +23,7 @@ class Refusal(enum.StrEnum):
     EXPIRED = "expired"
     USED = "used"
     SUPERSEDED = "superseded"
+    CANCELLED = "cancelled"  # an invitation withdrawn, or replaced by a newer one
 
 
 class LinkRefused(Exception):
@@ -35,10 +37,7 @@ def _utc(moment: dt.datetime) -> dt.datetime:
 
 
 def lifetime(purpose: LinkPurpose) -> dt.timedelta:
-    config = current_app.config
-    if purpose is LinkPurpose.INVITATION:
-        return dt.timedelta(hours=config["INVITATION_TTL_HOURS"])
-    return dt.timedelta(minutes=config["PASSWORD_RESET_TTL_MINUTES"])
+    return dt.timedelta(minutes=current_app.config["PASSWORD_RESET_TTL_MINUTES"])
 
 
 def issue(user: User, purpose: LinkPurpose) -> str:

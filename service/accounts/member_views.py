@@ -12,6 +12,7 @@ from service.accounts.schemas import RoleSchema, TenantInviteSchema
 from service.labels import ROLES
 from service.listing import list_request
 from service.permissions import require
+from service.refusals import validate_and_apply
 from service.rendering import render
 from service.scopes import current_tenant, tenant_blueprint
 from service.tenancy import get_for_tenant_or_404
@@ -35,6 +36,7 @@ def _page(status=200, invite_form=None, invite_errors=None, row_errors=None):
         listing=listing,
         role_choices=ROLE_CHOICES,
         role_options=[(code, ROLES[code]) for code in ROLE_CHOICES],
+        pending=invitations.pending_for_tenant(),
         invite_form=invite_form or {"language": current_tenant.default_language},
         invite_errors=invite_errors or {},
         row_errors=row_errors or {},
@@ -51,22 +53,32 @@ def index():
 @require("tenant.members.manage")
 def invite():
     form = request.form.to_dict()
-    data, errors = load_or_errors(TenantInviteSchema(), form)
-    if data is not None:
-        try:
-            invitations.invite_to_tenant(
-                current_tenant,
-                data["email"],
-                data["display_name"],
-                data["role"],
-                data["language"],
-                current_user,
-            )
-        except invitations.AlreadyMember:
-            errors = {"email": [_("This person is already a member.")]}
+    data, sent, errors = validate_and_apply(
+        TenantInviteSchema(),
+        form,
+        lambda data: invitations.invite_to_tenant(current_tenant, **data, inviter=current_user),
+    )
     if errors:
         return _page(422, invite_form=form, invite_errors=errors)
-    flash(_("The invitation has been sent to %(email)s.", email=data["email"]), "info")
+    flash(invitations.sent_message(sent), "info")
+    return redirect(url_for("members.index"))
+
+
+@bp.post("/invitations/<uuid:invitation_id>/resend")
+@require("tenant.members.manage")
+def resend_invitation(invitation_id: uuid.UUID):
+    invitation = invitations.pending_tenant_invitation_or_404(invitation_id)
+    invitations.resend(invitation, current_tenant.name, current_user)
+    flash(invitations.sent_message(invitations.Sent(invitation.email, replaced=True)), "info")
+    return redirect(url_for("members.index"))
+
+
+@bp.post("/invitations/<uuid:invitation_id>/cancel")
+@require("tenant.members.manage")
+def cancel_invitation(invitation_id: uuid.UUID):
+    invitation = invitations.pending_tenant_invitation_or_404(invitation_id)
+    invitations.cancel(invitation)
+    flash(invitations.cancelled_message(invitation), "info")
     return redirect(url_for("members.index"))
 
 

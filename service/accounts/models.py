@@ -7,10 +7,12 @@ import uuid
 
 import sqlalchemy as sa
 from flask_login import UserMixin
-from sqlalchemy.orm import Mapped, mapped_column
+from sqlalchemy.orm import Mapped, declared_attr, mapped_column
 
 from service.extensions import db
 from service.model_types import IdMixin, created_at_column, text_enum
+from service.tenancy import TenantOwned
+from service.tenants.models import TenantRole
 
 
 class User(UserMixin, IdMixin, db.Model):
@@ -83,12 +85,11 @@ class UserSession(IdMixin, db.Model):
 
 
 class LinkPurpose(enum.StrEnum):
-    INVITATION = "invitation"
     PASSWORD_RESET = "password_reset"  # noqa: S105 — a purpose, not a password
 
 
 class AccountLink(IdMixin, db.Model):
-    """A single-use, expiring link emailed to a user; only the token's hash is kept."""
+    """A single-use, expiring password-reset link; only the token's hash is kept."""
 
     __tablename__ = "account_links"
 
@@ -100,3 +101,49 @@ class AccountLink(IdMixin, db.Model):
     created_at: Mapped[dt.datetime] = created_at_column()
     expires_at: Mapped[dt.datetime] = mapped_column(sa.DateTime(timezone=True))
     used_at: Mapped[dt.datetime | None] = mapped_column(sa.DateTime(timezone=True))
+
+
+class InvitationColumns:
+    """An invitation belongs to the tenant or agency that made it: only that one sees it,
+    resends or cancels it. It holds what the inviter typed (never what the person or
+    another tenant set elsewhere), and gives access only once the person accepts through
+    the emailed single-use link (kept as a hash)."""
+
+    email: Mapped[str] = mapped_column(sa.String(254))
+    display_name: Mapped[str] = mapped_column(sa.String(120))
+    language: Mapped[str] = mapped_column(sa.String(2))
+    token_hash: Mapped[str] = mapped_column(sa.String(64))
+    created_at: Mapped[dt.datetime] = created_at_column()
+    expires_at: Mapped[dt.datetime] = mapped_column(sa.DateTime(timezone=True))
+    accepted_at: Mapped[dt.datetime | None] = mapped_column(sa.DateTime(timezone=True))
+    cancelled_at: Mapped[dt.datetime | None] = mapped_column(sa.DateTime(timezone=True))
+
+    @declared_attr
+    def invited_by(cls) -> Mapped[uuid.UUID | None]:  # noqa: N805
+        return mapped_column(sa.ForeignKey("users.id", ondelete="SET NULL"))
+
+    @property
+    def is_pending(self) -> bool:
+        return self.accepted_at is None and self.cancelled_at is None
+
+
+class TenantInvitation(InvitationColumns, TenantOwned, db.Model):
+    __tablename__ = "tenant_invitations"
+    __table_args__ = (
+        sa.UniqueConstraint("tenant_id", "token_hash"),
+        sa.Index("ix_tenant_invitations_email", "tenant_id", "email"),
+        # The emailed link names no tenant: it is found by its hash alone.
+        sa.Index("ix_tenant_invitations_token", "token_hash"),
+    )
+
+    role: Mapped[TenantRole] = mapped_column(text_enum(TenantRole, "tenant_role"))
+
+
+class AgencyInvitation(InvitationColumns, IdMixin, db.Model):
+    __tablename__ = "agency_invitations"
+
+    agency_id: Mapped[uuid.UUID] = mapped_column(
+        sa.ForeignKey("agencies.id", ondelete="CASCADE"), index=True
+    )
+    role: Mapped[AgencyRole] = mapped_column(text_enum(AgencyRole, "agency_role"))
+    __table_args__ = (sa.UniqueConstraint("token_hash"),)

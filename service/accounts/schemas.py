@@ -87,6 +87,10 @@ class NewPasswordSchema(Strict):
             raise ValidationError(N_("The two passwords are not the same."), "confirm")
 
 
+class AcceptInvitationSchema(NewPasswordSchema):
+    display_name = _display_name()
+
+
 class PasswordChangeSchema(NewPasswordSchema):
     current_password = fields.String(
         required=True,

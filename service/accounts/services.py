@@ -172,10 +172,20 @@ def destinations(user: User) -> list[Destination]:
                 Membership.user_id == user.id,
                 Membership.deactivated_at.is_(None),
                 Tenant.status == TenantStatus.ACTIVE,
-                # an assignment lasts only while the assigning agency is active
+                # an assignment lasts only while the assigning agency is active; agency
+                # staff reach the agency's clients only through the agency (service/scopes.py)
                 sa.or_(
-                    Membership.assigned_by_agency.is_(False),
-                    Agency.status == TenantStatus.ACTIVE,
+                    sa.and_(
+                        Membership.assigned_by_agency.is_(False),
+                        ~sa.exists().where(
+                            AgencyMembership.agency_id == Tenant.agency_id,
+                            AgencyMembership.user_id == user.id,
+                        ),
+                    ),
+                    sa.and_(
+                        Membership.assigned_by_agency.is_(True),
+                        Agency.status == TenantStatus.ACTIVE,
+                    ),
                 ),
             )
             .order_by(Tenant.name)

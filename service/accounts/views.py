@@ -7,10 +7,11 @@ from flask import Blueprint, abort, current_app, flash, g, redirect, request, ur
 from flask_babel import gettext as _
 from flask_login import current_user, login_required, login_user, logout_user
 
-from service.accounts import links, services, sessions
+from service.accounts import invitations, links, services, sessions
 from service.accounts.links import LinkRefused, Refusal
 from service.accounts.models import LinkPurpose
 from service.accounts.schemas import (
+    AcceptInvitationSchema,
     ForgotPasswordSchema,
     LanguageSchema,
     LoginSchema,
@@ -20,7 +21,10 @@ from service.accounts.schemas import (
 )
 from service.extensions import limiter
 from service.i18n import LANGUAGE_COOKIE, select_language
+from service.labels import ROLES
+from service.refusals import Refused
 from service.rendering import render
+from service.tenants.models import Agency
 from service.validation import load_or_errors
 
 bp = Blueprint("accounts", __name__)
@@ -212,11 +216,25 @@ def _link_refused(reason: Refusal):
     return response
 
 
-def _set_password_page(purpose: LinkPurpose, token: str):
+def _no_referrer(response):
+    response.headers["Referrer-Policy"] = "no-referrer"
+    return response
+
+
+def _sign_in_here(user) -> None:
+    """Sign ``user`` in on this browser, ending whoever was signed in here before."""
+    if current_user.is_authenticated and current_user.id != user.id:
+        services.sign_out(current_user)
+        logout_user()
+    login_user(user)
+
+
+@bp.route("/reset-password/<token>", methods=["GET", "POST"])
+@limiter.limit(lambda: _limit("LINK_LIMIT_PER_IP"), methods=["POST"])
+def reset_password(token: str):
     """GET shows the form (mail scanners may open links: nothing is used up);
     POST sets the password, uses up the link and signs in."""
-    invitation = purpose is LinkPurpose.INVITATION
-    template = "auth/accept_invitation.html" if invitation else "auth/reset_password.html"
+    purpose = LinkPurpose.PASSWORD_RESET
     try:
         user = links.check(token, purpose)[1]
     except LinkRefused as refused:
@@ -230,27 +248,68 @@ def _set_password_page(purpose: LinkPurpose, token: str):
                 user = services.set_password_from_link(token, purpose, data["password"])
             except LinkRefused as refused:
                 return _link_refused(refused.reason)
-            if current_user.is_authenticated:  # someone else was signed in here
-                services.sign_out(current_user)
-                logout_user()
-            login_user(user)
+            _sign_in_here(user)
             flash(_("Your password has been set. Welcome to Exitloop."), "info")
             return redirect(url_for("accounts.index"))
-    response = render(template, status=422 if errors else 200, user=user, errors=errors)
-    response.headers["Referrer-Policy"] = "no-referrer"
-    return response
+    return _no_referrer(
+        render("auth/reset_password.html", status=422 if errors else 200, user=user, errors=errors)
+    )
 
 
-@bp.route("/reset-password/<token>", methods=["GET", "POST"])
-@limiter.limit(lambda: _limit("LINK_LIMIT_PER_IP"), methods=["POST"])
-def reset_password(token: str):
-    return _set_password_page(LinkPurpose.PASSWORD_RESET, token)
+def _place_url(found: invitations.Found) -> str:
+    if isinstance(found.place, Agency):
+        return url_for("agencies.home", agency_slug=found.place.slug)
+    return url_for("tenants.home", tenant_slug=found.place.slug)
 
 
 @bp.route("/invitation/<token>", methods=["GET", "POST"])
 @limiter.limit(lambda: _limit("LINK_LIMIT_PER_IP"), methods=["POST"])
 def accept_invitation(token: str):
-    return _set_password_page(LinkPurpose.INVITATION, token)
+    """GET explains the invitation (mail scanners may open links: nothing is used up).
+    A new person chooses a name and a password; someone with an account signs in as that
+    address and accepts. Access starts only then."""
+    try:
+        found = invitations.check(token)
+    except LinkRefused as refused:
+        return _link_refused(refused.reason)
+    g.link_language = found.invitation.language
+    form = request.form.to_dict() or {"display_name": found.invitation.display_name}
+    errors: dict = {}
+    if request.method == "POST":
+        signed_in_as_invitee = (
+            not found.needs_password
+            and current_user.is_authenticated
+            and current_user.id == found.account.id
+        )
+        try:
+            if signed_in_as_invitee:
+                invitations.accept(token, current_user)
+                flash(_("Welcome to %(place)s.", place=found.place.name), "info")
+                return redirect(_place_url(found))
+            if found.needs_password:
+                data, errors = load_or_errors(AcceptInvitationSchema(), form)
+                if data is not None:
+                    found, user = invitations.accept_with_password(
+                        token, data["display_name"], data["password"]
+                    )
+                    _sign_in_here(user)
+                    flash(_("Your password has been set. Welcome to Exitloop."), "info")
+                    return redirect(_place_url(found))
+        except LinkRefused as refused:
+            return _link_refused(refused.reason)
+        except Refused as refused:
+            errors = refused.errors
+            found = invitations.check(token)  # the refusal rolled back: read it afresh
+    return _no_referrer(
+        render(
+            "auth/accept_invitation.html",
+            status=422 if errors else 200,
+            found=found,
+            form=form,
+            errors=errors,
+            role=ROLES[found.invitation.role.value],
+        )
+    )
 
 
 @bp.post("/language")

@@ -127,17 +127,31 @@ def test_agency_admin_invites_a_consultant(app, world):
         token_from=CONSULTANTS,
     )
     assert response.status_code == 302
-    role = db.session.scalar(
-        sa.select(AgencyMembership.role)
-        .join(User, User.id == AgencyMembership.user_id)
-        .where(
-            AgencyMembership.agency_id == world.a.agency.id,
-            User.email == "new.consultant@example.com",
-        )
-    )
-    assert role == AgencyRole.CONSULTANT
+    assert _agency_role(world, "new.consultant@example.com") is None  # not before accepting
     (email,) = emails_to("new.consultant@example.com")
     assert email.language == "nl"
+    _accept(app.test_client(), "new.consultant@example.com")
+    assert _agency_role(world, "new.consultant@example.com") == AgencyRole.CONSULTANT
+
+
+def _agency_role(world, email):
+    return db.session.scalar(
+        sa.select(AgencyMembership.role)
+        .join(User, User.id == AgencyMembership.user_id)
+        .where(AgencyMembership.agency_id == world.a.agency.id, User.email == email)
+    )
+
+
+def _accept(invitee, address, password="a brand new password"):
+    link = link_in_last_email(address)
+    response = post(
+        invitee,
+        link,
+        {"display_name": "Accepted Person", "password": password, "confirm": password},
+        token_from=link,
+    )
+    assert response.status_code == 302, response.get_data(as_text=True)
+    return response
 
 
 def _invite_admin_path(world, tenant=None):
@@ -163,9 +177,7 @@ def test_agency_admin_invites_a_client_tenant_s_first_hr_admin(app, world):
     assert email.language == "fr"
 
     invitee = app.test_client()
-    link = link_in_last_email("chef@fresh.example")
-    password = "a brand new password"
-    post(invitee, link, {"password": password, "confirm": password}, token_from=link)
+    _accept(invitee, "chef@fresh.example")
     assert invitee.get("/t/fresh-client/members/").status_code == 200
 
 
@@ -203,9 +215,8 @@ def test_platform_admin_invites_an_agency_s_first_admin(app, world):
     assert not hasattr(email, "tenant_id")
 
     invitee = app.test_client()
-    link = link_in_last_email("boss@agency.example")
-    password = "a brand new password"
-    post(invitee, link, {"password": password, "confirm": password}, token_from=link)
+    assert invitee.get("/agency/agency-b/consultants").status_code == 302  # not yet a member
+    _accept(invitee, "boss@agency.example")
     assert invitee.get("/agency/agency-b/consultants").status_code == 200
 
 

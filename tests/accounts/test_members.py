@@ -136,8 +136,8 @@ def test_invalid_invitation_is_refused_with_a_field_message(app, world, fields, 
 
 def test_invitation_with_the_longest_name_is_accepted(app, world):
     assert _invite(_admin(app), display_name="x" * 120).status_code == 302
-    membership = _membership("new@a.example", world.a.tenant)
-    assert membership.role == TenantRole.HR
+    page = _admin(app).get(PAGE).get_data(as_text=True)
+    assert "x" * 120 in page  # listed as a pending invitation, with the name as typed
 
 
 def test_inviting_a_current_member_is_refused(app, world):
