@@ -112,6 +112,7 @@ def login():
         if data is not None:
             user = services.sign_in(data["email"], data["password"], data["remember"])
             if user is not None:
+                sessions.renew_session()
                 login_user(user, remember=data["remember"])
                 return redirect(safe_next(request.args.get("next"), url_for("accounts.index")))
             errors = {"form": [_("The email address or password is incorrect.")]}
@@ -123,6 +124,7 @@ def login():
 @login_required
 def logout():
     services.sign_out(current_user)
+    sessions.renew_session()
     logout_user()
     flash(_("You have been signed out."), "info")
     return redirect(url_for("accounts.login"))
@@ -132,6 +134,7 @@ def logout():
 @login_required
 def sign_out_everywhere():
     services.sign_out_everywhere(current_user)
+    sessions.renew_session()
     logout_user()
     flash(_("You have been signed out on every device."), "info")
     return redirect(url_for("accounts.login"))
@@ -185,6 +188,8 @@ def change_password():
         errors = {"current_password": [_("This is not your current password.")]}
     if errors:
         return _profile_page(422, password_errors=errors)
+    sessions.renew_session()
+    login_user(current_user._get_current_object())
     flash(_("Your password has been changed. Every other session has been signed out."), "info")
     return redirect(url_for("accounts.profile"))
 
@@ -230,6 +235,7 @@ def _set_password_page(purpose: LinkPurpose, token: str):
                 user = services.set_password_from_link(token, purpose, data["password"])
             except LinkRefused as refused:
                 return _link_refused(refused.reason)
+            sessions.renew_session()
             if current_user.is_authenticated:  # someone else was signed in here
                 services.sign_out(current_user)
                 logout_user()
