@@ -29,7 +29,7 @@ def create_app(config: Config | None = None) -> Flask:
 
 
 def _init_extensions(app: Flask) -> None:
-    from service import errors, i18n, input_guard
+    from service import errors, i18n, input_guard, security_headers
     from service.accounts import sessions
     from service.extensions import babel, csrf, db, htmx, limiter, login_manager, migrate
     from service.scopes import release_tenant
@@ -54,6 +54,7 @@ def _init_extensions(app: Flask) -> None:
     app.teardown_request(release_tenant)
     errors.init_app(app)
     input_guard.init_app(app)
+    security_headers.init_app(app)
 
     @app.after_request
     def _confidential(response):

@@ -77,11 +77,14 @@ def _set_password(user: User, password: str) -> None:
 
 
 def change_password(user: User, current_password: str, new_password: str) -> bool:
-    """False if the current password is wrong; otherwise every other session ends."""
+    """False if the current password is wrong; otherwise every session ends and this
+    browser continues in a new one (the user now carries its token)."""
     if not verify_password(user.password_hash, current_password):
         return False
     _set_password(user, new_password)
-    sessions.revoke_all(user.id, keep=user.session_id)
+    # Every session ends, this one too: a copy of its cookie taken before the change dies.
+    sessions.revoke_all(user.id)
+    sessions.start_session(user, remember=False)
     db.session.commit()
     return True
 

@@ -9,7 +9,7 @@ import datetime as dt
 import uuid
 
 import sqlalchemy as sa
-from flask import current_app, request
+from flask import current_app, g, request, session
 
 from service.accounts.models import User, UserSession
 from service.accounts.tokens import new_token, token_hash
@@ -48,6 +48,15 @@ def start_session(user: User, remember: bool) -> None:
     db.session.add(record)
     db.session.flush()
     user.session_token, user.session_id = token, record.id
+
+
+def renew_session() -> None:
+    """Start a new Flask session at a change of privilege (sign-in, sign-out, a new
+    password): nothing of the old one survives, neither data planted in it (session
+    fixation) nor its CSRF secret, so a token read before no longer passes."""
+    session.clear()
+    # Flask-WTF caches the request's signed token in g under the same name as its secret.
+    g.pop(current_app.config.get("WTF_CSRF_FIELD_NAME", "csrf_token"), None)
 
 
 def is_live(record: UserSession, now: dt.datetime) -> bool:
@@ -95,13 +104,11 @@ def revoke(session_id: uuid.UUID) -> None:
     )
 
 
-def revoke_all(user_id: uuid.UUID, keep: uuid.UUID | None = None) -> None:
-    """End every session of a user, except ``keep`` (the caller commits)."""
+def revoke_all(user_id: uuid.UUID) -> None:
+    """End every session of a user (the caller commits)."""
     query = sa.update(UserSession).where(
         UserSession.user_id == user_id, UserSession.revoked_at.is_(None)
     )
-    if keep is not None:
-        query = query.where(UserSession.id != keep)
     db.session.execute(query.values(revoked_at=utcnow()))
 
 

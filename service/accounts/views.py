@@ -116,6 +116,7 @@ def login():
         if data is not None:
             user = services.sign_in(data["email"], data["password"], data["remember"])
             if user is not None:
+                sessions.renew_session()
                 login_user(user, remember=data["remember"])
                 return redirect(safe_next(request.args.get("next"), url_for("accounts.index")))
             errors = {"form": [_("The email address or password is incorrect.")]}
@@ -127,6 +128,7 @@ def login():
 @login_required
 def logout():
     services.sign_out(current_user)
+    sessions.renew_session()
     logout_user()
     flash(_("You have been signed out."), "info")
     return redirect(url_for("accounts.login"))
@@ -136,6 +138,7 @@ def logout():
 @login_required
 def sign_out_everywhere():
     services.sign_out_everywhere(current_user)
+    sessions.renew_session()
     logout_user()
     flash(_("You have been signed out on every device."), "info")
     return redirect(url_for("accounts.login"))
@@ -189,6 +192,8 @@ def change_password():
         errors = {"current_password": [_("This is not your current password.")]}
     if errors:
         return _profile_page(422, password_errors=errors)
+    sessions.renew_session()
+    login_user(current_user._get_current_object())
     flash(_("Your password has been changed. Every other session has been signed out."), "info")
     return redirect(url_for("accounts.profile"))
 
@@ -222,10 +227,12 @@ def _no_referrer(response):
 
 
 def _sign_in_here(user) -> None:
-    """Sign ``user`` in on this browser, ending whoever was signed in here before."""
+    """Sign ``user`` in on this browser in a fresh session, ending whoever was signed in
+    here before."""
     if current_user.is_authenticated and current_user.id != user.id:
         services.sign_out(current_user)
         logout_user()
+    sessions.renew_session()
     login_user(user)
 
 
@@ -284,6 +291,7 @@ def accept_invitation(token: str):
         try:
             if signed_in_as_invitee:
                 invitations.accept(token, current_user)
+                _sign_in_here(current_user._get_current_object())  # new access: new session
                 flash(_("Welcome to %(place)s.", place=found.place.name), "info")
                 return redirect(_place_url(found))
             if found.needs_password:

@@ -7,7 +7,7 @@ failed reset or invitation link would open an account, and through it the same f
 """
 
 import sqlalchemy as sa
-from flask import abort, flash, redirect, request, url_for
+from flask import abort, current_app, flash, redirect, request, url_for
 from flask_babel import gettext as _
 from flask_babel import lazy_gettext as _l
 from marshmallow import Schema, fields, validate
@@ -79,24 +79,55 @@ def index():
     )
 
 
+def _email_or_404(kind: str, email_id):
+    model = KINDS.get(kind) or abort(404)
+    with unscoped():
+        return db.session.scalar(sa.select(model).where(model.id == email_id)) or abort(404)
+
+
+def _body_visible(email) -> bool:
+    # A secret body (a reset or invitation link) would let the operator into the account,
+    # and through it into a client's feedback: shown only when kept in development.
+    return email.status == MailStatus.KEPT or (
+        isinstance(email, PlatformEmail) and not email.secret
+    )
+
+
 @bp.get("/<kind>/<uuid:email_id>")
 @require("platform.outbox.view")
 def show(kind: str, email_id):
-    model = KINDS.get(kind) or abort(404)
+    email = _email_or_404(kind, email_id)
     with unscoped():
-        email = db.session.scalar(sa.select(model).where(model.id == email_id)) or abort(404)
-        tenants = _tenant_names({email.tenant_id} if model is TenantEmail else set())
-    # A secret body (a reset or invitation link) would let the operator into the account,
-    # and through it into a client's feedback: shown only when kept in development.
-    body_visible = email.status == MailStatus.KEPT or (model is PlatformEmail and not email.secret)
+        tenants = _tenant_names({email.tenant_id} if isinstance(email, TenantEmail) else set())
     return render(
         "platform/outbox_email.html",
         email=email,
         kind=kind,
         tenants=tenants,
-        body_visible=body_visible,
+        body_visible=_body_visible(email),
         **_labels(),
     )
+
+
+# The email's HTML styles itself inline, as mail must. A srcdoc frame would inherit the
+# page's policy, which refuses inline styles; served alone, the body gets a policy of its
+# own: inline styles and data: images only, no script, sandboxed, framed by this site only.
+EMAIL_BODY_POLICY = (
+    "default-src 'none'; style-src 'unsafe-inline'; img-src data:; "
+    "frame-ancestors 'self'; base-uri 'none'; form-action 'none'; sandbox"
+)
+
+
+@bp.get("/<kind>/<uuid:email_id>/html")
+@require("platform.outbox.view")
+def email_html(kind: str, email_id):
+    email = _email_or_404(kind, email_id)
+    if not _body_visible(email) or not email.body_html:
+        abort(404)
+    response = current_app.response_class(email.body_html, mimetype="text/html")
+    response.headers["Content-Security-Policy"] = EMAIL_BODY_POLICY
+    response.headers["X-Frame-Options"] = "SAMEORIGIN"
+    return response
 
 
 @bp.post("/<kind>/<uuid:email_id>/retry")

@@ -64,6 +64,7 @@ def test_password_change_in_another_browser_ends_the_other_sessions(app, world):
         "remember_token": cookie(first, "remember_token"),
     }
     sign_in(second, "hr@a.example")
+    copied = cookie(second, "session")  # a copy of the changing browser's own session
 
     response = post(
         second,
@@ -81,6 +82,7 @@ def test_password_change_in_another_browser_ends_the_other_sessions(app, world):
     assert not _signed_in(first)
     assert not _signed_in(replay(app, session=captured["session"]))
     assert not _signed_in(replay(app, remember_token=captured["remember_token"]))
+    assert not _signed_in(replay(app, session=copied)), "the change renews this session too"
 
 
 def test_deactivation_ends_the_sessions_of_a_user_with_no_other_access(app, world):

@@ -105,11 +105,17 @@ def browser():
 
 
 class HostGuard:
-    """Aborts and records every request that would leave this machine, and page errors."""
+    """Aborts and records every request that would leave this machine, page errors, and
+    what the Content-Security-Policy refused (Chromium reports it on the console)."""
 
     def __init__(self) -> None:
         self.external: list[str] = []
         self.page_errors: list[str] = []
+        self.csp_violations: list[str] = []
+
+    def console(self, message) -> None:
+        if message.type == "error" and "Content Security Policy" in message.text:
+            self.csp_violations.append(message.text)
 
     def route(self, route) -> None:
         url = route.request.url
@@ -134,7 +140,8 @@ def open_page(browser, live_server, request):
     """open_page(locale="en-GB", width=1280) -> a fresh page in its own browser context.
 
     The locale sets the Accept-Language header. The test fails if any request left the
-    host, a page script threw, or the server raised; a failed test leaves a screenshot.
+    host, a page script threw, the page broke its Content-Security-Policy, or the server
+    raised; a failed test leaves a screenshot.
     """
     opened: list[tuple] = []
     first_error = len(live_server.errors)
@@ -148,6 +155,7 @@ def open_page(browser, live_server, request):
         context.route("**/*", guard.route)
         page = context.new_page()
         page.on("pageerror", lambda error: guard.page_errors.append(str(error)))
+        page.on("console", guard.console)
         page.guard = guard
         opened.append((context, guard))
         return page
@@ -164,6 +172,7 @@ def open_page(browser, live_server, request):
         context.close()
         problems += [f"request left the host: {url}" for url in guard.external]
         problems += [f"script error in the page: {error}" for error in guard.page_errors]
+        problems += [f"refused by the CSP: {text}" for text in guard.csp_violations]
     problems += [f"server error: {error}" for error in live_server.errors[first_error:]]
     if problems:
         pytest.fail("\n".join(problems), pytrace=False)
@@ -198,7 +207,9 @@ def assert_fits_width(page, width: int = 375) -> None:
 
 def assert_accessible(page) -> None:
     """No axe-core violation of serious or critical impact on the current page."""
-    page.add_script_tag(path=str(AXE))
+    # Evaluated, not added as a <script>: the pages' CSP refuses inline scripts, and
+    # the test's own evaluation is not subject to it.
+    page.evaluate(AXE.read_text())
     results = page.evaluate("async () => await axe.run(document, {resultTypes: ['violations']})")
     blocking = [v for v in results["violations"] if v["impact"] in BLOCKING_IMPACTS]
     if blocking:
@@ -215,5 +226,7 @@ def screenshot(page, name: str) -> Path:
     """A full-page PNG under test-artifacts/ (kept by CI, ignored by git)."""
     ARTIFACTS.mkdir(exist_ok=True)
     path = ARTIFACTS / f"{name}.png"
-    page.screenshot(path=str(path), full_page=True)
+    # caret="initial": hiding the caret leaves style="" on every input, which htmx then
+    # copies while settling a swap, and the page's CSP reports that as a violation.
+    page.screenshot(path=str(path), full_page=True, caret="initial")
     return path

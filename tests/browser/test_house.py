@@ -1,8 +1,10 @@
 """The house in a real browser: the login page in three languages, a demo login, the tenant
-home; phone width, accessibility, and no request leaving the host."""
+home; phone width, accessibility, no request leaving the host, and pages (htmx included)
+that live within their Content-Security-Policy."""
 
 import pytest
 from flask_babel import force_locale, gettext
+from playwright.sync_api import Error as PlaywrightError
 from playwright.sync_api import expect
 
 from tests.browser.conftest import (
@@ -16,6 +18,7 @@ from tests.browser.conftest import (
 pytestmark = pytest.mark.browser
 
 HR_ADMIN = "hr.admin@het-anker.example"
+PLATFORM_ADMIN = "admin@exitloop.example"
 LANGUAGE_NAMES = {"nl": "Nederlands", "fr": "Français", "en": "English"}
 
 
@@ -117,12 +120,20 @@ def test_login_and_tenant_home_fit_a_phone(open_page, live_server):
 
 def test_requests_that_would_leave_the_host_are_blocked(page, live_server):
     page.goto("/login")
-    outcome = page.evaluate(
-        "() => fetch('https://cdn.example.com/x.js').then(() => 'loaded', () => 'blocked')"
-    )
+    # The page's own policy refuses a script's request to another host...
+    with page.expect_console_message(lambda message: "cdn.example.com" in message.text):
+        outcome = page.evaluate(
+            "() => fetch('https://cdn.example.com/x.js').then(() => 'loaded', () => 'blocked')"
+        )
     assert outcome == "blocked"
+    assert page.guard.external == []
+    assert page.guard.csp_violations
+    page.guard.csp_violations.clear()  # seen and checked: the fixture would fail the test
+    # ...and the guard stops what no page policy covers, such as a navigation.
+    with pytest.raises(PlaywrightError):
+        page.goto("https://cdn.example.com/x.js")
     assert page.guard.external == ["https://cdn.example.com/x.js"]
-    page.guard.external.clear()  # seen and checked: the fixture would otherwise fail the test
+    page.guard.external.clear()
 
 
 def test_htmx_form_errors_swap_in_place_and_success_updates_the_list(page, live_server):
@@ -144,3 +155,63 @@ def test_htmx_form_errors_swap_in_place_and_success_updates_the_list(page, live_
     expect(listing.locator("#name-error")).to_have_count(0)
     assert page.evaluate("window.__samePage === true"), "adding reloaded the page"
     assert_accessible(page)
+
+
+# Every violation of the page's policy, as the page itself sees it.
+CSP_SPY = """document.addEventListener("securitypolicyviolation", (event) => {
+  (window.__cspViolations ||= []).push(`${event.violatedDirective} ${event.blockedURI}`);
+});"""
+
+
+def csp_violations(page) -> list[str]:
+    return page.evaluate("window.__cspViolations || []")
+
+
+def test_a_page_and_an_htmx_swap_keep_to_the_content_security_policy(page, live_server):
+    """No inline script or style anywhere, htmx's indicator style included: a page load and
+    an htmx swap break no rule of the strict policy, and the swap still happens."""
+    page.context.add_init_script(CSP_SPY)
+    sign_in(page, HR_ADMIN)
+    response = page.goto("/t/het-anker/departments/")
+    assert "style-src 'self'" in response.headers["content-security-policy"]
+    page.evaluate("window.__samePage = true")
+    listing = page.locator("#listing")
+    listing.locator("#name").fill("Wijnkelder")
+    listing.get_by_role("button").first.click()
+    expect(listing.get_by_role("link", name="Wijnkelder", exact=True)).to_be_visible()
+    assert page.evaluate("window.__samePage === true"), "htmx did not swap: the page reloaded"
+    assert page.locator("style").count() == 0, "htmx injected its indicator <style>"
+    assert csp_violations(page) == []
+    assert page.guard.csp_violations == []
+
+    # The same watch sees a violation when there is one.
+    with page.expect_console_message(lambda m: "Content Security Policy" in m.text):
+        page.evaluate("document.body.setAttribute('style', 'color: red')")
+    assert csp_violations(page) == ["style-src-attr inline"]
+    page.guard.csp_violations.clear()  # seen and checked
+
+
+def test_the_outbox_shows_an_emails_styles_and_the_agency_colour(page, live_server):
+    """The platform's pages keep to the policy too: the brand colour is an SVG fill, and
+    an email's inline styles apply in a frame that has a policy of its own."""
+    from service.extensions import db
+    from service.mail.outbox import queue_email
+
+    with live_server.app.app_context():
+        email_id = queue_email(to="ops@example.com", template="test", language="en", context={})
+        db.session.commit()
+    page.context.add_init_script(CSP_SPY)
+    sign_in(page, PLATFORM_ADMIN)
+    dot = page.get_by_role("row").filter(has_text="Talentbrug").locator("svg.brand-dot circle")
+    expect(dot).to_have_attribute("fill", "#0f766e")
+    assert dot.evaluate("circle => getComputedStyle(circle).fill") == "rgb(15, 118, 110)"
+    assert dot.bounding_box()["width"] > 4, "the colour dot is too small to see"
+
+    page.goto(f"/platform/outbox/platform/{email_id}")
+    body = page.frame_locator("iframe.mail-html").locator("body")
+    expect(body).to_contain_text("This is a test message from Exitloop.")
+    background = body.evaluate("body => getComputedStyle(body).backgroundColor")
+    assert background == "rgb(245, 245, 244)", "the email's inline styles did not apply"
+    screenshot(page, "house-outbox-email")
+    assert csp_violations(page) == []
+    assert page.guard.csp_violations == []

@@ -48,6 +48,7 @@ def test_the_platform_cannot_read_a_password_reset_link(client, world, failing_s
     page = client.get(f"/platform/outbox/platform/{email.id}")
     assert page.status_code == 200
     assert "/reset-password/" not in page.get_data(as_text=True)
+    assert client.get(f"/platform/outbox/platform/{email.id}/html").status_code == 404
 
 
 def test_a_tenant_invitation_link_is_not_shown_either(client, world, failing_smtp):
@@ -66,6 +67,7 @@ def test_a_tenant_invitation_link_is_not_shown_either(client, world, failing_smt
     login(platform, "platform@exitloop.example")
     page = platform.get(f"/platform/outbox/tenant/{email_id}").get_data(as_text=True)
     assert "/invitation/" not in page
+    assert platform.get(f"/platform/outbox/tenant/{email_id}/html").status_code == 404
 
 
 def test_a_plain_platform_mail_stays_readable_for_the_operator(client, world, failing_smtp):
