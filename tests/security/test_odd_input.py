@@ -6,9 +6,11 @@ import io
 import pytest
 import sqlalchemy as sa
 
+from service.accounts.models import AgencyMembership, User
 from service.extensions import db
-from service.tenancy import tenant_scope
-from service.tenants.models import Department
+from service.mail.models import PlatformEmail, TenantEmail
+from service.tenancy import tenant_scope, unscoped
+from service.tenants.models import Department, Membership
 from tests.accounts.conftest import post
 from tests.conftest import csrf_token, login
 
@@ -93,3 +95,40 @@ def test_very_long_and_unicode_names_get_field_messages(client, world):
         client, "/t/tenant-a/departments/", {"name": "🙂" * 120}, token_from="/t/tenant-a/"
     )
     assert response.status_code == 302
+
+
+def _written_by_invitations() -> tuple[int, ...]:
+    """Users, tenant and agency memberships, and emails of every kind."""
+    with unscoped():
+        return tuple(
+            db.session.scalar(sa.select(sa.func.count()).select_from(model))
+            for model in (User, Membership, AgencyMembership, TenantEmail, PlatformEmail)
+        )
+
+
+INVITE_FORMS = {
+    "members": ("hr_admin@a.example", "/t/tenant-a/members/invite", {"role": "member"}),
+    "consultants": ("agency_admin@agency-a.example", "/agency/agency-a/consultants/invite", {}),
+    "tenant admin": ("agency_admin@agency-a.example", "/agency/agency-a/tenants/{tenant}", {}),
+    "agency admin": ("platform@exitloop.example", "/platform/agencies/{agency}", {}),
+}
+
+
+@pytest.mark.parametrize("form", sorted(INVITE_FORMS))
+def test_an_address_without_a_dot_in_its_domain_is_refused_on_every_invite_form(
+    client, world, form
+):
+    """The outbox sends only to a domain with a dot: the forms check the same rule."""
+    actor, path, extra = INVITE_FORMS[form]
+    if "{" in path:
+        path = path.format(tenant=world.a.tenant.id, agency=world.a.agency.id) + "/invite-admin"
+    login(client, actor)
+    before = _written_by_invitations()
+    data = {"email": "a@localhost", "display_name": "Local", "language": "en", **extra}
+    response = post(client, path, data, token_from="/profile")
+    assert response.status_code == 422
+    body = response.get_data(as_text=True)
+    assert '<p class="field-error" id="email-error">Enter a valid email address.</p>' in body
+    assert _written_by_invitations() == before
+    db.session.expire_all()
+    assert db.session.scalar(sa.select(User).where(User.email == "a@localhost")) is None
