@@ -10,6 +10,8 @@ from service.extensions import db
 
 PER_PAGE = 25
 SEARCH_MAX_LENGTH = 100
+# Far beyond any list of ours, and it keeps OFFSET well inside PostgreSQL's bigint.
+MAX_PAGE = 100_000
 
 
 @dataclass(frozen=True)
@@ -21,8 +23,13 @@ class ListRequest:
 def list_request(args: MultiDict) -> ListRequest:
     """``q`` and ``page`` from the query string; a longer search is cut, a bad page is 1."""
     term = (args.get("q") or "").strip()[:SEARCH_MAX_LENGTH]
-    page = args.get("page", 1, type=int) or 1
-    return ListRequest(term, max(page, 1))
+    return ListRequest(term, page_number(args))
+
+
+def page_number(args: MultiDict) -> int:
+    """The ``page`` asked for, from 1 to MAX_PAGE; anything else (negative, text) is 1."""
+    page = args.get("page", 1, type=int)
+    return min(page, MAX_PAGE) if page and page > 0 else 1
 
 
 def contains(column, term: str) -> sa.ColumnElement[bool]:
@@ -31,5 +38,12 @@ def contains(column, term: str) -> sa.ColumnElement[bool]:
     return column.ilike(f"%{escaped}%", escape="\\")
 
 
-def paginate(query: sa.Select, page: int) -> Pagination:
-    return db.paginate(query, page=page, per_page=PER_PAGE, error_out=False, count=True)
+def paginate(query: sa.Select, page: int, per_page: int = PER_PAGE) -> Pagination:
+    """One page of ``query``; a page past the end is the last page (a second query)."""
+    page = min(max(page, 1), MAX_PAGE)
+    pagination = db.paginate(query, page=page, per_page=per_page, error_out=False, count=True)
+    if page > 1 and not pagination.items and pagination.pages:
+        pagination = db.paginate(
+            query, page=pagination.pages, per_page=per_page, error_out=False, count=True
+        )
+    return pagination

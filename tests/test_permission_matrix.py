@@ -10,11 +10,9 @@ import re
 import pytest
 
 from service.accounts.views import LOGIN_ONLY_ENDPOINTS, PUBLIC_ENDPOINTS
-from service.extensions import db
-from service.mail.outbox import queue_email
 from service.permissions import can
 from tests.conftest import csrf_token, login
-from tests.test_routes import build, call, fillers, routes, scope_of
+from tests.url_map import build, call, fillers, furnished_fillers, routes, scope_of
 
 # Each actor: a login of side A and its role in each kind of scope of side A.
 ACTORS = {
@@ -35,13 +33,7 @@ ACTORS = {
 @pytest.fixture
 def matrix_world(world):
     """The world, plus what a few GET pages need to exist: a logo, an outbox email."""
-    agency = world.a.agency
-    agency.logo, agency.logo_mime_type = b"\x89PNG\r\n\x1a\n", "image/png"
-    db.session.add(agency)
-    email_id = queue_email(to="ops@example.com", template="test", language="en", context={})
-    db.session.commit()
-    own = {**fillers(world.a), "kind": "platform", "email_id": str(email_id)}
-    return world, own, fillers(world.b)
+    return world, furnished_fillers(world), fillers(world.b)
 
 
 def expected_own(actor: str, scope: str | None, endpoint: str, app) -> int | None:

@@ -1,19 +1,18 @@
 from marshmallow import EXCLUDE, Schema, ValidationError, fields, validate, validates_schema
 
 from service.config import LANGUAGES
+from service.emails import EmailAddress
 from service.validation import N_
 
-EMAIL_MAX = 254
 NAME_MAX = 120
 PASSWORD_MIN = 12
 PASSWORD_MAX = 256
 TENANT_ROLE_CODES = ("hr_admin", "hr", "interviewer", "leadership", "member")
 
 
-def _email(**messages) -> fields.Email:
-    return fields.Email(
+def _email(**messages) -> EmailAddress:
+    return EmailAddress(
         required=True,
-        validate=validate.Length(max=EMAIL_MAX, error=N_("Enter a valid email address.")),
         error_messages={
             "required": N_("Enter an email address."),
             "invalid": N_("Enter a valid email address."),

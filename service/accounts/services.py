@@ -9,14 +9,11 @@ from flask import current_app
 from service.accounts import links, sessions
 from service.accounts.models import AgencyMembership, LinkPurpose, User
 from service.accounts.passwords import hash_password, needs_rehash, verify_password
+from service.emails import normalise as normalise_email
 from service.extensions import db
 from service.model_types import utcnow
 from service.tenancy import unscoped
 from service.tenants.models import Agency, Membership, Tenant, TenantStatus
-
-
-def normalise_email(email: str) -> str:
-    return email.strip().lower()
 
 
 def find_user(email: str) -> User | None:

@@ -18,12 +18,12 @@ from flask import current_app
 from flask_babel import force_locale
 
 from service.config import LANGUAGES
+from service.emails import is_address
 from service.extensions import db
 from service.jobs.queue import enqueue_after_commit
 from service.mail.models import (
     SENDER_NAME_MAX,
     SUBJECT_MAX,
-    TO_ADDRESS_MAX,
     PlatformEmail,
     TenantEmail,
 )
@@ -32,8 +32,6 @@ from service.tenancy import CrossTenantWrite, current_tenant_id
 from service.tenants.models import Agency, Tenant
 
 _TEMPLATE_NAME = re.compile(r"[a-z0-9_]+(/[a-z0-9_]+)*")
-# One address, no display name, no header folding: what a form has already validated.
-_ADDRESS = re.compile(r"[^@\s<>,;\"]+@[^@\s<>,;\"]+\.[^@\s<>,;\"]+")
 
 
 def queue_email(
@@ -50,8 +48,9 @@ def queue_email(
     ``tenant_id`` given: a TenantEmail of that tenant, which must be the current tenant;
     else a PlatformEmail. Never commits. Returns the row's id.
     """
+    # One address, no display name, no header folding: the rule the forms check.
     to = to.strip()
-    if len(to) > TO_ADDRESS_MAX or not _ADDRESS.fullmatch(to):
+    if not is_address(to):
         raise ValueError(f"not a single email address: {to!r}")
     if language not in LANGUAGES:
         raise ValueError(f"unknown language {language!r}")

@@ -10,9 +10,10 @@ import sqlalchemy as sa
 from flask import abort, current_app, flash, redirect, request, url_for
 from flask_babel import gettext as _
 from flask_babel import lazy_gettext as _l
-from marshmallow import Schema, fields, validate
+from marshmallow import EXCLUDE, Schema, fields, validate
 
 from service.extensions import db
+from service.listing import page_number, paginate
 from service.mail import services
 from service.mail.models import MailStatus, PlatformEmail, TenantEmail
 from service.permissions import require
@@ -36,6 +37,9 @@ KIND_LABELS = {"platform": _l("Platform mail"), "tenant": _l("Client company mai
 
 
 class OutboxFilter(Schema):
+    class Meta:
+        unknown = EXCLUDE  # page and q: the pager's
+
     kind = fields.String(
         load_default="platform",
         validate=validate.OneOf(list(KINDS), error=N_("Choose a kind of mail.")),
@@ -43,10 +47,6 @@ class OutboxFilter(Schema):
     status = fields.String(
         load_default="",
         validate=validate.OneOf(["", *MailStatus], error=N_("Choose a status.")),
-    )
-    page = fields.Integer(
-        load_default=1,
-        validate=validate.Range(min=1, max=100_000, error=N_("Not a page number.")),
     )
 
 
@@ -66,7 +66,7 @@ def index():
         query = query.where(model.status == MailStatus(chosen["status"]))
     # Platform-wide reads of delivery metadata; bodies stay on the detail page's rules.
     with unscoped():
-        page = db.paginate(query, page=chosen["page"], per_page=PER_PAGE, error_out=False)
+        page = paginate(query, page_number(request.args), per_page=PER_PAGE)
         tenants = _tenant_names({e.tenant_id for e in page.items if model is TenantEmail})
     return render(
         "platform/outbox.html",

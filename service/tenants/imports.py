@@ -112,16 +112,18 @@ def preview(kind: str, content: bytes) -> ImportPreview:
     if text is None or "\x00" in text:
         result.problems.append(_("The file is not UTF-8 text. Save it as “CSV UTF-8”."))
         return result
+    # Windows ends lines with \r\n, old Macs with \r alone: the reader gets one newline.
+    text = text.replace("\r\n", "\n").replace("\r", "\n")
     header_line = text.split("\n", 1)[0]
     delimiter = max(DELIMITERS, key=header_line.count)
     reader = csv.reader(io.StringIO(text), delimiter=delimiter)
-    header = [cell.strip().lower() for cell in next(reader, [])]
-    if not any(header):
-        result.problems.append(_("The file is empty."))
-        return result
-    if not _header_fits(result, header):
-        return result
     try:
+        header = [cell.strip().lower() for cell in next(reader, [])]
+        if not any(header):
+            result.problems.append(_("The file is empty."))
+            return result
+        if not _header_fits(result, header):
+            return result
         for cells in reader:
             if not any(cell.strip() for cell in cells):
                 continue

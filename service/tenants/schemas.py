@@ -16,10 +16,10 @@ from marshmallow import (
 )
 
 from service.config import LANGUAGES
+from service.emails import EmailAddress
 from service.validation import N_
 
 NAME_MAX_LENGTH = 120
-EMAIL_MAX_LENGTH = 254
 HEADCOUNT_MAX = 1_000_000
 K_MIN, K_MAX = 3, 10
 EARLIEST_DATE = dt.date(1900, 1, 1)
@@ -105,11 +105,7 @@ class TenantSettingsSchema(FormSchema):
             "invalid": N_("Enter a whole number."),
         },
     )
-    data_protection_contact = fields.Email(
-        load_default=None,
-        validate=validate.Length(max=EMAIL_MAX_LENGTH, error=N_("Enter a valid email address.")),
-        error_messages={"invalid": N_("Enter a valid email address.")},
-    )
+    data_protection_contact = EmailAddress(load_default=None)
 
     @validates_schema
     def _default_is_enabled(self, data, **kwargs):

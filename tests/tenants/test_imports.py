@@ -185,3 +185,48 @@ def test_import_is_for_managers_only(client, world):
     assert upload(client, "functions", b"name\nKok\n").status_code == 403
     assert confirm(client, "functions", b"name\nKok\n").status_code == 403
     assert rows_of(world, JobFunction) == ["Representative tenant-a"]
+
+
+def test_a_file_with_old_mac_line_endings_previews_and_imports(hr_admin, world):
+    content = b"name;city\rBrugge Markt;Brugge\rLeuven;\r"
+    preview = upload(hr_admin, "locations", content)
+    assert preview.status_code == 200
+    assert "2 rows read." in text(preview)
+    assert confirm(hr_admin, "locations", content).status_code == 302
+    assert rows_of(world, Location) == ["Brugge Markt", "Gent tenant-a", "Leuven"]
+    mixed = b"name\r\nKok\rZaalverantwoordelijke\n"
+    assert confirm(hr_admin, "functions", mixed).status_code == 302
+    assert rows_of(world, JobFunction) == [
+        "Kok",
+        "Representative tenant-a",
+        "Zaalverantwoordelijke",
+    ]
+
+
+NOT_UTF8 = "The file is not UTF-8 text."
+
+
+@pytest.mark.parametrize(
+    ("content", "problem"),
+    [
+        ("name\nKok\n".encode("utf-16"), NOT_UTF8),  # with a byte-order mark
+        ("name\nKok\n".encode("utf-16-le"), NOT_UTF8),
+        ("name\nKok\n".encode("utf-16-be"), NOT_UTF8),
+        (b"\x00" * 64, NOT_UTF8),
+        (b"\x89PNG\r\n\x1a\n\x00\x00\x00\rIHDR", NOT_UTF8),
+        (bytes(range(256)), NOT_UTF8),
+        (b"\x01\x02;\x03\r\x04", "The first line must name the columns: name."),
+        (b"\r\r\n\n", "The file is empty."),
+        (b"name\r", "The file has a header but no rows."),
+    ],
+)
+def test_junk_is_refused_politely_in_the_preview_and_the_confirmation(
+    hr_admin, world, content, problem
+):
+    for response in (
+        upload(hr_admin, "functions", content),
+        confirm(hr_admin, "functions", content),
+    ):
+        assert response.status_code == 422
+        assert problem in text(response)
+    assert rows_of(world, JobFunction) == ["Representative tenant-a"]
