@@ -97,8 +97,9 @@ def _sqlite_pragmas(dbapi_connection, _record) -> None:
 
 
 def _register_blueprints(app: Flask) -> None:
-    from service.accounts import agency_views, platform_views  # noqa: F401 — their routes
+    from service.accounts.agency_views import bp as agency_people
     from service.accounts.member_views import bp as members
+    from service.accounts.platform_views import bp as platform_people
     from service.accounts.views import bp as accounts
     from service.agencies.views import bp as agencies
     from service.health import bp as health
@@ -107,7 +108,8 @@ def _register_blueprints(app: Flask) -> None:
     from service.tenants import catalogue_views, department_views, import_views  # noqa: F401
     from service.tenants.views import bp as tenants
 
-    for blueprint in (health, accounts, tenants, members, agencies, platform, outbox):
+    blueprints = (health, accounts, tenants, members, agencies, agency_people, platform)
+    for blueprint in (*blueprints, platform_people, outbox):
         app.register_blueprint(blueprint)
 
 

@@ -1,5 +1,5 @@
-"""Agency pages about people, on the agency blueprint (/agency/<slug>/…): the consultants
-and their assignments to client tenants, and inviting a client tenant's first HR admin."""
+"""Agency pages about people (/agency/<slug>/…): the consultants and their assignments to
+client tenants, their invitations, and inviting a client tenant's first HR admin."""
 
 import uuid
 
@@ -10,13 +10,15 @@ from flask_login import current_user
 from service.accounts import consultants as assignments
 from service.accounts import invitations
 from service.accounts.schemas import AssignmentSchema, InviteSchema
-from service.agencies.views import bp
 from service.listing import list_request
 from service.permissions import require
 from service.refusals import validate_and_apply
 from service.rendering import render
+from service.scopes import agency_blueprint
 from service.tenancy import tenant_scope
 from service.validation import load_or_errors
+
+bp = agency_blueprint("agency_people", __name__)
 
 
 def _consultants_page(status=200, invite_form=None, invite_errors=None, assign_errors=None):
@@ -71,7 +73,7 @@ def assign_consultant():
         _("%(name)s is now assigned to %(company)s.", name=user.display_name, company=tenant.name),
         "info",
     )
-    return redirect(url_for("agencies.consultants"))
+    return redirect(url_for("agency_people.consultants"))
 
 
 @bp.post("/consultants/unassign")
@@ -89,7 +91,7 @@ def unassign_consultant():
         ),
         "info",
     )
-    return redirect(url_for("agencies.consultants"))
+    return redirect(url_for("agency_people.consultants"))
 
 
 @bp.post("/consultants/<uuid:user_id>/remove")
@@ -106,7 +108,7 @@ def remove_consultant(user_id: uuid.UUID):
         ),
         "info",
     )
-    return redirect(url_for("agencies.consultants"))
+    return redirect(url_for("agency_people.consultants"))
 
 
 @bp.post("/consultants/invite")
@@ -123,7 +125,7 @@ def invite_consultant():
     if errors:
         return _consultants_page(422, invite_form=form, invite_errors=errors)
     flash(invitations.sent_message(sent), "info")
-    return redirect(url_for("agencies.consultants"))
+    return redirect(url_for("agency_people.consultants"))
 
 
 @bp.post("/invitations/<uuid:agency_invitation_id>/resend")
@@ -132,7 +134,7 @@ def resend_invitation(agency_invitation_id: uuid.UUID):
     invitation = invitations.agency_invitation_or_404(g.agency, agency_invitation_id)
     invitations.resend(invitation, g.agency.brand_name or g.agency.name, current_user)
     flash(invitations.sent_message(invitations.Sent(invitation.email, replaced=True)), "info")
-    return redirect(url_for("agencies.consultants"))
+    return redirect(url_for("agency_people.consultants"))
 
 
 @bp.post("/invitations/<uuid:agency_invitation_id>/cancel")
@@ -141,7 +143,7 @@ def cancel_invitation(agency_invitation_id: uuid.UUID):
     invitation = invitations.agency_invitation_or_404(g.agency, agency_invitation_id)
     invitations.cancel(invitation)
     flash(invitations.cancelled_message(invitation), "info")
-    return redirect(url_for("agencies.consultants"))
+    return redirect(url_for("agency_people.consultants"))
 
 
 @bp.route("/tenants/<uuid:tenant_id>/invite-admin", methods=["GET", "POST"])
@@ -174,6 +176,6 @@ def invite_tenant_admin(tenant_id: uuid.UUID):
         place=tenant.name,
         form=form,
         errors=errors,
-        action=url_for("agencies.invite_tenant_admin", tenant_id=tenant.id),
+        action=url_for("agency_people.invite_tenant_admin", tenant_id=tenant.id),
         back=url_for("agencies.home"),
     )

@@ -1,4 +1,4 @@
-"""Platform page about people, on the platform blueprint: an agency's first admin."""
+"""Platform page about people (/platform/…): inviting an agency's first admin."""
 
 import uuid
 
@@ -9,10 +9,12 @@ from service.accounts import invitations
 from service.accounts.schemas import InviteSchema
 from service.extensions import db
 from service.permissions import require
-from service.platform.views import bp
 from service.refusals import validate_and_apply
 from service.rendering import render
+from service.scopes import platform_blueprint
 from service.tenants.models import Agency
+
+bp = platform_blueprint("platform_people", __name__)
 
 
 @bp.route("/agencies/<uuid:agency_id>/invite-admin", methods=["GET", "POST"])
@@ -40,6 +42,6 @@ def invite_agency_admin(agency_id: uuid.UUID):
         place=agency.name,
         form=form,
         errors=errors,
-        action=url_for("platform.invite_agency_admin", agency_id=agency.id),
+        action=url_for("platform_people.invite_agency_admin", agency_id=agency.id),
         back=url_for("platform.home"),
     )

@@ -19,7 +19,7 @@ from service.tenants.schemas import time_zones
 bp = agency_blueprint("agencies", __name__)
 
 # Pages of the people part (invitations, consultants) linked from the portfolio when present.
-PEOPLE_LINKS = ("agencies.invite_tenant_admin", "agencies.consultants")
+PEOPLE_LINKS = ("agency_people.invite_tenant_admin", "agency_people.consultants")
 
 
 @bp.get("/")

@@ -19,7 +19,7 @@ from service.validation import load_or_errors
 bp = platform_blueprint("platform", __name__)
 
 # The people part's page for inviting an agency's first admin, linked when present.
-INVITE_AGENCY_ADMIN = "platform.invite_agency_admin"
+INVITE_AGENCY_ADMIN = "platform_people.invite_agency_admin"
 
 
 @bp.get("/")

@@ -170,6 +170,6 @@ def test_the_people_pages_are_linked_where_they_exist(agency_admin, world):
     page = text(agency_admin.get("/agency/agency-a/"))
     app = agency_admin.application
     invite = f"/agency/agency-a/tenants/{world.a.tenant.id}/invite-admin"
-    assert (invite in page) == ("agencies.invite_tenant_admin" in app.view_functions)
+    assert (invite in page) == ("agency_people.invite_tenant_admin" in app.view_functions)
     consultants = "/agency/agency-a/consultants"
-    assert (consultants in page) == ("agencies.consultants" in app.view_functions)
+    assert (consultants in page) == ("agency_people.consultants" in app.view_functions)

@@ -167,4 +167,6 @@ def test_the_new_agency_form_names_its_limits(operator, world):
 def test_the_first_admin_invitation_is_linked_where_it_exists(operator, world):
     page = text(operator.get("/platform/"))
     link = f"/platform/agencies/{world.a.agency.id}/invite-admin"
-    assert (link in page) == ("platform.invite_agency_admin" in operator.application.view_functions)
+    assert (link in page) == (
+        "platform_people.invite_agency_admin" in operator.application.view_functions
+    )
