@@ -2,16 +2,20 @@
 
 from flask_babel import lazy_gettext as _l
 
+from service.roles import ALL_ROLES, PLATFORM_ADMIN, AgencyRole, TenantRole
+
 ROLES = {
-    "hr_admin": _l("HR administrator"),
-    "hr": _l("HR"),
-    "interviewer": _l("Interviewer"),
-    "leadership": _l("Leadership"),
-    "member": _l("Member"),
-    "agency_admin": _l("Agency administrator"),
-    "consultant": _l("Consultant"),
-    "platform_admin": _l("Platform administrator"),
+    TenantRole.HR_ADMIN: _l("HR administrator"),
+    TenantRole.HR: _l("HR"),
+    TenantRole.INTERVIEWER: _l("Interviewer"),
+    TenantRole.LEADERSHIP: _l("Leadership"),
+    TenantRole.MEMBER: _l("Member"),
+    AgencyRole.AGENCY_ADMIN: _l("Agency administrator"),
+    AgencyRole.CONSULTANT: _l("Consultant"),
+    PLATFORM_ADMIN: _l("Platform administrator"),
 }
+# A role added to service/roles.py without a label fails at import, not on a page.
+assert set(ROLES) == ALL_ROLES, f"labels.ROLES lacks {ALL_ROLES - set(ROLES)}"
 
 SECTORS = {
     "marketing_sales": _l("Marketing & Sales"),

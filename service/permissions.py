@@ -12,9 +12,11 @@ from functools import wraps
 
 from flask import abort, g
 
-TENANT_ROLES = ("hr_admin", "hr", "interviewer", "leadership", "member", "agency_admin")
-AGENCY_ROLES = ("agency_admin", "consultant")
-PLATFORM_ROLES = ("platform_admin",)
+from service.roles import AGENCY_SCOPE_ROLES, PLATFORM_SCOPE_ROLES, TENANT_SCOPE_ROLES
+
+TENANT_ROLES = TENANT_SCOPE_ROLES
+AGENCY_ROLES = AGENCY_SCOPE_ROLES
+PLATFORM_ROLES = PLATFORM_SCOPE_ROLES
 
 MATRIX: dict[str, frozenset[str]] = {
     "tenant.home": frozenset(TENANT_ROLES),

@@ -14,6 +14,7 @@ from service.listing import list_request
 from service.permissions import require
 from service.refusals import validate_and_apply
 from service.rendering import render
+from service.roles import TenantRole
 from service.scopes import current_tenant, tenant_blueprint
 from service.tenancy import get_for_tenant_or_404
 from service.tenants.models import Membership
@@ -21,7 +22,7 @@ from service.validation import load_or_errors
 
 bp = tenant_blueprint("members", __name__, "/members")
 
-ROLE_CHOICES = ("hr_admin", "hr", "interviewer", "leadership", "member")
+ROLE_CHOICES = tuple(TenantRole)
 
 
 def _page(status=200, invite_form=None, invite_errors=None, row_errors=None):

@@ -11,8 +11,8 @@ from sqlalchemy.orm import Mapped, declared_attr, mapped_column
 
 from service.extensions import db
 from service.model_types import IdMixin, created_at_column, text_enum
+from service.roles import AgencyRole, TenantRole
 from service.tenancy import TenantOwned
-from service.tenants.models import TenantRole
 
 
 class User(UserMixin, IdMixin, db.Model):
@@ -46,11 +46,6 @@ class User(UserMixin, IdMixin, db.Model):
         if self.session_token is None:
             raise RuntimeError("a user is signed in only through a server-side session")
         return self.session_token
-
-
-class AgencyRole(enum.StrEnum):
-    AGENCY_ADMIN = "agency_admin"
-    CONSULTANT = "consultant"
 
 
 class AgencyMembership(db.Model):

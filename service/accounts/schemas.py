@@ -2,12 +2,13 @@ from marshmallow import EXCLUDE, Schema, ValidationError, fields, validate, vali
 
 from service.config import LANGUAGES
 from service.emails import EmailAddress
+from service.roles import TenantRole
 from service.validation import N_
 
 NAME_MAX = 120
 PASSWORD_MIN = 12
 PASSWORD_MAX = 256
-TENANT_ROLE_CODES = ("hr_admin", "hr", "interviewer", "leadership", "member")
+TENANT_ROLE_CODES = tuple(TenantRole)
 
 
 def _email(**messages) -> EmailAddress:

@@ -9,6 +9,7 @@ from sqlalchemy.orm import Mapped, mapped_column
 
 from service.extensions import db
 from service.model_types import IdMixin, created_at_column, text_enum
+from service.roles import TenantRole
 from service.tenancy import TenantOwned
 
 
@@ -68,14 +69,6 @@ class Tenant(IdMixin, db.Model):
     @property
     def is_active(self) -> bool:
         return self.status == TenantStatus.ACTIVE
-
-
-class TenantRole(enum.StrEnum):
-    HR_ADMIN = "hr_admin"
-    HR = "hr"
-    INTERVIEWER = "interviewer"
-    LEADERSHIP = "leadership"
-    MEMBER = "member"
 
 
 class Membership(TenantOwned, db.Model):
