@@ -31,10 +31,11 @@ def commit_or_refuse(errors: dict[str, list[str]]) -> None:
 
 
 def validate_and_apply(schema, form: dict, change: Callable[[dict], Any]):
-    """The form flow of a view that changes data: validate ``form`` with ``schema``, then
-    run ``change(data)``; a business rule's refusal comes back as field errors, exactly like
-    a validation error. Returns (data, what ``change`` returned, errors)."""
-    data, errors = load_or_errors(schema, form)
+    """The form flow of every view that changes data: validate ``form`` with ``schema``
+    (None: an action without input), then run ``change(data)``; a business rule's refusal
+    comes back as field errors, exactly like a validation error. Returns (data, what
+    ``change`` returned, errors)."""
+    data, errors = load_or_errors(schema, form) if schema is not None else ({}, {})
     if data is None:
         return None, None, errors
     try:

@@ -8,11 +8,33 @@ msgids marked with ``N_`` (extracted by pybabel, see babel.cfg) and
 from typing import Any
 
 from flask_babel import gettext
-from marshmallow import Schema, ValidationError
+from marshmallow import EXCLUDE, Schema, ValidationError, pre_load
 
 
 def N_(message: str) -> str:  # noqa: N802 — gettext's conventional name for "mark only"
     return message
+
+
+class FormSchema(Schema):
+    """The base of every input form: unknown fields are dropped, text is trimmed, and a
+    blank field counts as not filled in (so "required" gives its message: a name of three
+    spaces is no name). Fields named in ``untrimmed`` (passwords) are kept as typed."""
+
+    untrimmed: frozenset[str] = frozenset()
+
+    class Meta:
+        unknown = EXCLUDE
+
+    @pre_load
+    def _drop_blanks(self, data, **kwargs):
+        cleaned = {}
+        for key, value in data.items():
+            if isinstance(value, str) and key not in self.untrimmed:
+                value = value.strip()
+            if value == "":
+                continue
+            cleaned[key] = value
+        return cleaned
 
 
 def translate(messages: Any) -> Any:

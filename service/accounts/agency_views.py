@@ -16,7 +16,6 @@ from service.refusals import validate_and_apply
 from service.rendering import render
 from service.scopes import agency_blueprint
 from service.tenancy import tenant_scope
-from service.validation import load_or_errors
 
 bp = agency_blueprint("agency_people", __name__)
 
@@ -46,27 +45,27 @@ def consultants():
     return _consultants_page()
 
 
-def _assignment():
-    """(tenant, consultant) named by the form, both of this agency; else None and errors."""
-    data, errors = load_or_errors(AssignmentSchema(), request.form.to_dict())
-    if data is None:
-        return None, None, errors
-    user = assignments.consultant_of(g.agency, data["user_id"])
-    tenant = assignments.client_of(g.agency, data["tenant_id"])
-    if user is None or tenant is None:
-        abort(404)  # another agency's consultant or client: as if it did not exist
-    return tenant, user, {}
+def _assignment_change(change):
+    """The form flow of assigning and unassigning: the (tenant, consultant) the form names,
+    both of this agency (another agency's: 404), handed to ``change``. Returns the pair and
+    the errors."""
+
+    def apply(data):
+        user = assignments.consultant_of(g.agency, data["user_id"])
+        tenant = assignments.client_of(g.agency, data["tenant_id"])
+        if user is None or tenant is None:
+            abort(404)  # another agency's consultant or client: as if it did not exist
+        change(tenant, user)
+        return tenant, user
+
+    _data, pair, errors = validate_and_apply(AssignmentSchema(), request.form.to_dict(), apply)
+    return (pair or (None, None)), errors
 
 
 @bp.post("/consultants/assign")
 @require("agency.consultants.manage")
 def assign_consultant():
-    tenant, user, errors = _assignment()
-    if not errors:
-        try:
-            assignments.assign(tenant, user)
-        except assignments.AssignmentRefused:
-            errors = {"tenant_id": [_("This consultant already has another role there.")]}
+    (tenant, user), errors = _assignment_change(assignments.assign)
     if errors:
         return _consultants_page(422, assign_errors=errors)
     flash(
@@ -79,10 +78,9 @@ def assign_consultant():
 @bp.post("/consultants/unassign")
 @require("agency.consultants.manage")
 def unassign_consultant():
-    tenant, user, errors = _assignment()
+    (tenant, user), errors = _assignment_change(assignments.unassign)
     if errors:
         return _consultants_page(422, assign_errors=errors)
-    assignments.unassign(tenant, user)
     flash(
         _(
             "%(name)s no longer has access to %(company)s.",

@@ -8,17 +8,15 @@ import uuid
 from dataclasses import dataclass, field
 
 import sqlalchemy as sa
+from flask_babel import lazy_gettext as _l
 
 from service.accounts.members import deactivate_if_without_access
 from service.accounts.models import AgencyMembership, AgencyRole, User
 from service.extensions import db
 from service.listing import contains, paginate
+from service.refusals import Refused
 from service.tenancy import of_current_tenant, tenant_scope, unscoped
 from service.tenants.models import Agency, Membership, Tenant, TenantRole, TenantStatus
-
-
-class AssignmentRefused(Exception):
-    """The consultant already has another kind of access to that tenant."""
 
 
 @dataclass
@@ -130,8 +128,8 @@ def assign(tenant: Tenant, user: User) -> None:
     with tenant_scope(tenant.id):
         existing = _assignment(user)
         if existing is not None and not existing.assigned_by_agency:
-            db.session.rollback()
-            raise AssignmentRefused
+            db.session.rollback()  # the consultant has another kind of access there
+            raise Refused({"tenant_id": [_l("This consultant already has another role there.")]})
         if existing is None:
             db.session.add(
                 Membership(user_id=user.id, role=TenantRole.INTERVIEWER, assigned_by_agency=True)

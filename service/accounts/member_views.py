@@ -18,7 +18,6 @@ from service.roles import TenantRole
 from service.scopes import current_tenant, tenant_blueprint
 from service.tenancy import get_for_tenant_or_404
 from service.tenants.models import Membership
-from service.validation import load_or_errors
 
 bp = tenant_blueprint("members", __name__, "/members")
 
@@ -83,55 +82,46 @@ def cancel_invitation(invitation_id: uuid.UUID):
     return redirect(url_for("members.index"))
 
 
-def _refusal(membership_id: uuid.UUID, message: str):
-    return _page(422, row_errors={membership_id: message})
-
-
-def _guarded_change(membership_id: uuid.UUID, change):
-    """None when ``change`` went through, else the page re-rendered with the reason."""
-    try:
-        change()
-    except members.LastAdmin:
-        return _refusal(
-            membership_id,
-            _("The company needs at least one active HR administrator. Name another first."),
-        )
-    except members.ManagedByAgency:
-        return _refusal(membership_id, _("This consultant's assignment is managed by the agency."))
-    return None
+def _row_change(membership_id: uuid.UUID, schema, change, done: str):
+    """The form flow of a member row: a refusal re-renders the list with the reason on the
+    row; otherwise back to the list with ``done``."""
+    get_for_tenant_or_404(Membership, membership_id)  # another tenant's member: 404 first
+    _data, _changed, errors = validate_and_apply(schema, request.form.to_dict(), change)
+    if errors:
+        reason = " ".join(str(message) for messages in errors.values() for message in messages)
+        return _page(422, row_errors={membership_id: reason})
+    flash(done, "info")
+    return redirect(url_for("members.index"))
 
 
 @bp.post("/<uuid:membership_id>/role")
 @require("tenant.members.manage")
 def change_role(membership_id: uuid.UUID):
-    get_for_tenant_or_404(Membership, membership_id)  # another tenant's member: 404 first
-    data, _errors = load_or_errors(RoleSchema(), request.form.to_dict())
-    if data is None:
-        return _refusal(membership_id, _("Choose one of the roles."))
-    refused = _guarded_change(
-        membership_id, lambda: members.change_role(membership_id, data["role"])
+    return _row_change(
+        membership_id,
+        RoleSchema(),
+        lambda data: members.change_role(membership_id, data["role"]),
+        _("The role has been changed."),
     )
-    if refused is not None:
-        return refused
-    flash(_("The role has been changed."), "info")
-    return redirect(url_for("members.index"))
 
 
 @bp.post("/<uuid:membership_id>/deactivate")
 @require("tenant.members.manage")
 def deactivate(membership_id: uuid.UUID):
-    refused = _guarded_change(membership_id, lambda: members.deactivate(membership_id))
-    if refused is not None:
-        return refused
-    flash(_("The member has been deactivated and no longer has access."), "info")
-    return redirect(url_for("members.index"))
+    return _row_change(
+        membership_id,
+        None,
+        lambda _data: members.deactivate(membership_id),
+        _("The member has been deactivated and no longer has access."),
+    )
 
 
 @bp.post("/<uuid:membership_id>/reactivate")
 @require("tenant.members.manage")
 def reactivate(membership_id: uuid.UUID):
-    refused = _guarded_change(membership_id, lambda: members.reactivate(membership_id))
-    if refused is not None:
-        return refused
-    flash(_("The member has access again."), "info")
-    return redirect(url_for("members.index"))
+    return _row_change(
+        membership_id,
+        None,
+        lambda _data: members.reactivate(membership_id),
+        _("The member has access again."),
+    )

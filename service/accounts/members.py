@@ -9,24 +9,34 @@ import uuid
 from dataclasses import dataclass
 
 import sqlalchemy as sa
+from flask_babel import lazy_gettext as _l
 
 from service.accounts import sessions
 from service.accounts.models import AgencyMembership, User
 from service.extensions import db
 from service.listing import contains, paginate
 from service.model_types import utcnow
+from service.refusals import Refused
 from service.tenancy import get_for_tenant_or_404, of_current_tenant, unscoped
 from service.tenants.models import Membership, TenantRole
 
 SEARCH_MAX = 100
 
 
-class LastAdmin(Exception):
+def _last_admin() -> Refused:
     """The change would leave the tenant without an active HR administrator."""
+    return Refused(
+        {
+            "form": [
+                _l("The company needs at least one active HR administrator. Name another first.")
+            ]
+        }
+    )
 
 
-class ManagedByAgency(Exception):
+def _managed_by_agency() -> Refused:
     """A consultant's assignment is changed by the agency, not on the members page."""
+    return Refused({"form": [_l("This consultant's assignment is managed by the agency.")]})
 
 
 @dataclass(frozen=True)
@@ -79,7 +89,7 @@ def _locked_member(membership_id: uuid.UUID) -> tuple[Membership, list[Membershi
     db.session.refresh(membership)  # the state after any change we waited for
     if membership.assigned_by_agency:
         db.session.rollback()
-        raise ManagedByAgency
+        raise _managed_by_agency()
     return membership, admins
 
 
@@ -92,7 +102,7 @@ def change_role(membership_id: uuid.UUID, role: str) -> Membership:
     membership, admins = _locked_member(membership_id)
     if role != TenantRole.HR_ADMIN and _would_orphan(membership, admins):
         db.session.rollback()
-        raise LastAdmin
+        raise _last_admin()
     membership.role = TenantRole(role)
     db.session.commit()
     return membership
@@ -107,7 +117,7 @@ def deactivate(membership_id: uuid.UUID) -> Membership:
         return membership
     if _would_orphan(membership, admins):
         db.session.rollback()
-        raise LastAdmin
+        raise _last_admin()
     membership.deactivated_at = utcnow()
     db.session.flush()
     deactivate_if_without_access(membership.user_id)
@@ -118,7 +128,7 @@ def deactivate(membership_id: uuid.UUID) -> Membership:
 def reactivate(membership_id: uuid.UUID) -> Membership:
     membership = get_for_tenant_or_404(Membership, membership_id)
     if membership.assigned_by_agency:
-        raise ManagedByAgency
+        raise _managed_by_agency()
     membership.deactivated_at = None
     user = db.session.get(User, membership.user_id)
     user.active = True

@@ -1,9 +1,9 @@
-from marshmallow import EXCLUDE, Schema, ValidationError, fields, validate, validates_schema
+from marshmallow import ValidationError, fields, validate, validates_schema
 
 from service.config import LANGUAGES
 from service.emails import EmailAddress
 from service.roles import TenantRole
-from service.validation import N_
+from service.validation import N_, FormSchema
 
 NAME_MAX = 120
 PASSWORD_MIN = 12
@@ -53,12 +53,8 @@ def _new_password() -> fields.String:
     )
 
 
-class Strict(Schema):
-    class Meta:
-        unknown = EXCLUDE
-
-
-class LoginSchema(Strict):
+class LoginSchema(FormSchema):
+    untrimmed = frozenset({"password"})
     email = _email(required=N_("Enter your email address."), null=N_("Enter your email address."))
     password = fields.String(
         required=True,
@@ -68,16 +64,17 @@ class LoginSchema(Strict):
     remember = fields.Boolean(load_default=False)
 
 
-class LanguageSchema(Strict):
+class LanguageSchema(FormSchema):
     language = _language()
     next = fields.String(load_default="/", validate=validate.Length(max=2000))
 
 
-class ForgotPasswordSchema(Strict):
+class ForgotPasswordSchema(FormSchema):
     email = _email(required=N_("Enter your email address."))
 
 
-class NewPasswordSchema(Strict):
+class NewPasswordSchema(FormSchema):
+    untrimmed = frozenset({"password", "confirm"})
     password = _new_password()
     confirm = fields.String(load_default="")
 
@@ -92,6 +89,7 @@ class AcceptInvitationSchema(NewPasswordSchema):
 
 
 class PasswordChangeSchema(NewPasswordSchema):
+    untrimmed = frozenset({"password", "confirm", "current_password"})
     current_password = fields.String(
         required=True,
         validate=validate.Length(min=1, max=1024, error=N_("Enter your current password.")),
@@ -99,12 +97,12 @@ class PasswordChangeSchema(NewPasswordSchema):
     )
 
 
-class ProfileSchema(Strict):
+class ProfileSchema(FormSchema):
     display_name = _display_name()
     language = _language()
 
 
-class InviteSchema(Strict):
+class InviteSchema(FormSchema):
     email = _email()
     display_name = _display_name()
     language = _language()
@@ -118,7 +116,7 @@ class TenantInviteSchema(InviteSchema):
     )
 
 
-class RoleSchema(Strict):
+class RoleSchema(FormSchema):
     role = fields.String(
         required=True,
         validate=validate.OneOf(TENANT_ROLE_CODES, error=N_("Choose one of the roles.")),
@@ -126,7 +124,7 @@ class RoleSchema(Strict):
     )
 
 
-class AssignmentSchema(Strict):
+class AssignmentSchema(FormSchema):
     user_id = fields.UUID(
         required=True,
         error_messages={

@@ -5,6 +5,7 @@ from urllib.parse import urlsplit
 
 import sqlalchemy as sa
 from flask import current_app
+from flask_babel import gettext as _
 
 from service.accounts import links, sessions
 from service.accounts.models import AgencyMembership, LinkPurpose, User
@@ -12,6 +13,7 @@ from service.accounts.passwords import hash_password, needs_rehash, verify_passw
 from service.emails import normalise as normalise_email
 from service.extensions import db
 from service.model_types import utcnow
+from service.refusals import Refused
 from service.tenancy import unscoped
 from service.tenants.models import Agency, Membership, Tenant, TenantStatus
 
@@ -31,13 +33,14 @@ def authenticate(email: str, password: str) -> User | None:
     return user
 
 
-def sign_in(email: str, password: str, remember: bool = False) -> User | None:
+def sign_in(email: str, password: str, remember: bool = False) -> User:
     """Check the credentials and open a server-side session (rehashing the password if
-    its parameters changed); the returned user carries the session token."""
+    its parameters changed); the returned user carries the session token. Raises Refused
+    (the same for an unknown address and a wrong password)."""
     user = authenticate(email, password)
     if user is None:
         db.session.rollback()
-        return None
+        raise Refused({"form": [_("The email address or password is incorrect.")]})
     sessions.start_session(user, remember)
     db.session.commit()
     return user
@@ -73,17 +76,16 @@ def _set_password(user: User, password: str) -> None:
     links.retire(user, now=now)
 
 
-def change_password(user: User, current_password: str, new_password: str) -> bool:
-    """False if the current password is wrong; otherwise every session ends and this
-    browser continues in a new one (the user now carries its token)."""
+def change_password(user: User, current_password: str, new_password: str) -> None:
+    """Every session ends and this browser continues in a new one (the user now carries
+    its token); raises Refused when the current password is wrong."""
     if not verify_password(user.password_hash, current_password):
-        return False
+        raise Refused({"current_password": [_("This is not your current password.")]})
     _set_password(user, new_password)
     # Every session ends, this one too: a copy of its cookie taken before the change dies.
     sessions.revoke_all(user.id)
     sessions.start_session(user, remember=False)
     db.session.commit()
-    return True
 
 
 def request_password_reset(email: str, base_url: str, language: str) -> None:

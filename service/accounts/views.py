@@ -22,10 +22,9 @@ from service.accounts.schemas import (
 from service.extensions import limiter
 from service.i18n import LANGUAGE_COOKIE, select_language
 from service.labels import ROLES
-from service.refusals import Refused
+from service.refusals import validate_and_apply
 from service.rendering import render
 from service.tenants.models import Agency
-from service.validation import load_or_errors
 
 bp = Blueprint("accounts", __name__)
 
@@ -112,14 +111,13 @@ def login():
     errors: dict = {}
     form = request.form.to_dict()
     if request.method == "POST":
-        data, errors = load_or_errors(LoginSchema(), form)
-        if data is not None:
-            user = services.sign_in(data["email"], data["password"], data["remember"])
-            if user is not None:
-                sessions.renew_session()
-                login_user(user, remember=data["remember"])
-                return redirect(safe_next(request.args.get("next"), url_for("accounts.index")))
-            errors = {"form": [_("The email address or password is incorrect.")]}
+        data, user, errors = validate_and_apply(
+            LoginSchema(), form, lambda data: services.sign_in(**data)
+        )
+        if not errors:
+            sessions.renew_session()
+            login_user(user, remember=data["remember"])
+            return redirect(safe_next(request.args.get("next"), url_for("accounts.index")))
     status = 422 if errors else 200
     return render("auth/login.html", block="login_form", status=status, form=form, errors=errors)
 
@@ -174,10 +172,11 @@ def profile():
     if request.method == "GET":
         return _profile_page()
     form = request.form.to_dict()
-    data, errors = load_or_errors(ProfileSchema(), form)
-    if data is None:
+    _data, _saved, errors = validate_and_apply(
+        ProfileSchema(), form, lambda data: services.update_profile(current_user, **data)
+    )
+    if errors:
         return _profile_page(422, profile_errors=errors, form=form)
-    services.update_profile(current_user, data["display_name"], data["language"])
     flash(_("Your profile has been saved."), "info")
     return redirect(url_for("accounts.profile"))
 
@@ -185,11 +184,13 @@ def profile():
 @bp.post("/profile/password")
 @login_required
 def change_password():
-    data, errors = load_or_errors(PasswordChangeSchema(), request.form.to_dict())
-    if data is not None and not services.change_password(
-        current_user, data["current_password"], data["password"]
-    ):
-        errors = {"current_password": [_("This is not your current password.")]}
+    _data, _changed, errors = validate_and_apply(
+        PasswordChangeSchema(),
+        request.form.to_dict(),
+        lambda data: services.change_password(
+            current_user, data["current_password"], data["password"]
+        ),
+    )
     if errors:
         return _profile_page(422, password_errors=errors)
     sessions.renew_session()
@@ -205,10 +206,14 @@ def forgot_password():
     form = request.form.to_dict()
     errors: dict = {}
     if request.method == "POST":
-        data, errors = load_or_errors(ForgotPasswordSchema(), form)
-        if data is not None:
-            services.request_password_reset(data["email"], request.url_root, select_language())
-            # The same answer whether or not the address is known.
+        _data, _asked, errors = validate_and_apply(
+            ForgotPasswordSchema(),
+            form,
+            lambda data: services.request_password_reset(
+                data["email"], request.url_root, select_language()
+            ),
+        )
+        if not errors:  # the same answer whether or not the address is known
             return render("auth/forgot_password_sent.html")
     status = 422 if errors else 200
     return render("auth/forgot_password.html", status=status, form=form, errors=errors)
@@ -249,12 +254,15 @@ def reset_password(token: str):
     g.link_language = user.preferred_language
     errors: dict = {}
     if request.method == "POST":
-        data, errors = load_or_errors(NewPasswordSchema(), request.form.to_dict())
-        if data is not None:
-            try:
-                user = services.set_password_from_link(token, purpose, data["password"])
-            except LinkRefused as refused:
-                return _link_refused(refused.reason)
+        try:
+            _data, user, errors = validate_and_apply(
+                NewPasswordSchema(),
+                request.form.to_dict(),
+                lambda data: services.set_password_from_link(token, purpose, data["password"]),
+            )
+        except LinkRefused as refused:
+            return _link_refused(refused.reason)
+        if not errors:
             _sign_in_here(user)
             flash(_("Your password has been set. Welcome to Exitloop."), "info")
             return redirect(url_for("accounts.index"))
@@ -290,24 +298,30 @@ def accept_invitation(token: str):
         )
         try:
             if signed_in_as_invitee:
-                invitations.accept(token, current_user)
-                _sign_in_here(current_user._get_current_object())  # new access: new session
-                flash(_("Welcome to %(place)s.", place=found.place.name), "info")
-                return redirect(_place_url(found))
-            if found.needs_password:
-                data, errors = load_or_errors(AcceptInvitationSchema(), form)
-                if data is not None:
-                    found, user = invitations.accept_with_password(
+                _data, _found, errors = validate_and_apply(
+                    None, form, lambda _data: invitations.accept(token, current_user)
+                )
+                if not errors:
+                    _sign_in_here(current_user._get_current_object())  # new access: new session
+                    flash(_("Welcome to %(place)s.", place=found.place.name), "info")
+                    return redirect(_place_url(found))
+            elif found.needs_password:
+                _data, accepted, errors = validate_and_apply(
+                    AcceptInvitationSchema(),
+                    form,
+                    lambda data: invitations.accept_with_password(
                         token, data["display_name"], data["password"]
-                    )
+                    ),
+                )
+                if not errors:
+                    accepted_found, user = accepted
                     _sign_in_here(user)
                     flash(_("Your password has been set. Welcome to Exitloop."), "info")
-                    return redirect(_place_url(found))
+                    return redirect(_place_url(accepted_found))
         except LinkRefused as refused:
             return _link_refused(refused.reason)
-        except Refused as refused:
-            errors = refused.errors
-            found = invitations.check(token)  # the refusal rolled back: read it afresh
+        if errors:
+            found = invitations.check(token)  # a refusal rolled back: read it afresh
     return _no_referrer(
         render(
             "auth/accept_invitation.html",
@@ -322,12 +336,17 @@ def accept_invitation(token: str):
 
 @bp.post("/language")
 def language():
-    data, errors = load_or_errors(LanguageSchema(), request.form.to_dict())
-    if data is None:
+    data, _set, errors = validate_and_apply(
+        LanguageSchema(),
+        request.form.to_dict(),
+        lambda data: (
+            current_user.is_authenticated
+            and services.set_preferred_language(current_user, data["language"])
+        ),
+    )
+    if errors:
         abort(400)
     response = redirect(safe_next(data["next"]))
-    if current_user.is_authenticated:
-        services.set_preferred_language(current_user, data["language"])
     response.set_cookie(
         LANGUAGE_COOKIE,
         data["language"],

@@ -2,9 +2,9 @@
 
 from marshmallow import fields, validate
 
-from service.tenants.schemas import FormSchema, name_field, optional_text
+from service.tenants.schemas import name_field, optional_text
 from service.tenants.slugs import validate_slug
-from service.validation import N_
+from service.validation import N_, FormSchema
 
 
 class AgencySchema(FormSchema):

@@ -10,11 +10,10 @@ from service.permissions import require
 from service.platform import services
 from service.platform.logos import MAX_LOGO_BYTES
 from service.platform.schemas import AgencySchema
-from service.refusals import Refused
+from service.refusals import validate_and_apply
 from service.rendering import render
 from service.scopes import platform_blueprint
 from service.tenants.models import TenantStatus
-from service.validation import load_or_errors
 
 bp = platform_blueprint("platform", __name__)
 
@@ -60,15 +59,11 @@ def create_agency():
     upload = request.files.get("logo")
     # One byte over the limit is enough to refuse; never read a huge upload whole.
     logo = upload.stream.read(MAX_LOGO_BYTES + 1) if upload and upload.filename else None
-    data, errors = load_or_errors(AgencySchema(), form)
-    if data is None:
-        if logo_errors := services.logo_errors(logo):
-            errors["logo"] = logo_errors
-    else:
-        try:
-            agency = services.create_agency(data, logo)
-        except Refused as refused:
-            errors = refused.errors
+    data, agency, errors = validate_and_apply(
+        AgencySchema(), form, lambda data: services.create_agency(data, logo)
+    )
+    if data is None and (logo_errors := services.logo_errors(logo)):
+        errors["logo"] = logo_errors  # all the form's mistakes at once
     if errors:
         return _new_agency_page(form, errors, 422)
     flash(_("Agency “%(name)s” created.", name=agency.name), "success")

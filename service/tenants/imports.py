@@ -23,12 +23,11 @@ from service.tenants.schemas import (
     EARLIEST_DATE,
     HEADCOUNT_MAX,
     LATEST_DATE,
-    FormSchema,
     LocationSchema,
     NameSchema,
     name_field,
 )
-from service.validation import N_, load_or_errors
+from service.validation import N_, FormSchema, load_or_errors
 
 MAX_IMPORT_BYTES = 100 * 1024
 MAX_IMPORT_ROWS = 1000

@@ -5,43 +5,22 @@ import zoneinfo
 from functools import cache
 
 from marshmallow import (
-    EXCLUDE,
-    Schema,
     ValidationError,
     fields,
     post_load,
-    pre_load,
     validate,
     validates_schema,
 )
 
 from service.config import LANGUAGES
 from service.emails import EmailAddress
-from service.validation import N_
+from service.validation import N_, FormSchema
 
 NAME_MAX_LENGTH = 120
 HEADCOUNT_MAX = 1_000_000
 K_MIN, K_MAX = 3, 10
 EARLIEST_DATE = dt.date(1900, 1, 1)
 LATEST_DATE = dt.date(2100, 12, 31)
-
-
-class FormSchema(Schema):
-    """Trims text; a blank field counts as not filled in (required → its message)."""
-
-    class Meta:
-        unknown = EXCLUDE
-
-    @pre_load
-    def _drop_blanks(self, data, **kwargs):
-        cleaned = {}
-        for key, value in data.items():
-            if isinstance(value, str):
-                value = value.strip()
-                if not value:
-                    continue
-            cleaned[key] = value
-        return cleaned
 
 
 def name_field(required: str = N_("Enter a name.")) -> fields.String:

@@ -11,6 +11,7 @@ from flask_babel import gettext as _
 
 from service.listing import ListRequest
 from service.permissions import can, require
+from service.refusals import validate_and_apply
 from service.rendering import render, wants_fragment
 from service.scopes import current_tenant, tenant_blueprint
 from service.tenants import services
@@ -18,7 +19,6 @@ from service.tenants.schemas import (
     TenantSettingsSchema,
     time_zones,
 )
-from service.validation import load_or_errors
 
 bp = tenant_blueprint("tenants", __name__)
 
@@ -77,9 +77,10 @@ def settings():
 @require("tenant.settings.edit")
 def edit_settings():
     form = {**request.form.to_dict(), "languages": request.form.getlist("languages")}
-    data, errors = load_or_errors(TenantSettingsSchema(), form)
+    _data, _saved, errors = validate_and_apply(
+        TenantSettingsSchema(), form, lambda data: services.update_settings(current_tenant, data)
+    )
     if errors:
         return _settings_page(form, errors, 422)
-    services.update_settings(current_tenant, data)
     flash(_("Settings saved."), "success")
     return redirect(url_for("tenants.settings"))
