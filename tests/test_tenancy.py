@@ -1,7 +1,10 @@
 """The safety net: tenant-owned data is only ever read or written as one tenant."""
 
+import contextvars
+
 import pytest
 import sqlalchemy as sa
+from flask.testing import FlaskClient
 from sqlalchemy.orm import aliased
 
 from service.extensions import db
@@ -213,7 +216,12 @@ def test_new_rows_take_the_current_tenant(world):
     assert tenant_id == world.a.tenant.id
 
 
-def test_a_request_leaves_no_tenant_behind(client, world):
-    login(client, "hr_admin@a.example")
-    assert client.get("/t/tenant-a/departments/").status_code == 200
-    assert _current_tenant.get() is None
+def test_a_request_leaves_no_tenant_behind(app, world):
+    # A server thread serves request after request in one context. The RequestClient gives
+    # each request a fresh one, which would hide a leak: drive the plain client inside one
+    # explicit context, and look at the tenant in that same context afterwards.
+    client = FlaskClient(app, app.response_class, use_cookies=True)
+    thread = contextvars.Context()
+    thread.run(login, client, "hr_admin@a.example")
+    assert thread.run(client.get, "/t/tenant-a/departments/").status_code == 200
+    assert thread.run(_current_tenant.get) is None
