@@ -3,8 +3,11 @@
 The mechanism is explicit: every tenant-owned table has ``tenant_id`` in its primary key,
 unique constraints and foreign keys (the database refuses a cross-tenant reference), and
 every lookup goes through :func:`get_for_tenant_or_404`. The safety net below adds
-``tenant_id = <current tenant>`` to every ORM SELECT/UPDATE/DELETE of a tenant-owned model
-and refuses to touch tenant-owned rows when no tenant is set.
+``tenant_id = <current tenant>`` to every ORM SELECT/UPDATE/DELETE of a tenant-owned model,
+refuses to touch tenant-owned rows when no tenant is set, refuses a statement it can
+neither scope nor check (a tenant-owned Core table, INSERT … SELECT) and refuses writes of
+another tenant's rows (flush, bulk INSERT, UPDATE of tenant_id). Only :func:`unscoped`
+steps around it.
 """
 
 import uuid
@@ -164,7 +167,7 @@ def _touches_tenant_owned(statement) -> bool:
 def _tenant_of(value) -> uuid.UUID | None:
     """The tenant id a written value names; an SQL expression cannot be checked."""
     if isinstance(value, sa.BindParameter):
-        value = value.value
+        value = value.effective_value
     if isinstance(value, sa.ClauseElement):
         raise UncheckableStatement("tenant_id is written from an SQL expression: use unscoped()")
     try:
@@ -183,9 +186,14 @@ def _check_written_tenant(state: ORMExecuteState, tenant_id: uuid.UUID) -> None:
     params = state.parameters or {}
     param_rows = [params] if isinstance(params, Mapping) else list(params)
     if state.is_update:
-        set_here = dict(statement._values or {}) | dict(statement._ordered_values or ())
-        if any(getattr(column, "key", column) == "tenant_id" for column in set_here):
-            raise CrossTenantWrite("an UPDATE may not set tenant_id: a row never changes tenant")
+        set_here = [*(statement._values or {}), *dict(statement._ordered_values or ())]
+    else:  # an upsert's ON CONFLICT DO UPDATE SET
+        set_here = [
+            key for key, _ in getattr(statement._post_values_clause, "update_values_to_set", ())
+        ]
+    if any(getattr(column, "key", column) == "tenant_id" for column in set_here):
+        raise CrossTenantWrite("an UPDATE may not set tenant_id: a row never changes tenant")
+    if state.is_update:
         # Bulk UPDATE by primary key: tenant_id in each row picks the row to change.
         rows = [row for row in param_rows if "tenant_id" in row]
     else:
@@ -197,7 +205,7 @@ def _check_written_tenant(state: ORMExecuteState, tenant_id: uuid.UUID) -> None:
         given = [dict(statement._values or {})]
         if statement._multi_values:
             given = [
-                row if isinstance(row, Mapping) else dict(zip(statement.table.c, row, strict=True))
+                row if isinstance(row, Mapping) else dict(zip(statement.table.c, row, strict=False))
                 for batch in statement._multi_values
                 for row in batch
             ]

@@ -5,9 +5,11 @@ import contextvars
 import pytest
 import sqlalchemy as sa
 from flask.testing import FlaskClient
+from sqlalchemy.dialects import postgresql
 from sqlalchemy.orm import aliased
 
 from service.extensions import db
+from service.model_types import new_id
 from service.tenancy import (
     CrossTenantWrite,
     TenantContextMissing,
@@ -115,6 +117,10 @@ def test_a_bulk_insert_of_another_tenants_row_is_refused(world):
                 None,
             ),
             (sa.insert(Location).values(tenant_id=b, name="x").returning(Location.id), None),
+            (
+                sa.insert(Location).values([(a, new_id(), "Mine", None), (b, new_id(), "x", None)]),
+                None,
+            ),
         ]:
             with pytest.raises(CrossTenantWrite):
                 db.session.execute(statement, rows)
@@ -169,6 +175,12 @@ def test_an_update_never_moves_rows_to_another_tenant(world):
             (sa.update(Location).values(tenant_id=a), None),
             (sa.update(Location).ordered_values((Location.tenant_id, b)), None),
             (sa.update(Location), [{"tenant_id": b, "id": location_b.id, "city": "Gekaapt"}]),
+            (
+                postgresql.insert(Location)
+                .values(tenant_id=a, name="Gent tenant-a")
+                .on_conflict_do_update(index_elements=["tenant_id", "name"], set_={"tenant_id": b}),
+                None,
+            ),
         ]:
             with pytest.raises(CrossTenantWrite):
                 db.session.execute(statement, rows)
