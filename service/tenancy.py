@@ -3,12 +3,15 @@
 The mechanism is explicit: every tenant-owned table has ``tenant_id`` in its primary key,
 unique constraints and foreign keys (the database refuses a cross-tenant reference), and
 every lookup goes through :func:`get_for_tenant_or_404`. The safety net below adds
-``tenant_id = <current tenant>`` to every ORM SELECT/UPDATE/DELETE of a tenant-owned model
-and refuses to touch tenant-owned rows when no tenant is set.
+``tenant_id = <current tenant>`` to every ORM SELECT/UPDATE/DELETE of a tenant-owned model,
+refuses to touch tenant-owned rows when no tenant is set, refuses a statement it can
+neither scope nor check (a tenant-owned Core table, INSERT … SELECT) and refuses writes of
+another tenant's rows (flush, bulk INSERT, UPDATE of tenant_id). Only :func:`unscoped`
+steps around it.
 """
 
 import uuid
-from collections.abc import Iterator
+from collections.abc import Iterator, Mapping
 from contextlib import contextmanager
 from contextvars import ContextVar
 
@@ -16,7 +19,8 @@ import sqlalchemy as sa
 from flask import abort
 from sqlalchemy import event
 from sqlalchemy.orm import Mapped, ORMExecuteState, Session, declared_attr, mapped_column
-from sqlalchemy.sql.util import find_tables
+from sqlalchemy.sql.expression import ColumnClause, TableClause
+from sqlalchemy.sql.visitors import HasTraverseInternals
 
 from service.extensions import db
 from service.model_types import new_id
@@ -55,6 +59,10 @@ class TenantContextMissing(RuntimeError):
 
 class CrossTenantWrite(RuntimeError):
     """A row of another tenant was about to be written under the current tenant."""
+
+
+class UncheckableStatement(RuntimeError):
+    """A statement on tenant-owned data that the safety net can neither scope nor check."""
 
 
 def current_tenant_id() -> uuid.UUID:
@@ -125,28 +133,108 @@ def get_for_tenant_or_404(model: type[TenantOwned], object_id) -> TenantOwned:
     return found
 
 
-def _touches_tenant_owned(state: ORMExecuteState) -> bool:
-    # all_mappers misses entities named only in select_from(); the tables never lie.
-    if any(issubclass(m.class_, TenantOwned) for m in state.all_mappers):
-        return True
-    tables = find_tables(
-        state.statement, include_aliases=True, include_joins=True, include_crud=True
-    )
-    return any(isinstance(t, sa.Table) and t.name not in GLOBAL_TABLES for t in tables)
+def _touches_tenant_owned(statement) -> bool:
+    """Whether ``statement`` names a tenant-owned model; refuses a tenant-owned Core table.
+
+    An ORM entity or column is annotated with its mapper ("parententity"): the loader
+    criterion below scopes it, aliases and subqueries included. The ORM marks the criteria it
+    writes itself (a get, a refresh, a lazy load) "_orm_adapt". A plain Table (or one of its
+    columns) carries neither, so no criterion reaches it: refused, not silently unscoped.
+    """
+    touches = False
+    stack = [statement]
+    while stack:
+        element = stack.pop()
+        annotations = element._annotations
+        if "parententity" in annotations:
+            touches = touches or issubclass(annotations["parententity"].class_, TenantOwned)
+            continue  # an aliased entity wraps its plain table: covered by the criterion
+        if "_orm_adapt" in annotations:
+            continue
+        table = element.table if isinstance(element, ColumnClause) else element
+        if isinstance(table, TableClause) and table.name not in GLOBAL_TABLES:
+            raise UncheckableStatement(
+                f"a statement names the table {table.name!r} without its model, so the tenant"
+                " safety net cannot scope it: use the model, or unscoped() for platform work"
+            )
+        # The base get_children, not Select's: that one adds the tables an ORM column came
+        # from, plain and unannotated, where the statement itself names only the entity.
+        if isinstance(element, HasTraverseInternals):
+            stack.extend(HasTraverseInternals.get_children(element))
+        else:
+            stack.extend(element.get_children())
+    return touches
+
+
+def _tenant_of(value) -> uuid.UUID | None:
+    """The tenant id a written value names; an SQL expression cannot be checked."""
+    if isinstance(value, sa.BindParameter):
+        value = value.effective_value
+    if isinstance(value, sa.ClauseElement):
+        raise UncheckableStatement("tenant_id is written from an SQL expression: use unscoped()")
+    try:
+        return value if isinstance(value, uuid.UUID) else uuid.UUID(str(value))
+    except ValueError:
+        return None
+
+
+def _check_written_tenant(state: ORMExecuteState, tenant_id: uuid.UUID) -> None:
+    """INSERT and UPDATE statements bypass before_flush: check the tenant_id they write.
+
+    Bulk rows come as parameters, a single or multi-row VALUES as the statement's
+    ``_values``/``_multi_values`` (SQLAlchemy keeps no public view of those).
+    """
+    statement = state.statement
+    params = state.parameters or {}
+    param_rows = [params] if isinstance(params, Mapping) else list(params)
+    if state.is_update:
+        set_here = [*(statement._values or {}), *dict(statement._ordered_values or ())]
+    else:  # an upsert's ON CONFLICT DO UPDATE SET
+        set_here = [
+            key for key, _ in getattr(statement._post_values_clause, "update_values_to_set", ())
+        ]
+    if any(getattr(column, "key", column) == "tenant_id" for column in set_here):
+        raise CrossTenantWrite("an UPDATE may not set tenant_id: a row never changes tenant")
+    if state.is_update:
+        # Bulk UPDATE by primary key: tenant_id in each row picks the row to change.
+        rows = [row for row in param_rows if "tenant_id" in row]
+    else:
+        if statement.select is not None:
+            raise UncheckableStatement(
+                "INSERT … SELECT into a tenant-owned table: the tenant of its rows cannot be"
+                " checked; insert the rows with their tenant_id, or use unscoped()"
+            )
+        given = [dict(statement._values or {})]
+        if statement._multi_values:
+            given = [
+                row if isinstance(row, Mapping) else dict(zip(statement.table.c, row, strict=False))
+                for batch in statement._multi_values
+                for row in batch
+            ]
+        given = [{getattr(key, "key", key): value for key, value in row.items()} for row in given]
+        rows = [{**row, **param} for row in given for param in param_rows or [{}]]
+        if any("tenant_id" not in row for row in rows):
+            raise UncheckableStatement(
+                "a bulk INSERT of tenant-owned rows must give each row's tenant_id (the"
+                " current tenant): it is not filled in as a flush does"
+            )
+    if any(_tenant_of(row["tenant_id"]) != tenant_id for row in rows):
+        raise CrossTenantWrite("a row of another tenant was about to be written")
 
 
 @event.listens_for(Session, "do_orm_execute")
 def _scope_to_current_tenant(state: ORMExecuteState) -> None:
-    if _unscoped.get() or not (state.is_select or state.is_update or state.is_delete):
-        return
-    if not _touches_tenant_owned(state):
+    if _unscoped.get() or not _touches_tenant_owned(state.statement):
         return
     tenant_id = current_tenant_id()
-    state.statement = state.statement.options(
-        sa.orm.with_loader_criteria(
-            TenantOwned, lambda cls: cls.tenant_id == tenant_id, include_aliases=True
+    if state.is_insert or state.is_update:
+        _check_written_tenant(state, tenant_id)
+    if state.is_select or state.is_update or state.is_delete:
+        state.statement = state.statement.options(
+            sa.orm.with_loader_criteria(
+                TenantOwned, lambda cls: cls.tenant_id == tenant_id, include_aliases=True
+            )
         )
-    )
 
 
 @event.listens_for(Session, "before_flush")

@@ -24,12 +24,13 @@ CONSTRAINTS = sa.text(
     """
 )
 
+# An index's key columns in order, an expression as its text ("lower(name::text)"): an
+# expression is not tenant_id, so it neither satisfies nor leads an index.
 INDEXES = sa.text(
     """
     SELECT t.relname AS table_name, i.relname AS index_name, x.indisunique, x.indisprimary,
-           ARRAY(SELECT a.attname FROM unnest(x.indkey) WITH ORDINALITY k(n, o)
-                 JOIN pg_attribute a ON a.attrelid = t.oid AND a.attnum = k.n
-                 ORDER BY k.o)::text[] AS columns
+           ARRAY(SELECT pg_get_indexdef(x.indexrelid, k.n, true)
+                 FROM generate_series(1, x.indnkeyatts) k(n) ORDER BY k.n)::text[] AS columns
     FROM pg_index x
     JOIN pg_class t ON t.oid = x.indrelid
     JOIN pg_class i ON i.oid = x.indexrelid
@@ -97,15 +98,37 @@ def test_the_schema_check_catches_a_table_without_tenant_id(app):
         connection.execute(
             sa.text(
                 "CREATE TABLE leaky_links (tenant_id uuid, id uuid, department_id uuid, "
-                "PRIMARY KEY (tenant_id, id), UNIQUE (department_id), "
+                "label text, PRIMARY KEY (tenant_id, id), UNIQUE (department_id), "
                 "FOREIGN KEY (tenant_id, department_id) REFERENCES departments (id, tenant_id))"
             )
         )
+        for index in (
+            "UNIQUE INDEX leaky_label ON leaky_links (lower(label))",
+            "UNIQUE INDEX leaky_cast ON leaky_links ((tenant_id::text), lower(label))",
+            "INDEX leaky_search ON leaky_links (lower(label), tenant_id)",
+            "UNIQUE INDEX tidy_label ON leaky_links (tenant_id, lower(label))",
+        ):
+            connection.execute(sa.text(f"CREATE {index}"))
         problems = tenancy_violations(connection)
         transaction.rollback()
     assert any(p.startswith("leaky_notes: primary key") for p in problems)
-    assert any(p.startswith("leaky_links: unique") for p in problems)
+    assert any(p.startswith("leaky_links: unique leaky_links_department_id_key") for p in problems)
     assert any(p.startswith("leaky_links: foreign key") for p in problems)
+    assert any(p.startswith("leaky_links: unique index leaky_label ") for p in problems)
+    assert any(p.startswith("leaky_links: unique index leaky_cast ") for p in problems)
+    assert any(p.startswith("leaky_links: index leaky_search ") for p in problems)
+    assert not any("tidy_label" in p for p in problems)
+
+
+def test_names_are_unique_per_tenant_regardless_of_case(app):
+    with db.engine.connect() as connection:
+        unique = {
+            (index.table_name, tuple(index.columns))
+            for index in connection.execute(INDEXES)
+            if index.indisunique
+        }
+    for table in ("departments", "job_functions", "locations"):
+        assert (table, ("tenant_id", "lower(name::text)")) in unique, table
 
 
 def test_database_refuses_a_cross_tenant_reference(app):

@@ -1,12 +1,19 @@
 """The safety net: tenant-owned data is only ever read or written as one tenant."""
 
+import contextvars
+
 import pytest
 import sqlalchemy as sa
+from flask.testing import FlaskClient
+from sqlalchemy.dialects import postgresql
+from sqlalchemy.orm import aliased
 
 from service.extensions import db
+from service.model_types import new_id
 from service.tenancy import (
     CrossTenantWrite,
     TenantContextMissing,
+    UncheckableStatement,
     _current_tenant,
     tenant_scope,
     unscoped,
@@ -32,6 +39,10 @@ def test_unscoped_select_under_tenant_a_returns_only_a_rows(world):
             )
         ).all()
         assert [row.name for row in joined] == ["Sales tenant-a"]
+        other = aliased(Department)
+        assert names(sa.select(other.name).where(other.name.like("Sales%"))) == {"Sales tenant-a"}
+        listed = sa.select(Department).order_by(Department.name).subquery()
+        assert db.session.scalar(sa.select(sa.func.count()).select_from(listed)) == 1
 
 
 def test_orm_update_and_delete_are_scoped(world):
@@ -44,6 +55,144 @@ def test_orm_update_and_delete_are_scoped(world):
         assert db.session.scalar(sa.select(sa.func.count(DepartmentHeadcount.id))) == 1
     with tenant_scope(world.a.tenant.id):
         assert names(sa.select(Location.city)) == {"Brussel"}
+
+
+def everything(query) -> set[str]:
+    with unscoped():
+        return names(query)
+
+
+CORE_STATEMENTS = {
+    "count": lambda: sa.select(sa.func.count()).select_from(Department.__table__),
+    "column": lambda: sa.select(Department.__table__.c.name),
+    "subquery": lambda: sa.select(Department).where(
+        Department.name.in_(sa.select(Location.__table__.c.name))
+    ),
+    "join": lambda: sa.select(Department.name).join(
+        Location.__table__, Location.__table__.c.name != Department.name
+    ),
+    "lightweight table": lambda: sa.select(sa.column("name")).select_from(sa.table("departments")),
+    "update": lambda: sa.update(Location.__table__).values(city="Overal"),
+    "delete": lambda: sa.delete(Location.__table__),
+    "insert": lambda: sa.insert(Location.__table__).values(name="Overal"),
+}
+
+
+@pytest.mark.parametrize("statement", CORE_STATEMENTS.values(), ids=CORE_STATEMENTS.keys())
+def test_a_core_table_statement_is_refused_unless_unscoped(world, statement):
+    # A plain Table carries no ORM entity, so the tenant criterion cannot reach it.
+    with tenant_scope(world.a.tenant.id), pytest.raises(UncheckableStatement, match="unscoped"):
+        db.session.execute(statement())
+    db.session.rollback()
+    assert everything(sa.select(Location.city)) == {"Gent"}
+
+
+def test_core_tables_see_every_tenant_under_unscoped(world):
+    with unscoped():
+        count = sa.select(sa.func.count()).select_from(Department.__table__)
+        assert db.session.scalar(count) == 2
+        assert set(db.session.scalars(sa.select(Department.__table__.c.name))) == {
+            "Sales tenant-a",
+            "Sales tenant-b",
+        }
+        db.session.execute(sa.update(Location.__table__).values(city="Overal"))
+    assert everything(sa.select(Location.city)) == {"Overal"}
+    db.session.rollback()
+
+
+def test_a_bulk_insert_of_another_tenants_row_is_refused(world):
+    a, b = world.a.tenant.id, world.b.tenant.id
+    with tenant_scope(a):
+        for statement, rows in [
+            (
+                sa.insert(Location),
+                [{"tenant_id": a, "name": "Mine"}, {"tenant_id": b, "name": "x"}],
+            ),
+            (sa.insert(Location), {"tenant_id": str(b), "name": "x"}),
+            (sa.insert(Location).values(tenant_id=b, name="x"), None),
+            (
+                sa.insert(Location).values(
+                    [{"tenant_id": a, "name": "Mine"}, {"tenant_id": b, "name": "x"}]
+                ),
+                None,
+            ),
+            (sa.insert(Location).values(tenant_id=b, name="x").returning(Location.id), None),
+            (
+                sa.insert(Location).values([(a, new_id(), "Mine", None), (b, new_id(), "x", None)]),
+                None,
+            ),
+        ]:
+            with pytest.raises(CrossTenantWrite):
+                db.session.execute(statement, rows)
+            db.session.rollback()
+    assert everything(sa.select(Location.name).where(Location.name.in_(["x", "Mine"]))) == set()
+
+
+def test_a_bulk_insert_the_net_cannot_check_is_refused(world):
+    with tenant_scope(world.a.tenant.id):
+        for statement, rows in [
+            (sa.insert(Location), [{"name": "No tenant"}]),
+            (sa.insert(Location).values(name="No tenant"), None),
+            (
+                sa.insert(Location).from_select(
+                    ["tenant_id", "id", "name"],
+                    sa.select(Department.tenant_id, Department.id, Department.name),
+                ),
+                None,
+            ),
+            (
+                sa.insert(Location).values(
+                    tenant_id=sa.select(Department.tenant_id).limit(1).scalar_subquery(),
+                    name="Computed",
+                ),
+                None,
+            ),
+        ]:
+            with pytest.raises(UncheckableStatement):
+                db.session.execute(statement, rows)
+            db.session.rollback()
+    assert everything(sa.select(Location.name)) == {"Gent tenant-a", "Gent tenant-b"}
+
+
+def test_a_bulk_insert_of_the_current_tenants_rows_works(world):
+    a = world.a.tenant.id
+    with tenant_scope(a):
+        db.session.execute(sa.insert(Location), [{"tenant_id": a, "name": "Brugge"}])
+        made = db.session.scalar(
+            sa.insert(Location).values(tenant_id=a, name="Leuven").returning(Location.name)
+        )
+        assert made == "Leuven"
+        db.session.commit()
+        assert {"Brugge", "Leuven"} <= names(sa.select(Location.name))
+
+
+def test_an_update_never_moves_rows_to_another_tenant(world):
+    a, b = world.a.tenant.id, world.b.tenant.id
+    location_b = world.b.objects["location"]
+    with tenant_scope(a):
+        for statement, rows in [
+            (sa.update(Location).values(tenant_id=b), None),
+            (sa.update(Location).values(tenant_id=a), None),
+            (sa.update(Location).ordered_values((Location.tenant_id, b)), None),
+            (sa.update(Location), [{"tenant_id": b, "id": location_b.id, "city": "Gekaapt"}]),
+            (
+                postgresql.insert(Location)
+                .values(tenant_id=a, name="Gent tenant-a")
+                .on_conflict_do_update(index_elements=["tenant_id", "name"], set_={"tenant_id": b}),
+                None,
+            ),
+        ]:
+            with pytest.raises(CrossTenantWrite):
+                db.session.execute(statement, rows)
+            db.session.rollback()
+        location_a = world.a.objects["location"]
+        db.session.execute(
+            sa.update(Location), [{"tenant_id": a, "id": location_a.id, "city": "Brugge"}]
+        )
+        db.session.commit()
+    with unscoped():
+        rows = db.session.execute(sa.select(Location.tenant_id, Location.city)).all()
+    assert sorted(rows) == sorted([(a, "Brugge"), (b, "Gent")])
 
 
 def test_tenant_data_with_no_tenant_set_raises(world):
@@ -79,7 +228,12 @@ def test_new_rows_take_the_current_tenant(world):
     assert tenant_id == world.a.tenant.id
 
 
-def test_a_request_leaves_no_tenant_behind(client, world):
-    login(client, "hr_admin@a.example")
-    assert client.get("/t/tenant-a/departments/").status_code == 200
-    assert _current_tenant.get() is None
+def test_a_request_leaves_no_tenant_behind(app, world):
+    # A server thread serves request after request in one context. The RequestClient gives
+    # each request a fresh one, which would hide a leak: drive the plain client inside one
+    # explicit context, and look at the tenant in that same context afterwards.
+    client = FlaskClient(app, app.response_class, use_cookies=True)
+    thread = contextvars.Context()
+    thread.run(login, client, "hr_admin@a.example")
+    assert thread.run(client.get, "/t/tenant-a/departments/").status_code == 200
+    assert thread.run(_current_tenant.get) is None

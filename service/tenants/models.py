@@ -89,9 +89,24 @@ class Membership(TenantOwned, db.Model):
     deactivated_at: Mapped[dt.datetime | None] = mapped_column(sa.DateTime(timezone=True))
 
 
+def unique_name_per_tenant(table: str) -> sa.Index:
+    """One name per tenant regardless of case ("Sales" is "sales"). The services check first
+    for a friendly message; this index refuses what a concurrent request slips past them.
+
+    The case-sensitive UniqueConstraint it makes redundant stays: dropping it rebuilds the
+    table on SQLite, where foreign keys are on and the rebuild's DROP TABLE cascades (a
+    department's headcount history would be lost)."""
+    return sa.Index(
+        f"uq_{table}_tenant_id_lower_name", "tenant_id", sa.func.lower(sa.text("name")), unique=True
+    )
+
+
 class Department(TenantOwned, db.Model):
     __tablename__ = "departments"
-    __table_args__ = (sa.UniqueConstraint("tenant_id", "name"),)
+    __table_args__ = (
+        sa.UniqueConstraint("tenant_id", "name"),
+        unique_name_per_tenant("departments"),
+    )
 
     name: Mapped[str] = mapped_column(sa.String(120))
 
@@ -119,14 +134,20 @@ class JobFunction(TenantOwned, db.Model):
     """A function (job family) such as "sales representative" or "store manager"."""
 
     __tablename__ = "job_functions"
-    __table_args__ = (sa.UniqueConstraint("tenant_id", "name"),)
+    __table_args__ = (
+        sa.UniqueConstraint("tenant_id", "name"),
+        unique_name_per_tenant("job_functions"),
+    )
 
     name: Mapped[str] = mapped_column(sa.String(120))
 
 
 class Location(TenantOwned, db.Model):
     __tablename__ = "locations"
-    __table_args__ = (sa.UniqueConstraint("tenant_id", "name"),)
+    __table_args__ = (
+        sa.UniqueConstraint("tenant_id", "name"),
+        unique_name_per_tenant("locations"),
+    )
 
     name: Mapped[str] = mapped_column(sa.String(120))
     city: Mapped[str | None] = mapped_column(sa.String(120))
