@@ -1,7 +1,7 @@
 """invitations owned by the tenant or agency that sends them; access only on acceptance
 
 Revision ID: 0005_invitations
-Revises: 0003_people
+Revises: 0004_case_insensitive_names
 Create Date: 2026-12-02 04:00:00
 
 """
@@ -10,7 +10,7 @@ import sqlalchemy as sa
 
 
 revision = '0005_invitations'
-down_revision = '0003_people'
+down_revision = '0004_case_insensitive_names'
 branch_labels = None
 depends_on = None
 
