@@ -1,0 +1,15 @@
+"""Finding an account by its email address: below the service layer, so that jobs
+(tasks.py) and invitations use it without importing services.py."""
+
+import sqlalchemy as sa
+
+from service.accounts.models import User
+from service.extensions import db
+
+
+def normalise_email(email: str) -> str:
+    return email.strip().lower()
+
+
+def find_user(email: str) -> User | None:
+    return db.session.scalar(sa.select(User).where(User.email == normalise_email(email)))
