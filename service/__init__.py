@@ -32,6 +32,7 @@ def _init_extensions(app: Flask) -> None:
     from service import errors, i18n, input_guard, security_headers
     from service.accounts import sessions
     from service.extensions import babel, csrf, db, htmx, limiter, login_manager, migrate
+    from service.jobs import embedded
     from service.scopes import release_tenant
 
     db.init_app(app)
@@ -55,6 +56,7 @@ def _init_extensions(app: Flask) -> None:
     errors.init_app(app)
     input_guard.init_app(app)
     security_headers.init_app(app)
+    embedded.init_app(app)  # in-process jobs while REDIS_URL is unset
 
     @app.after_request
     def _confidential(response):
