@@ -29,6 +29,7 @@ browser-deps: node_modules/.installed
 lint: $(STAMP)
 	$(BIN)/ruff check .
 	$(BIN)/ruff format --check .
+	$(BIN)/lint-imports --no-logo
 
 test: $(STAMP) compile-translations browser-deps lint
 	$(BIN)/pytest $(PYTEST_ARGS)
@@ -45,4 +46,4 @@ translations: $(STAMP)
 		-i service/translations/messages.pot -d service/translations
 
 clean:
-	rm -rf $(VENV) node_modules instance .pytest_cache .ruff_cache
+	rm -rf $(VENV) node_modules instance .pytest_cache .ruff_cache .import_linter_cache

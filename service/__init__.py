@@ -9,6 +9,9 @@ from flask_login import current_user
 
 from service.config import ROOT, Config
 
+# The factory's functions import the app's modules locally: importing any service.* module
+# runs this file first, which must not pull in every view, model and command with it.
+
 
 def create_app(config: Config | None = None) -> Flask:
     config = config or Config()
@@ -32,6 +35,8 @@ def _init_extensions(app: Flask) -> None:
     from service import errors, i18n, input_guard, security_headers
     from service.accounts import sessions
     from service.extensions import babel, csrf, db, htmx, limiter, login_manager, migrate
+    from service.jobs import embedded
+    from service.permissions import can
     from service.scopes import release_tenant
 
     db.init_app(app)
@@ -55,6 +60,7 @@ def _init_extensions(app: Flask) -> None:
     errors.init_app(app)
     input_guard.init_app(app)
     security_headers.init_app(app)
+    embedded.init_app(app)  # in-process jobs while REDIS_URL is unset
 
     @app.after_request
     def _confidential(response):
@@ -65,13 +71,10 @@ def _init_extensions(app: Flask) -> None:
 
     @app.context_processor
     def _template_globals():
-        from service.i18n import LANGUAGE_NAMES, select_language
-        from service.permissions import can
-
         return {
             "can": can,
-            "current_language": select_language(),
-            "language_names": LANGUAGE_NAMES,
+            "current_language": i18n.select_language(),
+            "language_names": i18n.LANGUAGE_NAMES,
         }
 
 

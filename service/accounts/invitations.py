@@ -31,8 +31,8 @@ from service.accounts.models import (
     User,
 )
 from service.accounts.passwords import hash_password
-from service.accounts.services import find_user, normalise_email
 from service.accounts.tokens import new_token, token_hash
+from service.accounts.users import find_user, normalise_email
 from service.extensions import db
 from service.labels import ROLES
 from service.mail.outbox import queue_email

@@ -1,25 +1,21 @@
 """Sign-in, sign-out, profile and passwords: one transaction each."""
 
 from dataclasses import dataclass
-from urllib.parse import urlsplit
 
 import sqlalchemy as sa
-from flask import current_app
 from flask_babel import gettext as _
 
 from service.accounts import links, sessions
 from service.accounts.models import AgencyMembership, LinkPurpose, User
 from service.accounts.passwords import hash_password, needs_rehash, verify_password
-from service.emails import normalise as normalise_email
+from service.accounts.tasks import send_password_reset
+from service.accounts.users import find_user, normalise_email
 from service.extensions import db
+from service.jobs.queue import enqueue_after_commit
 from service.model_types import utcnow
 from service.refusals import Refused
 from service.tenancy import unscoped
 from service.tenants.models import Agency, Membership, Tenant, TenantStatus
-
-
-def find_user(email: str) -> User | None:
-    return db.session.scalar(sa.select(User).where(User.email == normalise_email(email)))
 
 
 def authenticate(email: str, password: str) -> User | None:
@@ -93,43 +89,8 @@ def request_password_reset(email: str, base_url: str, language: str) -> None:
     same work whether or not the address is known: the answer and its timing tell nothing.
     (In the embedded default the job runs in-process right after this commit.) ``language``
     is the page's: the email's language unless the account has chosen one."""
-    from service.accounts.tasks import send_password_reset
-    from service.jobs.queue import enqueue_after_commit
-
     enqueue_after_commit(send_password_reset, normalise_email(email), base_url, language)
     db.session.commit()
-
-
-def issue_password_reset(email: str, base_url: str, language: str) -> None:
-    """Email a reset link if the address belongs to an active user; silent otherwise."""
-    from service.mail.outbox import queue_email
-
-    user = find_user(email)
-    if user is None or not user.active:
-        return
-    token = links.issue(user, LinkPurpose.PASSWORD_RESET)
-    queue_email(
-        to=user.email,
-        template="password_reset",
-        language=user.preferred_language or language,
-        context={
-            "name": user.display_name,
-            "url": external_url(base_url, "accounts.reset_password", token=token),
-            "minutes": int(links.lifetime(LinkPurpose.PASSWORD_RESET).total_seconds() // 60),
-        },
-        secret=True,
-    )
-    db.session.commit()
-
-
-def external_url(base_url: str, endpoint: str, **values) -> str:
-    """An absolute URL of ``endpoint`` under ``base_url`` (the request's trusted root), for
-    links built where there is no request, such as a job."""
-    root = urlsplit(base_url)
-    adapter = current_app.url_map.bind(
-        root.netloc, script_name=root.path or "/", url_scheme=root.scheme
-    )
-    return adapter.build(endpoint, values, force_external=True)
 
 
 def set_password_from_link(token: str, purpose: LinkPurpose, password: str, remember=False):

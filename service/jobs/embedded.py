@@ -4,6 +4,7 @@ Arguments go through the same JSON round trip as on a worker, so a job that work
 there. A job that raises is logged and retried by the ticker after its back-off; after its
 last attempt it is logged as failed for good. The ticker (a daemon thread started by
 ``serve``; tests call :meth:`EmbeddedRunner.tick`) also plays the scheduler's part.
+``init_app`` hands the runner to the queue, which does not import this module.
 """
 
 import datetime as dt
@@ -15,7 +16,8 @@ from dataclasses import dataclass
 from flask import Flask, current_app
 from werkzeug.utils import import_string
 
-from service.jobs.queue import JobRequest
+from service.jobs.queue import IN_PROCESS, JobRequest
+from service.jobs.scheduler import Scheduler
 from service.model_types import utcnow
 
 log = logging.getLogger(__name__)
@@ -62,8 +64,6 @@ class EmbeddedRunner:
 
     def tick(self, now: dt.datetime | None = None) -> None:
         """Retry the jobs that are due, then enqueue the periodic jobs of this slot."""
-        from service.jobs.scheduler import Scheduler
-
         now = now or utcnow()
         with self._lock:
             due = [r for r in self._retries if r.due <= now]
@@ -71,6 +71,15 @@ class EmbeddedRunner:
         for retry in due:
             self.run(retry.request, retry.failures)
         Scheduler.for_app(current_app).tick(now)
+
+
+def init_app(app: Flask) -> None:
+    """Jobs dispatched while REDIS_URL is unset run here (see queue.dispatch)."""
+    app.extensions[IN_PROCESS] = _run_in_process
+
+
+def _run_in_process(request: JobRequest) -> None:
+    runner().run(request)
 
 
 def runner(app: Flask | None = None) -> EmbeddedRunner:

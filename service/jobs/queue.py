@@ -25,6 +25,9 @@ _PENDING = "exitloop_jobs_after_commit"
 # Jobs and their failures are kept long enough for an operator to look (`flask jobs failed`).
 RESULT_TTL = 24 * 3600
 FAILURE_TTL = 30 * 24 * 3600
+# Without REDIS_URL a job runs in this process: the embedded runner puts its entry point under
+# this key at init_app (service/jobs/embedded.py), so the queue never imports the runner.
+IN_PROCESS = "exitloop_jobs_in_process"
 
 
 @dataclass(frozen=True)
@@ -84,9 +87,7 @@ def rq_queue(name: str, connection: redis.Redis | None = None) -> Queue:
 
 def dispatch(request: JobRequest) -> bool:
     if not current_app.config["REDIS_URL"]:
-        from service.jobs.embedded import runner
-
-        runner().run(request)
+        current_app.extensions[IN_PROCESS](request)
         return True
     retry = Retry(max=request.retries, interval=list(request.delays) or 0)
     try:
