@@ -100,6 +100,7 @@ def _sqlite_pragmas(dbapi_connection, _record) -> None:
 
 
 def _register_blueprints(app: Flask) -> None:
+    from service.surveys import models as _surveys  # noqa: F401 — TEMP until views exist
     from service.accounts.agency_views import bp as agency_people
     from service.accounts.member_views import bp as members
     from service.accounts.platform_views import bp as platform_people

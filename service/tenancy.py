@@ -38,6 +38,7 @@ GLOBAL_TABLES = frozenset(
         "account_links",
         "platform_emails",  # mail of no tenant: password resets, agency invitations
         "agency_invitations",  # an agency's invitations to its own staff
+        "agency_templates",  # an agency's library of question templates
     }
 )
 
