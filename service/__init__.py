@@ -100,7 +100,6 @@ def _sqlite_pragmas(dbapi_connection, _record) -> None:
 
 
 def _register_blueprints(app: Flask) -> None:
-    from service.surveys import models as _surveys  # noqa: F401 — TEMP until views exist
     from service.accounts.agency_views import bp as agency_people
     from service.accounts.member_views import bp as members
     from service.accounts.platform_views import bp as platform_people
@@ -109,11 +108,13 @@ def _register_blueprints(app: Flask) -> None:
     from service.health import bp as health
     from service.mail.views import bp as outbox
     from service.platform.views import bp as platform
+    from service.surveys.library_views import bp as library
+    from service.surveys.views import bp as surveys
     from service.tenants import catalogue_views, department_views, import_views  # noqa: F401
     from service.tenants.views import bp as tenants
 
     blueprints = (health, accounts, tenants, members, agencies, agency_people, platform)
-    for blueprint in (*blueprints, platform_people, outbox):
+    for blueprint in (*blueprints, platform_people, outbox, surveys, library):
         app.register_blueprint(blueprint)
 
 

@@ -37,6 +37,12 @@ MATRIX: dict[str, frozenset[str]] = {
     "agency.consultants.manage": frozenset({"agency_admin"}),
     "agency.tenant_admin.invite": frozenset({"agency_admin"}),
     "platform.agency_admin.invite": frozenset(PLATFORM_ROLES),
+    # Question templates: HR reads them and interviewers use them; the HR admin manages
+    # them, and the agency admin may set up a client's (structure, not feedback).
+    "tenant.templates.view": frozenset({"hr_admin", "hr", "interviewer", "agency_admin"}),
+    "tenant.templates.manage": frozenset({"hr_admin", "agency_admin"}),
+    "agency.library.view": frozenset(AGENCY_ROLES),
+    "agency.library.manage": frozenset({"agency_admin"}),
 }
 
 

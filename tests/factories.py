@@ -16,6 +16,8 @@ from service.accounts.passwords import hash_password
 from service.accounts.tokens import new_token, token_hash
 from service.extensions import db
 from service.model_types import utcnow
+from service.surveys.document import Question, Questionnaire, QuestionType, to_json
+from service.surveys.models import AgencyTemplate, QuestionTemplate, TemplateVersion
 from service.tenancy import tenant_scope
 from service.tenants.models import (
     Agency,
@@ -146,6 +148,60 @@ def make_agency_invitation(agency: Agency, email: str, role: str = "consultant")
     return invitation
 
 
+def small_document(languages=("nl", "fr")) -> dict:
+    """A one-question document (key "pay"), complete in ``languages``."""
+    texts = {
+        "nl": "Speelde het loon mee?",
+        "fr": "Le salaire a-t-il joué ?",
+        "en": "Did pay matter?",
+    }
+    question = Question(
+        key="pay",
+        type=QuestionType.YES_NO,
+        required=True,
+        text={language: texts[language] for language in languages},
+        theme="compensation",
+    )
+    return to_json(Questionnaire(languages=tuple(languages), questions=(question,)))
+
+
+def make_question_template(tenant: Tenant, name: str = "Exit questions", published: int = 1):
+    """A template with ``published`` frozen versions and a draft after them."""
+    with tenant_scope(tenant.id):
+        template = QuestionTemplate(name=name, languages=["nl", "fr"], origin="blank")
+        db.session.add(template)
+        db.session.flush()
+        for number in range(1, published + 1):
+            db.session.add(
+                TemplateVersion(
+                    template_id=template.id,
+                    number=number,
+                    document=small_document(),
+                    published_at=utcnow(),
+                )
+            )
+        db.session.add(
+            TemplateVersion(
+                template_id=template.id, number=published + 1, document=small_document()
+            )
+        )
+        db.session.commit()
+        return _detached(template)
+
+
+def make_library_template(agency: Agency, name: str = "Agency exit questions"):
+    template = AgencyTemplate(
+        agency_id=agency.id,
+        name=name,
+        languages=["nl", "fr"],
+        origin="blank",
+        document=small_document(),
+    )
+    db.session.add(template)
+    db.session.commit()
+    return template
+
+
 @dataclass
 class Side:
     """One tenant (and its agency) with a user for every role."""
@@ -181,6 +237,8 @@ def _side(name: str) -> Side:
         "membership": memberships["member"],
         "invitation": make_tenant_invitation(tenant, f"invited@{name}.example"),
         "agency_invitation": make_agency_invitation(agency, f"invited@agency-{name}.example"),
+        "template": make_question_template(tenant),
+        "library_template": make_library_template(agency),
     }
     return side
 

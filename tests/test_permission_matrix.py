@@ -103,11 +103,18 @@ def test_hr_changes_neither_settings_nor_members():
 
 def test_platform_admin_and_consultants_reach_no_client_data_by_role():
     assert not [a for a in actions_of("platform_admin") if a.startswith("tenant.")]
-    assert actions_of("consultant") == {"agency.home"}
+    # A consultant reads the agency's template library: questions, no client's data.
+    assert actions_of("consultant") == {"agency.home", "agency.library.view"}
 
 
 def test_agency_admin_reaches_only_support_areas_of_a_client():
-    support = ("tenant.home", "tenant.structure.", "tenant.settings.", "tenant.members.")
+    support = (
+        "tenant.home",
+        "tenant.structure.",
+        "tenant.settings.",
+        "tenant.members.",
+        "tenant.templates.",  # setting up a client's questionnaires: structure, not feedback
+    )
     tenant_actions = [a for a in actions_of("agency_admin") if a.startswith("tenant.")]
     assert tenant_actions
     assert all(a.startswith(support) for a in tenant_actions), tenant_actions
