@@ -11,3 +11,10 @@ document.addEventListener("htmx:responseError", function (event) {
   p.textContent = heading ? heading.textContent : String(xhr.status);
   flash.replaceChildren(p);
 });
+
+// After an htmx swap, put the keyboard focus back where the person was (e.g. the "Move up"
+// button of the question just moved): the server marks that element with data-refocus.
+document.addEventListener("htmx:afterSwap", function () {
+  var target = document.querySelector("[data-refocus]");
+  if (target) { target.focus(); }
+});
