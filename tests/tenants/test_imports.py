@@ -380,12 +380,21 @@ SAMPLE_HEADINGS = {
     ("locations", "en"): ["name", "city"],
 }
 SAMPLE_NAMES = {
-    ("departments", "nl"): ("voorbeeld-afdelingen.csv", ["Administratie", "Logistiek", "Verkoop"]),
-    ("departments", "fr"): ("exemple-departements.csv", ["Administration", "Logistique", "Ventes"]),
-    ("departments", "en"): ("sample-departments.csv", ["Administration", "Logistics", "Sales"]),
-    ("functions", "nl"): ("voorbeeld-functies.csv", ["Softwareontwikkelaar", "Vertegenwoordiger"]),
-    ("functions", "fr"): ("exemple-fonctions.csv", ["Développeur logiciel", "Gérant de magasin"]),
-    ("functions", "en"): ("sample-functions.csv", ["Software developer", "Store manager"]),
+    ("departments", "nl"): (
+        "voorbeeld-afdelingen.csv",
+        ["Boekhouding", "Klantendienst", "Logistiek"],
+    ),
+    ("departments", "fr"): (
+        "exemple-departements.csv",
+        ["Comptabilité", "Logistique", "Service clientèle"],
+    ),
+    ("departments", "en"): (
+        "sample-departments.csv",
+        ["Accounting", "Customer service", "Logistics"],
+    ),
+    ("functions", "nl"): ("voorbeeld-functies.csv", ["Vertegenwoordiger", "Webontwikkelaar"]),
+    ("functions", "fr"): ("exemple-fonctions.csv", ["Développeur web", "Gérant de magasin"]),
+    ("functions", "en"): ("sample-functions.csv", ["Store manager", "Web developer"]),
     ("locations", "nl"): ("voorbeeld-vestigingen.csv", ["Hoofdkantoor", "Magazijn"]),
     ("locations", "fr"): ("exemple-sites.csv", ["Entrepôt", "Magasin Veldstraat"]),
     ("locations", "en"): ("sample-locations.csv", ["Head office", "Shop Veldstraat"]),
@@ -421,6 +430,7 @@ def test_the_sample_file_speaks_the_pages_language_and_imports_as_it_is(
 
 
 def test_the_sample_of_another_tenant_is_not_found(hr_admin, world):
+    assert hr_admin.get("/t/tenant-a/import/departments/sample.csv").status_code == 200
     assert hr_admin.get("/t/tenant-b/import/departments/sample.csv").status_code == 404
 
 
@@ -437,17 +447,17 @@ def test_the_sample_is_for_those_who_may_import(app, world):
         (
             "departments",
             "nl",
-            ["aantal en vanaf zijn optioneel", "namen van hoogstens"],
+            ["“aantal” en “vanaf” zijn optioneel", "namen van hoogstens"],
             "gemeente",
         ),
         ("functions", "nl", ["Eén functie per rij", "namen van hoogstens"], "gemeente"),
-        ("locations", "nl", ["gemeente is optioneel", "namen en gemeenten"], "aantal"),
-        ("departments", "fr", ["effectif et à partir du sont facultatifs"], "localité"),
+        ("locations", "nl", ["“gemeente” is optioneel", "namen en gemeenten"], "aantal"),
+        ("departments", "fr", ["« effectif » et « à partir du » sont facultatifs"], "localité"),
         ("functions", "fr", ["Une fonction par ligne"], "localité"),
-        ("locations", "fr", ["localité est facultatif", "noms et localités"], "effectif"),
-        ("departments", "en", ["headcount and effective from are optional"], "cities"),
+        ("locations", "fr", ["« localité » est facultatif", "noms et localités"], "effectif"),
+        ("departments", "en", ["“headcount” and “effective from” are optional"], "cities"),
         ("functions", "en", ["One function per row", "names of at most"], "cities"),
-        ("locations", "en", ["city is optional", "names and cities"], "headcount"),
+        ("locations", "en", ["“city” is optional", "names and cities"], "headcount"),
     ],
 )
 def test_each_import_page_helps_with_its_own_columns(hr_admin, world, kind, language, said, unsaid):
