@@ -19,8 +19,9 @@ from service.accounts.schemas import (
     PasswordChangeSchema,
     ProfileSchema,
 )
+from service.errors import retry_after, wait_minutes
 from service.extensions import limiter
-from service.i18n import LANGUAGE_COOKIE, select_language
+from service.i18n import LANGUAGE_COOKIE, language_for, offer_language_choice, select_language
 from service.labels import ROLES
 from service.refusals import validate_and_apply
 from service.rendering import render
@@ -97,13 +98,31 @@ def _workspace_switcher():
     return {"workspaces": workspaces}
 
 
+def _locked_out(template: str):
+    """A limit's on_breach: the form again, with the address typed, a short headline and
+    how long to wait (service/errors.py answers the 429 with it)."""
+
+    def answer(_limit):
+        wait = wait_minutes(retry_after())
+        form = request.form.to_dict()
+        return render(template, status=429, form=form, errors={}, wait=wait)
+
+    return answer
+
+
 @bp.route("/login", methods=["GET", "POST"])
-@limiter.limit(lambda: _limit("LOGIN_LIMIT_PER_IP"), methods=["POST"], deduct_when=_failed)
+@limiter.limit(
+    lambda: _limit("LOGIN_LIMIT_PER_IP"),
+    methods=["POST"],
+    deduct_when=_failed,
+    on_breach=_locked_out("auth/login.html"),
+)
 @limiter.limit(
     lambda: _limit("LOGIN_LIMIT_PER_ACCOUNT"),
     methods=["POST"],
     key_func=_account_key,
     deduct_when=_failed,
+    on_breach=_locked_out("auth/login.html"),
 )
 def login():
     if current_user.is_authenticated and request.method == "GET":
@@ -117,6 +136,7 @@ def login():
         if not errors:
             sessions.renew_session()
             login_user(user, remember=data["remember"])
+            offer_language_choice(user)
             return redirect(safe_next(request.args.get("next"), url_for("accounts.index")))
     status = 422 if errors else 200
     return render("auth/login.html", block="login_form", status=status, form=form, errors=errors)
@@ -200,8 +220,17 @@ def change_password():
 
 
 @bp.route("/forgot-password", methods=["GET", "POST"])
-@limiter.limit(lambda: _limit("LINK_LIMIT_PER_IP"), methods=["POST"])
-@limiter.limit(lambda: _limit("LOGIN_LIMIT_PER_ACCOUNT"), methods=["POST"], key_func=_account_key)
+@limiter.limit(
+    lambda: _limit("LINK_LIMIT_PER_IP"),
+    methods=["POST"],
+    on_breach=_locked_out("auth/forgot_password.html"),
+)
+@limiter.limit(
+    lambda: _limit("LOGIN_LIMIT_PER_ACCOUNT"),
+    methods=["POST"],
+    key_func=_account_key,
+    on_breach=_locked_out("auth/forgot_password.html"),
+)
 def forgot_password():
     form = request.form.to_dict()
     errors: dict = {}
@@ -239,6 +268,7 @@ def _sign_in_here(user) -> None:
         logout_user()
     sessions.renew_session()
     login_user(user)
+    offer_language_choice(user)
 
 
 @bp.route("/reset-password/<token>", methods=["GET", "POST"])
@@ -287,7 +317,7 @@ def accept_invitation(token: str):
         found = invitations.check(token)
     except LinkRefused as refused:
         return _link_refused(refused.reason)
-    g.link_language = found.invitation.language
+    g.link_language = language_for(found.account, found.invitation.language)  # its email's
     form = request.form.to_dict() or {"display_name": found.invitation.display_name}
     errors: dict = {}
     if request.method == "POST":
