@@ -1,9 +1,10 @@
 """Sign-in and sign-out, the links emailed for invitations and password resets, the
 profile, the workspace chooser and switcher, and the language switch."""
 
+from typing import NamedTuple
 from urllib.parse import urlsplit
 
-from flask import Blueprint, abort, current_app, flash, g, redirect, request, url_for
+from flask import Blueprint, abort, current_app, flash, g, redirect, request, session, url_for
 from flask_babel import gettext as _
 from flask_login import current_user, login_required, login_user, logout_user
 
@@ -87,13 +88,32 @@ def url_for_destination(destination: services.Destination) -> str:
     return url_for("tenants.home", tenant_slug=destination.slug)
 
 
+class Workspace(NamedTuple):
+    """A scope of the switcher: where it leads, and whether this page is in it."""
+
+    destination: services.Destination
+    href: str
+    current: bool
+
+
+def _is_current(destination: services.Destination) -> bool:
+    if destination.kind == "tenant":
+        return g.get("tenant") is not None and g.tenant.slug == destination.slug
+    if destination.kind == "agency":
+        return g.get("agency") is not None and g.agency.slug == destination.slug
+    return g.get("role") == "platform_admin"
+
+
 @bp.app_context_processor
 def _workspace_switcher():
-    def workspaces():
-        """(destination, url) of every scope the signed-in user belongs to."""
+    def workspaces() -> list[Workspace]:
+        """Every scope the signed-in user belongs to, for the switcher."""
         if not current_user.is_authenticated:
             return []
-        return [(d, url_for_destination(d)) for d in services.destinations(current_user)]
+        return [
+            Workspace(d, url_for_destination(d), _is_current(d))
+            for d in services.destinations(current_user)
+        ]
 
     return {"workspaces": workspaces}
 
@@ -175,10 +195,23 @@ def index():
     )
 
 
+def _way_back() -> tuple[str, str | None]:
+    """The page of the workspace the person came from and its name (remembered by
+    service/scopes.py); without one, the start page, which leads to every workspace."""
+    place = session.get("workspace") or {}
+    path = safe_next(place.get("path"), "")
+    if not path:
+        return url_for("accounts.index"), None
+    return path, place.get("name")
+
+
 def _profile_page(status=200, profile_errors=None, password_errors=None, form=None):
+    back_href, back_name = _way_back()
     return render(
         "accounts/profile.html",
         status=status,
+        back_href=back_href,
+        back_name=back_name,
         form=form or {},
         profile_errors=profile_errors or {},
         password_errors=password_errors or {},
