@@ -5,6 +5,7 @@ import logging
 import jinja2.runtime
 import sqlalchemy as sa
 from flask import Flask, request
+from flask_babel import get_locale
 from flask_login import current_user
 
 from service.config import ROOT, Config
@@ -44,6 +45,7 @@ def _init_extensions(app: Flask) -> None:
     csrf.init_app(app)
     htmx.init_app(app)
     babel.init_app(app, locale_selector=i18n.select_locale, timezone_selector=i18n.select_timezone)
+    i18n.init_app(app)
     login_manager.init_app(app)
     login_manager.login_view = "accounts.login"
     login_manager.login_message = None
@@ -73,7 +75,8 @@ def _init_extensions(app: Flask) -> None:
     def _template_globals():
         return {
             "can": can,
-            "current_language": i18n.select_language(),
+            # the language gettext speaks on this page (chosen once per request)
+            "current_language": getattr(get_locale(), "language", "en"),
             "language_names": i18n.LANGUAGE_NAMES,
         }
 

@@ -1,13 +1,15 @@
 """Content-negotiated errors: an HTML page, an htmx fragment or JSON; the session rolls back."""
 
 import logging
+import math
+import time
 
 from flask import Flask, jsonify, request
 from flask_babel import gettext as _
 from flask_wtf.csrf import CSRFError
 from werkzeug.exceptions import Forbidden, HTTPException, InternalServerError, SecurityError
 
-from service.extensions import db
+from service.extensions import db, limiter
 from service.rendering import render
 
 log = logging.getLogger(__name__)
@@ -38,10 +40,27 @@ def _titles() -> dict[int, str]:
         405: _("This action is not allowed here."),
         413: _("The upload is too large."),
         422: _("Some fields need your attention."),
-        429: _("Too many attempts. Please wait a moment and try again."),
+        429: _("Too many attempts"),
         500: _("Something went wrong on our side. Please try again later."),
         503: _("The service is temporarily unavailable."),
     }
+
+
+def retry_after() -> int:
+    """Seconds until every rate limit this request has used up lets an attempt through
+    again (after a breach Flask-Limiter keeps the request's limits; reading one asks the
+    limiter's storage for its window)."""
+    resets = [
+        limit.window.reset_time  # not reset_at: that one adds a second
+        for limit in limiter.current_limits
+        if limit.breached or limit.window.remaining <= 0
+    ]
+    now = time.time()  # after the storage answered: its expiry is now + whole seconds
+    return max([1, *(round(reset - now) for reset in resets)])
+
+
+def wait_minutes(seconds: int) -> int:
+    return max(1, math.ceil(seconds / 60))
 
 
 def wants_json() -> bool:
@@ -59,6 +78,9 @@ def error_response(error: HTTPException):
     if isinstance(error, SecurityError):  # a Host outside TRUSTED_HOSTS: no URL, so no page
         return error.get_response()
     code = error.code or 500
+    retry = retry_after() if code == 429 else None
+    if error.response is not None:  # the view's own answer, such as a rate-limited form
+        return _retry_after(error.response, retry)
     if isinstance(error, CSRFError):
         message = _("This form has expired. Please reload the page and try again.")
     elif isinstance(error, Suspended):
@@ -68,8 +90,18 @@ def error_response(error: HTTPException):
     if wants_json():
         response = jsonify(error={"code": code, "message": message})
         response.status_code = code
-        return response
-    return render("errors/error.html", block="content", status=code, code=code, message=message)
+        return _retry_after(response, retry)
+    wait = wait_minutes(retry) if retry else None
+    response = render(
+        "errors/error.html", block="content", status=code, code=code, message=message, wait=wait
+    )
+    return _retry_after(response, retry)
+
+
+def _retry_after(response, seconds: int | None):
+    if seconds:
+        response.headers["Retry-After"] = str(seconds)
+    return response
 
 
 def init_app(app: Flask) -> None:

@@ -6,7 +6,7 @@ belong to answers 404, exactly as if it did not exist.
 """
 
 import sqlalchemy as sa
-from flask import Blueprint, abort, g
+from flask import Blueprint, abort, g, request, session
 from flask_login import current_user
 from werkzeug.local import LocalProxy
 
@@ -25,6 +25,7 @@ def _scoped_blueprint(name: str, import_name: str, prefix: str, scope: str, reso
     bp = Blueprint(name, import_name, url_prefix=prefix)
     bp.before_request(_require_login)
     bp.before_request(resolve)
+    bp.after_request(_remember_workspace)
     SCOPED_BLUEPRINTS[name] = scope
     return bp
 
@@ -33,6 +34,32 @@ def _require_login():
     if not current_user.is_authenticated:
         return login_manager.unauthorized()
     return None
+
+
+# The longest page address remembered as the way back; a longer one is cut to its path.
+MAX_WAY_BACK = 500
+
+
+def _remember_workspace(response):
+    """The last page a person read in a workspace, and that workspace's name: the way back
+    from the pages outside every workspace (the profile). Full pages only, not fragments,
+    images or refusals."""
+    if (
+        request.method != "GET"
+        or response.status_code != 200
+        or response.mimetype != "text/html"
+        or request.headers.get("HX-Request")
+    ):
+        return response
+    path = request.full_path if request.query_string else request.path
+    scope = g.get("tenant") or g.get("agency")
+    place = {
+        "path": path if len(path) <= MAX_WAY_BACK else request.path,
+        "name": scope.name if scope is not None else "Exitloop",
+    }
+    if session.get("workspace") != place:
+        session["workspace"] = place
+    return response
 
 
 def _slug_blueprint(name, import_name, scope: str, url: str, prefix: str, resolve) -> Blueprint:
@@ -113,6 +140,8 @@ def _resolve_tenant():
     if tenant.status != TenantStatus.ACTIVE and role != "agency_admin":
         raise Suspended("tenant")
     g.tenant, g.role = tenant, role
+    if role == "agency_admin":  # its way back to the portfolio (templates/base.html)
+        g.portfolio_agency = db.session.get(Agency, tenant.agency_id)
 
 
 def _resolve_agency():

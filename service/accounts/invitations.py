@@ -34,6 +34,7 @@ from service.accounts.passwords import hash_password
 from service.accounts.tokens import new_token, token_hash
 from service.accounts.users import find_user, normalise_email
 from service.extensions import db
+from service.i18n import language_for
 from service.labels import ROLES
 from service.mail.outbox import queue_email
 from service.model_types import utcnow
@@ -77,19 +78,21 @@ def _utc(moment: dt.datetime) -> dt.datetime:
 
 
 def _issue(invitation: Invitation, place_name: str, inviter: User, tenant_id=None) -> None:
-    """A fresh link for ``invitation`` and the email carrying it (the caller commits)."""
+    """A fresh link for ``invitation`` and the email carrying it (the caller commits), in
+    the language the inviter chose, unless the address has an account that chose its own."""
     token = new_token()
     now = utcnow()
     invitation.token_hash = token_hash(token)
     invitation.created_at, invitation.expires_at = now, now + lifetime()
     invitation.invited_by = inviter.id
     account = find_user(invitation.email)
-    with force_locale(invitation.language):
+    language = language_for(account, invitation.language)
+    with force_locale(language):
         role_label = str(ROLES[invitation.role.value])
     queue_email(
         to=invitation.email,
         template="invitation",
-        language=invitation.language,
+        language=language,
         context={
             "name": invitation.display_name,
             "inviter": inviter.display_name,
@@ -441,7 +444,9 @@ def accept_with_password(token: str, display_name: str, password: str) -> tuple[
         raise LinkRefused(Refusal.UNKNOWN)
     user = found.account
     if user is None:
-        user = User(email=found.invitation.email, preferred_language=found.invitation.language)
+        # The invitation's language was the inviter's guess, not the person's choice: they
+        # are offered the choice once signed in (service/i18n.py).
+        user = User(email=found.invitation.email)
         db.session.add(user)
     user.display_name = display_name
     user.password_hash = hash_password(password)

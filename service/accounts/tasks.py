@@ -10,6 +10,7 @@ from service.accounts import links
 from service.accounts.models import LinkPurpose
 from service.accounts.users import find_user
 from service.extensions import db
+from service.i18n import language_for
 from service.jobs.task import task
 from service.mail.outbox import queue_email
 
@@ -26,7 +27,7 @@ def send_password_reset(email: str, base_url: str, language: str = "en") -> None
     queue_email(
         to=user.email,
         template="password_reset",
-        language=user.preferred_language or language,
+        language=language_for(user, language),
         context={
             "name": user.display_name,
             "url": external_url(base_url, "accounts.reset_password", token=token),

@@ -1,9 +1,10 @@
 """Sign-in and sign-out, the links emailed for invitations and password resets, the
 profile, the workspace chooser and switcher, and the language switch."""
 
+from typing import NamedTuple
 from urllib.parse import urlsplit
 
-from flask import Blueprint, abort, current_app, flash, g, redirect, request, url_for
+from flask import Blueprint, abort, current_app, flash, g, redirect, request, session, url_for
 from flask_babel import gettext as _
 from flask_login import current_user, login_required, login_user, logout_user
 
@@ -19,8 +20,9 @@ from service.accounts.schemas import (
     PasswordChangeSchema,
     ProfileSchema,
 )
+from service.errors import retry_after, wait_minutes
 from service.extensions import limiter
-from service.i18n import LANGUAGE_COOKIE, select_language
+from service.i18n import LANGUAGE_COOKIE, language_for, offer_language_choice, select_language
 from service.labels import ROLES
 from service.refusals import validate_and_apply
 from service.rendering import render
@@ -86,24 +88,61 @@ def url_for_destination(destination: services.Destination) -> str:
     return url_for("tenants.home", tenant_slug=destination.slug)
 
 
+class Workspace(NamedTuple):
+    """A scope of the switcher: where it leads, and whether this page is in it."""
+
+    destination: services.Destination
+    href: str
+    current: bool
+
+
+def _is_current(destination: services.Destination) -> bool:
+    if destination.kind == "tenant":
+        return g.get("tenant") is not None and g.tenant.slug == destination.slug
+    if destination.kind == "agency":
+        return g.get("agency") is not None and g.agency.slug == destination.slug
+    return g.get("role") == "platform_admin"
+
+
 @bp.app_context_processor
 def _workspace_switcher():
-    def workspaces():
-        """(destination, url) of every scope the signed-in user belongs to."""
+    def workspaces() -> list[Workspace]:
+        """Every scope the signed-in user belongs to, for the switcher."""
         if not current_user.is_authenticated:
             return []
-        return [(d, url_for_destination(d)) for d in services.destinations(current_user)]
+        return [
+            Workspace(d, url_for_destination(d), _is_current(d))
+            for d in services.destinations(current_user)
+        ]
 
     return {"workspaces": workspaces}
 
 
+def _locked_out(template: str):
+    """A limit's on_breach: the form again, with the address typed, a short headline and
+    how long to wait (service/errors.py answers the 429 with it)."""
+
+    def answer(_limit):
+        wait = wait_minutes(retry_after())
+        form = request.form.to_dict()
+        return render(template, status=429, form=form, errors={}, wait=wait)
+
+    return answer
+
+
 @bp.route("/login", methods=["GET", "POST"])
-@limiter.limit(lambda: _limit("LOGIN_LIMIT_PER_IP"), methods=["POST"], deduct_when=_failed)
+@limiter.limit(
+    lambda: _limit("LOGIN_LIMIT_PER_IP"),
+    methods=["POST"],
+    deduct_when=_failed,
+    on_breach=_locked_out("auth/login.html"),
+)
 @limiter.limit(
     lambda: _limit("LOGIN_LIMIT_PER_ACCOUNT"),
     methods=["POST"],
     key_func=_account_key,
     deduct_when=_failed,
+    on_breach=_locked_out("auth/login.html"),
 )
 def login():
     if current_user.is_authenticated and request.method == "GET":
@@ -117,6 +156,7 @@ def login():
         if not errors:
             sessions.renew_session()
             login_user(user, remember=data["remember"])
+            offer_language_choice(user)
             return redirect(safe_next(request.args.get("next"), url_for("accounts.index")))
     status = 422 if errors else 200
     return render("auth/login.html", block="login_form", status=status, form=form, errors=errors)
@@ -155,10 +195,23 @@ def index():
     )
 
 
+def _way_back() -> tuple[str, str | None]:
+    """The page of the workspace the person came from and its name (remembered by
+    service/scopes.py); without one, the start page, which leads to every workspace."""
+    place = session.get("workspace") or {}
+    path = safe_next(place.get("path"), "")
+    if not path:
+        return url_for("accounts.index"), None
+    return path, place.get("name")
+
+
 def _profile_page(status=200, profile_errors=None, password_errors=None, form=None):
+    back_href, back_name = _way_back()
     return render(
         "accounts/profile.html",
         status=status,
+        back_href=back_href,
+        back_name=back_name,
         form=form or {},
         profile_errors=profile_errors or {},
         password_errors=password_errors or {},
@@ -200,8 +253,17 @@ def change_password():
 
 
 @bp.route("/forgot-password", methods=["GET", "POST"])
-@limiter.limit(lambda: _limit("LINK_LIMIT_PER_IP"), methods=["POST"])
-@limiter.limit(lambda: _limit("LOGIN_LIMIT_PER_ACCOUNT"), methods=["POST"], key_func=_account_key)
+@limiter.limit(
+    lambda: _limit("LINK_LIMIT_PER_IP"),
+    methods=["POST"],
+    on_breach=_locked_out("auth/forgot_password.html"),
+)
+@limiter.limit(
+    lambda: _limit("LOGIN_LIMIT_PER_ACCOUNT"),
+    methods=["POST"],
+    key_func=_account_key,
+    on_breach=_locked_out("auth/forgot_password.html"),
+)
 def forgot_password():
     form = request.form.to_dict()
     errors: dict = {}
@@ -239,6 +301,7 @@ def _sign_in_here(user) -> None:
         logout_user()
     sessions.renew_session()
     login_user(user)
+    offer_language_choice(user)
 
 
 @bp.route("/reset-password/<token>", methods=["GET", "POST"])
@@ -287,7 +350,7 @@ def accept_invitation(token: str):
         found = invitations.check(token)
     except LinkRefused as refused:
         return _link_refused(refused.reason)
-    g.link_language = found.invitation.language
+    g.link_language = language_for(found.account, found.invitation.language)  # its email's
     form = request.form.to_dict() or {"display_name": found.invitation.display_name}
     errors: dict = {}
     if request.method == "POST":

@@ -7,10 +7,13 @@ from flask import abort
 from flask_babel import gettext as _
 from flask_sqlalchemy.pagination import Pagination
 
+from service.accounts.models import TenantInvitation, User
 from service.extensions import db
 from service.listing import contains, paginate
+from service.model_types import utcnow
 from service.refusals import Refused, commit_or_refuse
-from service.tenants.models import Agency, Tenant, TenantStatus
+from service.tenancy import unscoped
+from service.tenants.models import Agency, Membership, Tenant, TenantRole, TenantStatus
 
 
 def portfolio_page(agency: Agency, term: str, page: int) -> Pagination:
@@ -18,6 +21,51 @@ def portfolio_page(agency: Agency, term: str, page: int) -> Pagination:
     if term:
         query = query.where(sa.or_(contains(Tenant.name, term), contains(Tenant.slug, term)))
     return paginate(query.order_by(Tenant.name, Tenant.id), page)
+
+
+def hr_admin_states(tenants: list[Tenant]) -> dict[uuid.UUID, str]:
+    """For each of these clients: "active" when it has an active HR admin, "pending" when
+    an HR-admin invitation still waits for an answer; absent when it has neither (an
+    expired invitation waits for nothing: the agency invites again)."""
+    ids = [tenant.id for tenant in tenants]
+    with unscoped():  # one look across the page's clients, all of this agency
+        pending = db.session.scalars(
+            sa.select(TenantInvitation.tenant_id).where(
+                TenantInvitation.tenant_id.in_(ids),
+                TenantInvitation.role == TenantRole.HR_ADMIN,
+                TenantInvitation.accepted_at.is_(None),
+                TenantInvitation.cancelled_at.is_(None),
+                TenantInvitation.expires_at > utcnow(),
+            )
+        )
+        states = dict.fromkeys(pending, "pending")
+        active = db.session.scalars(
+            sa.select(Membership.tenant_id).where(
+                Membership.tenant_id.in_(ids),
+                Membership.role == TenantRole.HR_ADMIN,
+                Membership.deactivated_at.is_(None),
+                Membership.assigned_by_agency.is_(False),
+            )
+        )
+        states.update(dict.fromkeys(active, "active"))
+    return states
+
+
+def assigned_clients(agency: Agency, consultant: User) -> list[Tenant]:
+    """The agency's client companies the consultant is assigned to, by name."""
+    with unscoped():  # the consultant's assignments span the agency's clients
+        return list(
+            db.session.scalars(
+                sa.select(Tenant)
+                .join(Membership, Membership.tenant_id == Tenant.id)
+                .where(
+                    Tenant.agency_id == agency.id,
+                    Membership.user_id == consultant.id,
+                    Membership.assigned_by_agency.is_(True),
+                )
+                .order_by(Tenant.name, Tenant.id)
+            )
+        )
 
 
 def client_or_404(agency: Agency, tenant_id: uuid.UUID) -> Tenant:

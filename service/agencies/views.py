@@ -4,6 +4,7 @@ import uuid
 
 from flask import current_app, flash, g, redirect, request, url_for
 from flask_babel import gettext as _
+from flask_login import current_user
 
 from service.agencies import services
 from service.agencies.schemas import TenantCreateSchema
@@ -26,14 +27,17 @@ PEOPLE_LINKS = ("agency_people.invite_tenant_admin", "agency_people.consultants"
 @require("agency.home")
 def home():
     if not can(g.role, "agency.portfolio.view"):
-        return render("agencies/home.html", agency=g.agency, pagination=None)
+        clients = services.assigned_clients(g.agency, current_user)
+        return render("agencies/home.html", agency=g.agency, pagination=None, clients=clients)
     listing = list_request(request.args)
+    pagination = services.portfolio_page(g.agency, listing.term, listing.page)
     return render(
         "agencies/home.html",
         block="listing",
         agency=g.agency,
         listing=listing,
-        pagination=services.portfolio_page(g.agency, listing.term, listing.page),
+        pagination=pagination,
+        hr_admins=services.hr_admin_states(pagination.items),
         people_links={e for e in PEOPLE_LINKS if e in current_app.view_functions},
     )
 

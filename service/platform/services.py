@@ -7,10 +7,13 @@ from flask import abort
 from flask_babel import gettext as _
 from flask_sqlalchemy.pagination import Pagination
 
+from service.accounts.models import AgencyInvitation, AgencyMembership
 from service.extensions import db
 from service.listing import contains, paginate
+from service.model_types import utcnow
 from service.platform.logos import MAX_LOGO_BYTES, image_type
 from service.refusals import Refused, commit_or_refuse
+from service.roles import AgencyRole
 from service.tenants.models import Agency, Tenant, TenantStatus
 
 
@@ -29,6 +32,31 @@ def agency_page(term: str, page: int) -> tuple[Pagination, dict[uuid.UUID, int]]
         ).all()
     )
     return pagination, counts
+
+
+def agency_admin_states(agencies: list[Agency]) -> dict[uuid.UUID, str]:
+    """For each of these agencies: "active" when it has an agency admin, "pending" when an
+    agency-admin invitation still waits for an answer; absent when it has neither (an
+    expired invitation waits for nothing: the platform invites again)."""
+    ids = [agency.id for agency in agencies]
+    pending = db.session.scalars(
+        sa.select(AgencyInvitation.agency_id).where(
+            AgencyInvitation.agency_id.in_(ids),
+            AgencyInvitation.role == AgencyRole.AGENCY_ADMIN,
+            AgencyInvitation.accepted_at.is_(None),
+            AgencyInvitation.cancelled_at.is_(None),
+            AgencyInvitation.expires_at > utcnow(),
+        )
+    )
+    states = dict.fromkeys(pending, "pending")
+    active = db.session.scalars(
+        sa.select(AgencyMembership.agency_id).where(
+            AgencyMembership.agency_id.in_(ids),
+            AgencyMembership.role == AgencyRole.AGENCY_ADMIN,
+        )
+    )
+    states.update(dict.fromkeys(active, "active"))
+    return states
 
 
 def agency_or_404(agency_id: uuid.UUID) -> Agency:

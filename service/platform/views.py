@@ -32,6 +32,7 @@ def home():
         listing=listing,
         pagination=pagination,
         client_counts=client_counts,
+        agency_admins=services.agency_admin_states(pagination.items),
         can_invite=INVITE_AGENCY_ADMIN in current_app.view_functions,
     )
 

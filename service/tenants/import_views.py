@@ -1,10 +1,11 @@
 """CSV import of departments, functions and locations: upload, a preview of every row with
-its errors, then confirm — all or nothing (/t/<slug>/import/…)."""
+its errors, then confirm — all or nothing; a sample file to start from (/t/<slug>/import/…)."""
 
 import binascii
+import io
 from base64 import b64decode, b64encode
 
-from flask import abort, flash, redirect, request, url_for
+from flask import abort, flash, redirect, request, send_file, url_for
 from flask_babel import gettext as _
 from flask_babel import lazy_gettext as _l
 
@@ -19,6 +20,11 @@ IMPORT_TITLES = {
     "departments": _l("Import departments"),
     "functions": _l("Import functions"),
     "locations": _l("Import locations"),
+}
+SAMPLE_NAMES = {
+    "departments": _l("sample-departments.csv"),
+    "functions": _l("sample-functions.csv"),
+    "locations": _l("sample-locations.csv"),
 }
 IMPORT_TARGETS = {
     "departments": "tenants.departments",
@@ -35,7 +41,8 @@ def _import_page(kind: str, result=None, status=200):
         status=status,
         kind=kind,
         title=IMPORT_TITLES[kind],
-        columns=imports.KINDS[kind].columns,
+        headings=imports.headings(kind),
+        heading=imports.heading,
         result=result,
         content=content,
         max_rows=imports.MAX_IMPORT_ROWS,
@@ -48,6 +55,17 @@ def _import_page(kind: str, result=None, status=200):
 @require("tenant.structure.manage")
 def import_form(structure: str):
     return _import_page(structure)
+
+
+@bp.get(f"/import/{IMPORT_KINDS}/sample.csv")
+@require("tenant.structure.manage")
+def import_sample(structure: str):
+    return send_file(
+        io.BytesIO(imports.sample(structure)),
+        mimetype="text/csv",
+        as_attachment=True,
+        download_name=str(SAMPLE_NAMES[structure]),
+    )
 
 
 @bp.post(f"/import/{IMPORT_KINDS}")

@@ -16,7 +16,14 @@ from service.extensions import db
 from service.listing import contains, paginate
 from service.refusals import Refused, commit_or_refuse
 from service.tenancy import TenantOwned, get_for_tenant_or_404, of_current_tenant
-from service.tenants.models import Department, DepartmentHeadcount, JobFunction, Location, Tenant
+from service.tenants.models import (
+    Department,
+    DepartmentHeadcount,
+    JobFunction,
+    Location,
+    Membership,
+    Tenant,
+)
 
 
 @dataclass(frozen=True)
@@ -108,15 +115,23 @@ def headcount_entry_or_404(department: Department, entry_id: uuid.UUID) -> Depar
     return entry
 
 
-def structure_counts() -> dict[str, int]:
-    def count(model) -> int:
+def setup_counts() -> dict[str, int]:
+    """What the tenant has set up: its structure, and its own active members (the agency's
+    consultants are not the client's team)."""
+
+    def count(model, *where) -> int:
         query = sa.select(sa.func.count()).select_from(model).where(of_current_tenant(model))
-        return db.session.scalar(query)
+        return db.session.scalar(query.where(*where))
 
     return {
         "departments": count(Department),
         "job_functions": count(JobFunction),
         "locations": count(Location),
+        "members": count(
+            Membership,
+            Membership.deactivated_at.is_(None),
+            Membership.assigned_by_agency.is_(False),
+        ),
     }
 
 

@@ -15,6 +15,7 @@ from service.refusals import validate_and_apply
 from service.rendering import render, wants_fragment
 from service.scopes import current_tenant, tenant_blueprint
 from service.tenants import services
+from service.tenants.checklist import getting_started
 from service.tenants.schemas import (
     TenantSettingsSchema,
     time_zones,
@@ -40,8 +41,15 @@ def saved(message: str, endpoint: str, fragment: Callable, **values):
 @bp.get("/")
 @require("tenant.home")
 def home():
-    counts = services.structure_counts() if can(g.role, "tenant.structure.view") else None
-    return render("tenants/home.html", tenant=current_tenant, counts=counts)
+    if not can(g.role, "tenant.structure.view"):
+        return render("tenants/home.html", tenant=current_tenant, counts=None, steps=[])
+    counts = services.setup_counts()
+    return render(
+        "tenants/home.html",
+        tenant=current_tenant,
+        counts=counts,
+        steps=getting_started(counts, g.role),
+    )
 
 
 # Settings: the tenant's own, never its slug or status

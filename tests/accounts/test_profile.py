@@ -117,3 +117,55 @@ def test_nav_shows_members_to_hr_admins_only(app, world, hr):
     admin = app.test_client()
     sign_in(admin, "hr_admin@a.example")
     assert "/t/tenant-a/members/" in admin.get("/t/tenant-a/").get_data(as_text=True)
+
+
+def _way_back(page: str) -> str:
+    """The profile's first link: the way back."""
+    start = page.index('<main id="main">')
+    return page[start : page.index("</a>", start) + 4]
+
+
+def test_profile_leads_back_to_the_page_the_person_came_from(app, world, hr):
+    hr.get("/t/tenant-a/departments/?q=Sales")
+    page = hr.get(PROFILE).get_data(as_text=True)
+    assert '<a href="/t/tenant-a/departments/?q=Sales">← Back to Tenant A</a>' in _way_back(page)
+    # Saving the profile keeps the way back.
+    post(hr, PROFILE, {"display_name": "Hanne", "language": "en"}, PROFILE)
+    page = hr.get(PROFILE).get_data(as_text=True)
+    assert 'href="/t/tenant-a/departments/?q=Sales"' in _way_back(page)
+
+
+def test_the_way_back_is_a_page_not_a_fragment_or_a_refusal(app, world, hr):
+    hr.get("/t/tenant-a/departments/")
+    hr.get("/t/tenant-a/functions/", headers={"HX-Request": "true"})  # a fragment
+    assert hr.get("/t/tenant-b/").status_code == 404  # another tenant
+    assert hr.get("/t/tenant-a/settings").status_code == 403  # not for this role
+    page = hr.get(PROFILE).get_data(as_text=True)
+    assert 'href="/t/tenant-a/departments/"' in _way_back(page)
+
+
+def test_profile_without_a_workspace_visited_leads_to_the_start(app, world):
+    client = app.test_client()
+    sign_in(client, "hr@a.example")
+    page = client.get(PROFILE).get_data(as_text=True)
+    assert '<a href="/">← Back to your workspaces</a>' in _way_back(page)
+
+
+def test_profile_shows_the_switcher_even_with_one_workspace(app, world, hr):
+    page = hr.get(PROFILE).get_data(as_text=True)
+    nav = page[page.index('<nav aria-label="Main">') : page.index("</nav>")]
+    assert "Switch workspace" in nav
+    assert '<a href="/t/tenant-a/">Tenant A</a>' in nav
+
+
+def test_an_agency_admin_inside_a_client_has_a_way_back_to_the_portfolio(app, world):
+    client = app.test_client()
+    sign_in(client, "agency_admin@agency-a.example")
+    page = client.get("/t/tenant-a/").get_data(as_text=True)
+    nav = page[page.index('<nav aria-label="Main">') : page.index("</nav>")]
+    assert '<a href="/agency/agency-a/">← Portfolio of Agency-A</a>' in nav
+    # Its one workspace is not the page's: the switcher leads there too.
+    assert "Switch workspace" in nav
+    agency_page = client.get("/agency/agency-a/").get_data(as_text=True)
+    assert "Switch workspace" not in agency_page
+    assert "Portfolio of" not in agency_page

@@ -5,6 +5,7 @@ import re
 import uuid
 
 from argon2 import PasswordHasher
+from limits import parse
 
 from service.accounts import services
 from service.accounts.models import User
@@ -158,3 +159,72 @@ def test_limits_are_stored_in_redis(limited, client, world):
     assert counted, "no attempt was counted in Redis"
     store.delete(*counted)
     assert sign_in(client, "hr@a.example", "pw", ip=fresh_ip()).status_code == 302
+
+
+WAIT = re.compile(r"Try again in (\d+) minutes?\.")
+
+
+def _window_minutes(limit: str) -> int:
+    """15 of "5 per 15 minutes"."""
+    return parse(limit).get_expiry() // 60
+
+
+def _assert_lockout_page(response, email: str, window: int) -> None:
+    """The form again with the address typed, a short headline and a plausible wait."""
+    body = response.get_data(as_text=True)
+    assert response.status_code == 429
+    assert re.search(r"<h1>\s*Too many attempts\s*</h1>", body)
+    assert f'name="email" type="email" value="{email}"' in body
+    assert 'name="csrf_token"' in body
+    wait = WAIT.search(body)
+    assert wait, "the page does not say how long to wait"
+    assert 0 < int(wait.group(1)) <= window
+    assert 0 < int(response.headers["Retry-After"]) <= window * 60
+
+
+def test_the_lockout_keeps_the_form_and_says_how_long_to_wait(limited, client, world):
+    limit = limited.config["LOGIN_LIMIT_PER_ACCOUNT"]
+    for _ in range(int(limit.split()[0])):
+        sign_in(client, "hr@a.example", "wrong", ip=fresh_ip())
+    refused = sign_in(client, "hr@a.example", "pw", ip=fresh_ip())
+    _assert_lockout_page(refused, "hr@a.example", _window_minutes(limit))
+    assert 'action="/login"' in refused.get_data(as_text=True)
+
+
+def test_the_forgot_password_lockout_keeps_the_form_too(limited, client, world):
+    from tests.accounts.conftest import post
+
+    limit = limited.config["LOGIN_LIMIT_PER_ACCOUNT"]
+    for _ in range(int(limit.split()[0]) + 1):
+        response = post(
+            client,
+            "/forgot-password",
+            {"email": "hr@a.example"},
+            token_from="/forgot-password",
+            environ_base={"REMOTE_ADDR": fresh_ip()},
+        )
+    _assert_lockout_page(response, "hr@a.example", _window_minutes(limit))
+    assert 'action="/forgot-password"' in response.get_data(as_text=True)
+
+
+def test_the_lockout_page_speaks_the_visitors_language(limited, client, world, monkeypatch):
+    monkeypatch.setitem(limited.config, "LOGIN_LIMIT_PER_IP", "2 per 10 minutes")
+    ip = fresh_ip()
+    french = {"Accept-Language": "fr-BE"}
+    for number in range(2):
+        sign_in(client, f"guess{number}@a.example", "x", ip=ip)
+    from tests.accounts.conftest import post
+
+    refused = post(
+        client,
+        "/login",
+        {"email": "guess9@a.example", "password": "x"},
+        headers=french,
+        environ_base={"REMOTE_ADDR": ip},
+    )
+    body = refused.get_data(as_text=True)
+    assert refused.status_code == 429
+    assert '<html lang="fr">' in body
+    assert "Trop de tentatives" in body
+    assert re.search(r"Réessayez dans (\d+) minutes?\.", body)
+    assert 0 < int(re.search(r"Réessayez dans (\d+)", body).group(1)) <= 10

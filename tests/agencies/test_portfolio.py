@@ -167,9 +167,10 @@ def test_the_new_client_form_offers_sensible_defaults(agency_admin, world):
 
 
 def test_the_people_pages_are_linked_where_they_exist(agency_admin, world):
+    newcomer = make_tenant("newcomer", world.a.agency)  # no HR admin yet: the link is due
     page = text(agency_admin.get("/agency/agency-a/"))
     app = agency_admin.application
-    invite = f"/agency/agency-a/tenants/{world.a.tenant.id}/invite-admin"
+    invite = f"/agency/agency-a/tenants/{newcomer.id}/invite-admin"
     assert (invite in page) == ("agency_people.invite_tenant_admin" in app.view_functions)
     consultants = "/agency/agency-a/consultants"
     assert (consultants in page) == ("agency_people.consultants" in app.view_functions)

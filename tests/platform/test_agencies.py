@@ -1,14 +1,16 @@
 """The platform operator's agencies: list, create (with a logo), suspend and reactivate."""
 
+import datetime as dt
 import io
 
 import pytest
 import sqlalchemy as sa
 
 from service.extensions import db
+from service.model_types import utcnow
 from service.platform.logos import MAX_LOGO_BYTES
 from service.tenants.models import Agency, TenantStatus
-from tests.factories import make_agency
+from tests.factories import make_agency, make_agency_invitation, make_user
 from tests.tenants.helpers import post_form, sign_in, text
 
 PNG = b"\x89PNG\r\n\x1a\n" + b"\x00" * 100
@@ -165,8 +167,45 @@ def test_the_new_agency_form_names_its_limits(operator, world):
 
 
 def test_the_first_admin_invitation_is_linked_where_it_exists(operator, world):
+    newcomer = make_agency("newcomer")  # no admin yet: the link is due
     page = text(operator.get("/platform/"))
-    link = f"/platform/agencies/{world.a.agency.id}/invite-admin"
+    link = f"/platform/agencies/{newcomer.id}/invite-admin"
     assert (link in page) == (
         "platform_people.invite_agency_admin" in operator.application.view_functions
     )
+
+
+def _row(client, agency: Agency) -> str:
+    page = text(client.get("/platform/"))
+    start = page.index(f"/agency/{agency.slug}/")
+    return page[start : page.index("</tr>", start)]
+
+
+def test_the_first_admin_invitation_is_offered_only_where_one_is_missing(operator, world):
+    newcomer = make_agency("newcomer")
+    assert f"/platform/agencies/{newcomer.id}/invite-admin" in _row(operator, newcomer)
+    # Agency A has its admin; a pending consultant invitation there changes nothing.
+    row = _row(operator, world.a.agency)
+    assert "/invite-admin" not in row
+    assert "Invitation pending" not in row
+
+
+def test_a_pending_admin_invitation_is_named_instead_of_the_link(operator, world):
+    newcomer = make_agency("newcomer")
+    make_agency_invitation(newcomer, "consultant@newcomer.example")  # not an admin
+    assert "/invite-admin" in _row(operator, newcomer)
+    invitation = make_agency_invitation(newcomer, "boss@newcomer.example", role="agency_admin")
+    row = _row(operator, newcomer)
+    assert "Invitation pending" in row
+    assert "/invite-admin" not in row
+    invitation.expires_at = utcnow() - dt.timedelta(minutes=1)  # nobody can answer it now
+    db.session.commit()
+    assert "/invite-admin" in _row(operator, newcomer)
+
+
+def test_an_empty_platform_leads_to_the_new_agency_form(app, client):
+    make_user("operator@exitloop.example", is_platform_admin=True)
+    sign_in(client, "operator@exitloop.example")
+    page = text(client.get("/platform/"))
+    assert "No agencies yet." in page
+    assert '<a href="/platform/agencies/new">Create the first agency</a>' in page
