@@ -43,7 +43,11 @@ def getting_started(counts: dict[str, int], role: str) -> list[Step]:
             counts["members"] > 1,
             page("members.index", "tenant.members.manage"),
         ),
-        Step(_l("Prepare your question templates"), False, coming_soon=True),
+        Step(
+            _l("Prepare your question templates"),
+            counts["published_templates"] > 0,
+            page("surveys.index", "tenant.templates.view"),
+        ),
         Step(_l("Record your first departure"), False, coming_soon=True),
     ]
     if all(step.done for step in steps if not step.coming_soon):

@@ -15,6 +15,7 @@ from flask_sqlalchemy.pagination import Pagination
 from service.extensions import db
 from service.listing import contains, paginate
 from service.refusals import Refused, commit_or_refuse
+from service.surveys.models import TemplateVersion
 from service.tenancy import TenantOwned, get_for_tenant_or_404, of_current_tenant
 from service.tenants.models import (
     Department,
@@ -132,6 +133,7 @@ def setup_counts() -> dict[str, int]:
             Membership.deactivated_at.is_(None),
             Membership.assigned_by_agency.is_(False),
         ),
+        "published_templates": count(TemplateVersion, TemplateVersion.published_at.is_not(None)),
     }
 
 
