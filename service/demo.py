@@ -15,6 +15,7 @@ from flask.cli import with_appcontext
 from service.accounts.models import AgencyMembership, AgencyRole, User
 from service.accounts.passwords import hash_password
 from service.extensions import db
+from service.surveys.demo import seed_library, seed_tenant_templates
 from service.tenancy import tenant_scope
 from service.tenants.models import (
     Agency,
@@ -71,7 +72,7 @@ TENANTS = [
         "slug": "codeway",
         "name": "Codeway",
         "sector": Sector.IT,
-        "languages": ["en", "nl"],
+        "languages": ["en", "nl", "fr"],  # a Brussels software house: all three
         "default_language": "en",
         "departments": {
             "Engineering": (38, 44),
@@ -195,10 +196,11 @@ def seed_demo(password: str = DEFAULT_PASSWORD) -> dict:
     grant(agency_admin, "agency", agency.slug, "agency_admin")
     grant(consultant, "agency", agency.slug, "consultant")
 
-    tenants = []
+    tenants, tenant_objects = [], []
     for spec in TENANTS:
         seeded = _seed_tenant(spec, agency, password_hash, consultant)
         tenant = seeded["tenant"]
+        tenant_objects.append(tenant)
         tenants.append(
             {
                 "slug": tenant.slug,
@@ -213,6 +215,9 @@ def seed_demo(password: str = DEFAULT_PASSWORD) -> dict:
         if spec["slug"] in ("het-anker", "maison-lumiere"):
             grant(consultant, "tenant", tenant.slug, "interviewer")
     db.session.commit()
+    for spec, seeded in zip(TENANTS, tenant_objects, strict=True):
+        seed_tenant_templates(seeded, dt.date.today(), second_version=spec["slug"] == "het-anker")
+    seed_library(agency)
     return {
         "agencies": [{"slug": agency.slug, "name": agency.name}],
         "tenants": tenants,

@@ -58,7 +58,7 @@ def create():
 def _template_page(template, status=200, open_key=None, errors=None, form=None, notice=None):
     return render(
         "surveys/library_template.html",
-        block="editor" if status != 200 or open_key or notice else None,
+        block="editor",
         status=status,
         tmpl=template,
         shown=template,

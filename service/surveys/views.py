@@ -69,7 +69,7 @@ def _template_page(template, status=200, open_key=None, errors=None, form=None, 
     context = editor.editor_context(shown, open_key, errors, form, notice)
     return render(
         "surveys/template.html",
-        block="editor" if status != 200 or open_key or notice else None,
+        block="editor",
         status=status,
         tmpl=template,
         row=row,

@@ -40,7 +40,7 @@ def test_a_new_client_sees_every_step_unticked_with_its_page(app, client, fresh)
         "Add your functions": ("todo", "/t/fresh-start/functions/"),
         "Add your locations": ("todo", "/t/fresh-start/locations/"),
         "Invite your HR team": ("todo", "/t/fresh-start/members/"),
-        "Prepare your question templates": ("soon", None),
+        "Prepare your question templates": ("todo", "/t/fresh-start/templates/"),
         "Record your first departure": ("soon", None),
     }
 
