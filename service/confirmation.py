@@ -28,6 +28,12 @@ class Confirmation:
     action: str | None = None  # where the form posts; the page's own URL by default
 
 
+def asking() -> bool:
+    """True unless the action itself is requested (a POST): a GET asks, and so does a HEAD,
+    which Flask routes to the same view and CSRF protection does not check."""
+    return request.method != "POST"
+
+
 def ask(confirmation: Confirmation) -> Response:
     """The confirmation page; it changes nothing."""
     if confirmation.action is None:

@@ -11,7 +11,7 @@ from flask_login import current_user
 from service.accounts import consultants as assignments
 from service.accounts import invitations, members
 from service.accounts.schemas import AssignmentSchema, InviteSchema
-from service.confirmation import Confirmation, ask
+from service.confirmation import Confirmation, ask, asking
 from service.listing import list_request
 from service.permissions import require
 from service.refusals import validate_and_apply
@@ -92,7 +92,7 @@ def _unassignment(tenant, user) -> Confirmation:
 @require("agency.consultants.manage")
 def unassign_consultant(user_id: uuid.UUID, tenant_id: uuid.UUID):
     tenant, user = _pair_or_404(user_id, tenant_id)
-    if request.method == "GET":
+    if asking():
         return ask(_unassignment(tenant, user))
     names = {"name": user.display_name, "company": tenant.name}
     if assignments.unassign(tenant, user):
@@ -143,7 +143,7 @@ def remove_consultant(user_id: uuid.UUID):
     user = assignments.consultant_of(g.agency, user_id)
     if user is None:
         abort(404)  # not a consultant of this agency: as if it did not exist
-    if request.method == "GET":
+    if asking():
         return ask(_removal(user))
     assignments.remove_from_agency(g.agency, user)
     flash(
@@ -186,7 +186,7 @@ def resend_invitation(agency_invitation_id: uuid.UUID):
 @require("agency.consultants.manage")
 def cancel_invitation(agency_invitation_id: uuid.UUID):
     invitation = invitations.agency_invitation_or_404(g.agency, agency_invitation_id)
-    if request.method == "GET":
+    if asking():
         place = g.agency.brand_name or g.agency.name
         back = url_for("agency_people.consultants")
         return ask(invitations.cancellation(invitation, place, back))

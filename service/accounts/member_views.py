@@ -9,7 +9,7 @@ from flask_login import current_user
 
 from service.accounts import invitations, members
 from service.accounts.schemas import RoleSchema, TenantInviteSchema
-from service.confirmation import Confirmation, ask
+from service.confirmation import Confirmation, ask, asking
 from service.labels import ROLES
 from service.listing import list_request
 from service.permissions import require
@@ -76,7 +76,7 @@ def resend_invitation(invitation_id: uuid.UUID):
 @require("tenant.members.manage")
 def cancel_invitation(invitation_id: uuid.UUID):
     invitation = invitations.pending_tenant_invitation_or_404(invitation_id)
-    if request.method == "GET":
+    if asking():
         return ask(
             invitations.cancellation(invitation, current_tenant.name, url_for("members.index"))
         )
@@ -191,7 +191,7 @@ def _deactivation_said(row, _data, changed) -> str:
 @bp.route("/<uuid:membership_id>/deactivate", methods=["GET", "POST"])
 @require("tenant.members.manage")
 def deactivate(membership_id: uuid.UUID):
-    if request.method == "GET":
+    if asking():
         return ask(_deactivation(members.member_or_404(membership_id)))
     return _row_change(
         membership_id, None, lambda _data: members.deactivate(membership_id), _deactivation_said

@@ -20,7 +20,7 @@ from service.accounts.schemas import (
     PasswordChangeSchema,
     ProfileSchema,
 )
-from service.confirmation import Confirmation, ask
+from service.confirmation import Confirmation, ask, asking
 from service.extensions import limiter
 from service.i18n import LANGUAGE_COOKIE, select_language
 from service.labels import ROLES
@@ -137,7 +137,7 @@ def logout():
 @bp.route("/sign-out-everywhere", methods=["GET", "POST"])
 @login_required
 def sign_out_everywhere():
-    if request.method == "GET":
+    if asking():
         live = len(sessions.live_sessions(current_user.id))
         return ask(
             Confirmation(

@@ -8,7 +8,7 @@ from flask_babel import ngettext
 
 from service.agencies import services
 from service.agencies.schemas import TenantCreateSchema
-from service.confirmation import Confirmation, ask
+from service.confirmation import Confirmation, ask, asking
 from service.labels import SECTORS
 from service.listing import list_request
 from service.permissions import can, require
@@ -100,7 +100,7 @@ def _suspension(tenant) -> Confirmation:
 @require("agency.tenants.manage")
 def suspend_tenant(tenant_id: uuid.UUID):
     tenant = services.client_or_404(g.agency, tenant_id)
-    if request.method == "GET":
+    if asking():
         return ask(_suspension(tenant))
     if services.set_tenant_status(tenant, TenantStatus.SUSPENDED):
         flash(

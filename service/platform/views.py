@@ -6,7 +6,7 @@ from flask import abort, current_app, flash, redirect, request, url_for
 from flask_babel import gettext as _
 from flask_babel import ngettext
 
-from service.confirmation import Confirmation, ask
+from service.confirmation import Confirmation, ask, asking
 from service.listing import list_request
 from service.permissions import require
 from service.platform import services
@@ -114,7 +114,7 @@ def _suspension(agency) -> Confirmation:
 @require("platform.agencies.manage")
 def suspend_agency(agency_id: uuid.UUID):
     agency = services.agency_or_404(agency_id)
-    if request.method == "GET":
+    if asking():
         return ask(_suspension(agency))
     if services.set_agency_status(agency, TenantStatus.SUSPENDED):
         flash(

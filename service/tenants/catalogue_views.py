@@ -9,7 +9,7 @@ from flask_babel import gettext as _
 from flask_babel import lazy_gettext as _l
 from flask_babel.speaklater import LazyString
 
-from service.confirmation import Confirmation, ask
+from service.confirmation import Confirmation, ask, asking
 from service.listing import list_request
 from service.permissions import require
 from service.refusals import Refused, validate_and_apply
@@ -107,7 +107,7 @@ def _catalogue_edit(catalogue, item):
 
 
 def _catalogue_delete(catalogue, item):
-    if request.method == "GET":
+    if asking():
         return ask(
             Confirmation(
                 question=catalogue.delete_question % {"name": item.name},

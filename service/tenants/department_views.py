@@ -6,7 +6,7 @@ from flask import flash, redirect, request, url_for
 from flask_babel import format_date, ngettext
 from flask_babel import gettext as _
 
-from service.confirmation import Confirmation, ask
+from service.confirmation import Confirmation, ask, asking
 from service.listing import list_request
 from service.permissions import require
 from service.refusals import Refused, validate_and_apply
@@ -133,7 +133,7 @@ def _department_deletion(department: Department) -> Confirmation:
 @require("tenant.structure.manage")
 def delete_department(department_id: uuid.UUID):
     department = get_for_tenant_or_404(Department, department_id)
-    if request.method == "GET":
+    if asking():
         return ask(_department_deletion(department))
     name = department.name
     try:
@@ -233,7 +233,7 @@ def _headcount_removal(department: Department, entry) -> Confirmation:
 def remove_headcount(department_id: uuid.UUID, headcount_id: uuid.UUID):
     department = get_for_tenant_or_404(Department, department_id)
     entry = services.headcount_entry_or_404(department, headcount_id)
-    if request.method == "GET":
+    if asking():
         return ask(_headcount_removal(department, entry))
     services.remove_headcount(entry)
     flash(_("Headcount removed."), "success")

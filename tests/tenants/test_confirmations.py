@@ -92,6 +92,13 @@ def test_deleting_a_department_names_its_history_and_its_people(hr_admin, world,
     assert headcount_entries(world, keuken) == []
 
 
+def test_a_head_request_only_asks(hr_admin, world, keuken):
+    """Flask answers HEAD with the GET view and CSRF protection lets HEAD pass: it must not
+    delete."""
+    assert hr_admin.head(f"{BASE}/departments/{keuken.id}/delete").status_code == 200
+    assert exists(world, Department, keuken.id)
+
+
 def test_a_department_without_history_says_so(hr_admin, world):
     empty = make_department(world.a.tenant, "Bar", headcounts=())
     page = page_text(hr_admin.get(f"{BASE}/departments/{empty.id}/delete"))
