@@ -10,6 +10,7 @@ from dataclasses import dataclass
 
 import sqlalchemy as sa
 from flask_babel import lazy_gettext as _l
+from flask_babel.speaklater import LazyString
 
 from service.accounts import sessions
 from service.accounts.models import AgencyMembership, User
@@ -79,7 +80,7 @@ def _active_admins() -> sa.Select:
     )
 
 
-def deactivation_refusal(membership: Membership):
+def deactivation_refusal(membership: Membership) -> LazyString | None:
     """Why deactivate() would refuse (read without locks, to say so before anyone
     confirms), or None."""
     if membership.assigned_by_agency:

@@ -95,10 +95,20 @@ def test_the_last_hr_admin_is_told_before_confirming_that_it_cannot_be_done(app,
     response = _as(app, "hr_admin@a.example").get(f"{MEMBERS}{own.id}/deactivate")
     assert response.status_code == 200
     page = page_text(response)
-    assert "That is you: you lose access to Tenant A at once" in page
     assert "The company needs at least one active HR administrator." in page
+    assert "you lose access" not in page  # what would happen, were it possible
     panel = response.get_data(as_text=True).split('id="confirm-heading"')[1].split("</section>")[0]
     assert "<form" not in panel  # nothing to confirm: only the way back
+
+
+def test_deactivating_oneself_says_who_can_give_access_back(app, world):
+    add_membership(world.a.tenant, make_user("second.admin@a.example"), "hr_admin")
+    own = membership("hr_admin@a.example", world.a.tenant)
+    page = page_text(_as(app, "hr_admin@a.example").get(f"{MEMBERS}{own.id}/deactivate"))
+    assert "That is you: you lose access to Tenant A at once" in page
+    assert "only another HR administrator can give it back." in page
+    assert "You have no other workspace, so you are also signed out on every device." in page
+    assert "You can reactivate them later" not in page
 
 
 def test_deactivating_twice_says_it_was_already_done(app, world):
