@@ -251,7 +251,7 @@ def remove_headcount(entry: DepartmentHeadcount) -> None:
     db.session.commit()
 
 
-SETTINGS = (
+EDITABLE_SETTINGS = (
     "name",
     "languages",
     "default_language",
@@ -264,7 +264,7 @@ SETTINGS = (
 def update_settings(tenant: Tenant, settings: dict) -> bool:
     """Name, languages, time zone, threshold and contact; never the slug or status.
     False (and no write) when nothing differs from what is stored."""
-    values = {key: settings[key] for key in SETTINGS}
+    values = {key: settings[key] for key in EDITABLE_SETTINGS}
     if set(values["languages"]) == set(tenant.languages):
         values["languages"] = tenant.languages  # the same languages, listed in another order
     if not _differs(tenant, values):
