@@ -33,6 +33,7 @@ from service.accounts.models import (
 from service.accounts.passwords import hash_password
 from service.accounts.tokens import new_token, token_hash
 from service.accounts.users import find_user, normalise_email
+from service.confirmation import Confirmation
 from service.extensions import db
 from service.i18n import language_for
 from service.labels import ROLES
@@ -267,6 +268,23 @@ def cancelled_message(invitation: Invitation) -> str:
     return _(
         "The invitation to %(email)s has been cancelled: its link no longer works.",
         email=invitation.email,
+    )
+
+
+def cancellation(invitation: Invitation, place_name: str, back: str) -> Confirmation:
+    return Confirmation(
+        question=_("Cancel the invitation to %(email)s?", email=invitation.email),
+        consequences=[
+            _(
+                "Its link stops working at once: %(name)s can no longer use it to join %(place)s.",
+                name=invitation.display_name,
+                place=place_name,
+            )
+        ],
+        undo=_("To invite them again later, send a new invitation."),
+        confirm=_("Cancel the invitation"),
+        back=back,
+        back_label=_("Keep the invitation"),
     )
 
 

@@ -4,10 +4,12 @@ import uuid
 
 from flask import current_app, flash, g, redirect, request, url_for
 from flask_babel import gettext as _
+from flask_babel import ngettext
 from flask_login import current_user
 
 from service.agencies import services
 from service.agencies.schemas import TenantCreateSchema
+from service.confirmation import Confirmation, ask, asking
 from service.labels import SECTORS
 from service.listing import list_request
 from service.permissions import can, require
@@ -79,12 +81,41 @@ def create_tenant():
     return redirect(url_for("agencies.home"))
 
 
-@bp.post("/tenants/<uuid:tenant_id>/suspend")
+def _suspension(tenant) -> Confirmation:
+    members = services.active_members(tenant)
+    suspended = _("“%(name)s” is already suspended.", name=tenant.name)
+    return Confirmation(
+        question=_("Suspend “%(name)s”?", name=tenant.name),
+        consequences=[
+            ngettext(
+                "Its %(num)s member loses access until you reactivate it; nothing is deleted.",
+                "Its %(num)s members lose access until you reactivate it; nothing is deleted.",
+                members,
+            )
+        ],
+        undo=_("To undo, choose Reactivate in the list of client companies."),
+        refusal=None if tenant.is_active else suspended,
+        confirm=_("Suspend"),
+        back=url_for("agencies.home"),
+    )
+
+
+@bp.route("/tenants/<uuid:tenant_id>/suspend", methods=["GET", "POST"])
 @require("agency.tenants.manage")
 def suspend_tenant(tenant_id: uuid.UUID):
     tenant = services.client_or_404(g.agency, tenant_id)
-    services.set_tenant_status(tenant, TenantStatus.SUSPENDED)
-    flash(_("“%(name)s” is suspended.", name=tenant.name), "success")
+    if asking():
+        return ask(_suspension(tenant))
+    if services.set_tenant_status(tenant, TenantStatus.SUSPENDED):
+        flash(
+            _(
+                "“%(name)s” is suspended: its members have no access until you reactivate it.",
+                name=tenant.name,
+            ),
+            "success",
+        )
+    else:
+        flash(_("“%(name)s” was already suspended.", name=tenant.name), "info")
     return redirect(url_for("agencies.home"))
 
 
@@ -92,6 +123,8 @@ def suspend_tenant(tenant_id: uuid.UUID):
 @require("agency.tenants.manage")
 def reactivate_tenant(tenant_id: uuid.UUID):
     tenant = services.client_or_404(g.agency, tenant_id)
-    services.set_tenant_status(tenant, TenantStatus.ACTIVE)
-    flash(_("“%(name)s” is active again.", name=tenant.name), "success")
+    if services.set_tenant_status(tenant, TenantStatus.ACTIVE):
+        flash(_("“%(name)s” is active again.", name=tenant.name), "success")
+    else:
+        flash(_("“%(name)s” was already active.", name=tenant.name), "info")
     return redirect(url_for("agencies.home"))

@@ -1,6 +1,7 @@
 """Agencies, the platform's partners: reads and one-transaction changes."""
 
 import uuid
+from dataclasses import dataclass
 
 import sqlalchemy as sa
 from flask import abort
@@ -66,6 +67,25 @@ def agency_or_404(agency_id: uuid.UUID) -> Agency:
     return agency
 
 
+@dataclass(frozen=True)
+class AgencyReach:
+    """Whom a suspension of the agency touches."""
+
+    staff: int  # its administrators and consultants: they lose access
+    clients: int  # its client companies: their own members keep theirs
+
+
+def agency_reach(agency: Agency) -> AgencyReach:
+    def count(model, column) -> int:
+        query = sa.select(sa.func.count()).select_from(model).where(column == agency.id)
+        return db.session.scalar(query)
+
+    return AgencyReach(
+        staff=count(AgencyMembership, AgencyMembership.agency_id),
+        clients=count(Tenant, Tenant.agency_id),
+    )
+
+
 def _slug_in_use() -> dict[str, list[str]]:
     return {"slug": [_("This web address is already in use. Choose another one.")]}
 
@@ -99,7 +119,11 @@ def create_agency(data: dict, logo: bytes | None) -> Agency:
     return agency
 
 
-def set_agency_status(agency: Agency, status: TenantStatus) -> None:
-    """A suspended agency's members lose its pages and its clients' (service/scopes.py)."""
+def set_agency_status(agency: Agency, status: TenantStatus) -> bool:
+    """A suspended agency's members lose its pages and its clients' (service/scopes.py).
+    False (and no write) when the agency already has that status."""
+    if agency.status == status:
+        return False
     agency.status = status
     db.session.commit()
+    return True

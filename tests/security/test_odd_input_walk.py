@@ -74,7 +74,6 @@ FORMS: dict[str, type[Schema]] = {
     "accounts.profile": accounts.ProfileSchema,
     "accounts.change_password": accounts.PasswordChangeSchema,
     "agency_people.assign_consultant": accounts.AssignmentSchema,
-    "agency_people.unassign_consultant": accounts.AssignmentSchema,
     "agency_people.invite_consultant": accounts.InviteSchema,
     "agency_people.invite_tenant_admin": accounts.InviteSchema,
     "agencies.create_tenant": TenantCreateSchema,
