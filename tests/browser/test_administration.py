@@ -222,12 +222,11 @@ def test_consultant_switches_between_assigned_tenants(open_page, live_server):
     switcher.get_by_role("link", name="Maison Lumière", exact=True).click()
     expect(page).to_have_url(f"{base}/t/maison-lumiere/")
     expect(page.get_by_role("heading", level=1)).to_have_text("Maison Lumière")
-    # Maison Lumière speaks French by default, but the consultant's browser asks for English
-    # (nobody chose): the same language as in Het Anker. They interview there and do not
-    # manage its members.
-    expect(page.locator("html")).to_have_attribute("lang", "en")
-    nav = page.get_by_role("navigation", name="Main")
-    expect(nav.get_by_role("link", name="Members")).to_have_count(0)
+    # Maison Lumière speaks French by default, but the consultant keeps reading their own
+    # language, Dutch; they interview there and do not manage its members.
+    expect(page.locator("html")).to_have_attribute("lang", "nl")
+    nav = page.get_by_role("navigation", name=translated(app, "nl", "Main"))
+    expect(nav.get_by_role("link", name=translated(app, "nl", "Members"))).to_have_count(0)
     check(page, "23-consultant-maison-lumiere")
 
     # On a phone the open switcher stays inside the screen.
