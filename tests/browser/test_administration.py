@@ -48,6 +48,11 @@ def invitation_link(app, email_model, to_address: str) -> str:
     return found.group(0)
 
 
+def ready_message(email: str) -> re.Pattern:
+    """The inviter's notice: no MAIL_SERVER here, so the invitation waits in the outbox."""
+    return re.compile("^" + re.escape(f"The invitation to {email} is ready. Mail is not sent"))
+
+
 def check(page, name: str) -> None:
     """Keep a screenshot of the step and hold the page to the accessibility bar."""
     screenshot(page, f"admin-{name}")
@@ -97,9 +102,7 @@ def test_from_a_new_agency_to_a_tenant_with_members(open_page, live_server):
     invite(platform, "lotte@kempen-talent.example", "Lotte Peeters")
     check(platform, "04-platform-invite-agency-admin")
     platform.get_by_role("button", name="Send invitation", exact=True).click()
-    expect(
-        platform.get_by_text("The invitation has been sent to lotte@kempen-talent.example.")
-    ).to_be_visible()
+    expect(platform.get_by_text(ready_message("lotte@kempen-talent.example"))).to_be_visible()
 
     # The agency admin accepts, lands in the agency, creates a client company.
     agency = open_page()
@@ -130,9 +133,7 @@ def test_from_a_new_agency_to_a_tenant_with_members(open_page, live_server):
     invite(agency, "an@bakkerij-verhoeven.example", "An Verhoeven")
     check(agency, "09-agency-invite-hr-admin")
     agency.get_by_role("button", name="Send invitation", exact=True).click()
-    expect(
-        agency.get_by_text("The invitation has been sent to an@bakkerij-verhoeven.example.")
-    ).to_be_visible()
+    expect(agency.get_by_text(ready_message("an@bakkerij-verhoeven.example"))).to_be_visible()
 
     # The HR admin accepts and lands on the tenant home, which fits a phone.
     hr = open_page()
@@ -157,9 +158,7 @@ def test_from_a_new_agency_to_a_tenant_with_members(open_page, live_server):
     hr.get_by_label("Role", exact=True).select_option(label="HR")
     check(hr, "13-hr-invite-member")
     hr.get_by_role("button", name="Send invitation", exact=True).click()
-    expect(
-        hr.get_by_text("The invitation has been sent to jef@bakkerij-verhoeven.example.")
-    ).to_be_visible()
+    expect(hr.get_by_text(ready_message("jef@bakkerij-verhoeven.example"))).to_be_visible()
     jef = hr.get_by_role("row").filter(has_text="jef@bakkerij-verhoeven.example")
     expect(jef.get_by_role("cell", name="Jef Janssens", exact=True)).to_be_visible()
     expect(jef.get_by_role("cell", name="HR", exact=True)).to_be_visible()
