@@ -50,7 +50,7 @@ def startup_lines(config, host: str, port: int, logins: list[Login]) -> list[str
     )
     if config["EMBEDDED"]:
         database = f"embedded: {database}"
-    jobs = "jobs on Redis (one worker, the scheduler)" if config["REDIS_URL"] else "jobs in-process"
+    jobs = "jobs on Redis: a worker and the scheduler" if config["REDIS_URL"] else "jobs in-process"
     return [
         f"Exitloop on http://{host}:{port}/  ({database}, {jobs})",
         *login_table(logins, DEFAULT_PASSWORD),
