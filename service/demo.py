@@ -56,7 +56,7 @@ class Person:
     address: str
     name: str
     role: str
-    language: str
+    language: str | None  # their chosen language; None: not chosen yet
     deactivated: bool = False  # a former member: the row stays, the access is gone
 
 
@@ -78,7 +78,9 @@ AGENCY = {
     "colour": "#0f766e",
     "domain": "talentbrug.example",
     "people": [
-        Person("agency.admin", "Katrien Desmet", AgencyRole.AGENCY_ADMIN, "nl"),
+        # Has not chosen a language yet: she reads her browser's, and the first page after
+        # signing in offers the choice (service/i18n.py) — the demo of that offer.
+        Person("agency.admin", "Katrien Desmet", AgencyRole.AGENCY_ADMIN, None),
         Person("consultant", "Tom Van Damme", AgencyRole.CONSULTANT, "nl"),
     ],
     "invitations": [
@@ -392,7 +394,7 @@ class Login:
     email: str
     role: str
     company: str
-    language: str
+    language: str | None
 
 
 def _printed_logins() -> list[Login]:
@@ -417,12 +419,14 @@ def _printed_logins() -> list[Login]:
 
 
 def login_table(logins: list[Login], password: str) -> list[str]:
-    """The demo logins as a short aligned table: address, role, company, language."""
+    """The demo logins as a short aligned table: address, role, company and the language
+    they read ("browser": not chosen yet)."""
     if not logins:
         return []
     with force_locale("en"):
         rows = [
-            (login.email, str(ROLES[login.role]), login.company, login.language) for login in logins
+            (login.email, str(ROLES[login.role]), login.company, login.language or "browser")
+            for login in logins
         ]
     widths = [max(len(row[column]) for row in rows) for column in range(3)]
     lines = [f"Demo logins, password {password}:"]

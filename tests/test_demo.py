@@ -89,11 +89,16 @@ def test_demo_people_have_real_names_in_their_companys_language(app):
         assert "(" not in name, name
         assert not re.search(r"\b(Hr|Admin|Member|Leadership|Interviewer|Consultant)\b", name)
         assert re.fullmatch(r"[A-ZÉ][\w'-]+( [A-Za-z][\w'-]+)+", name), name
-        assert user.preferred_language in LANGUAGES, user.email
+        if user.email != "agency.admin@talentbrug.example":  # shows the first-sign-in offer
+            assert user.preferred_language in LANGUAGES, user.email
     names = {user.email: user.display_name for user in every_user}
     assert names["hr.admin@het-anker.example"] == "Hanne Claes"
     assert names["hr.admin@maison-lumiere.example"] == "Élodie Dubois"
     assert names["consultant@talentbrug.example"] == "Tom Van Damme"
+    languages = {user.email: user.preferred_language for user in every_user}
+    assert languages["consultant@talentbrug.example"] == "nl"  # Flemish, also at a French client
+    assert languages["jens.willems@maison-lumiere.example"] == "nl"  # the Antwerp store
+    assert languages["agency.admin@talentbrug.example"] is None
 
 
 def test_the_lists_look_lived_in(app):
@@ -151,6 +156,12 @@ def test_make_run_prints_the_address_and_a_table_of_logins(app):
     assert ["hr.admin@het-anker.example", "HR administrator", "Brasserie Het Anker", "nl"] in table
     assert ["hr.admin@maison-lumiere.example", "HR administrator", "Maison Lumière", "fr"] in table
     assert ["consultant@talentbrug.example", "Consultant", "Talentbrug Interim", "nl"] in table
+    assert [
+        "agency.admin@talentbrug.example",
+        "Agency administrator",
+        "Talentbrug Interim",
+        "browser",
+    ] in table
     assert ["admin@exitloop.example", "Platform administrator", "Exitloop", "en"] in table
     # The columns line up: each company starts in the same column.
     starts = {

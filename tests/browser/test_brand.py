@@ -1,4 +1,4 @@
-"""The agency's brand in a real browser: the demo agency admin (who reads Dutch) gives
+"""The agency's brand in a real browser: the demo agency admin (a Dutch browser) gives
 Talentbrug a new colour, and the HR administrators of its clients see their header in it,
 with the agency's name and logo — in Dutch, French and English, on a laptop and a phone."""
 
@@ -12,10 +12,10 @@ from tests.browser.conftest import (
     screenshot,
 )
 from tests.browser.test_house import sign_in, translated
+from tests.browser.test_language import sign_in as sign_in_agency_admin
 
 pytestmark = pytest.mark.browser
 
-AGENCY_ADMIN = "agency.admin@talentbrug.example"
 NEW_COLOUR = "#8a1c4a"
 NEW_COLOUR_RGB = "rgb(138, 28, 74)"
 
@@ -38,8 +38,8 @@ def test_the_agency_sets_its_colour_and_its_clients_see_their_header_in_it(open_
         return translated(app, "nl", message)
 
     # Katrien Desmet, Talentbrug's administrator, opens the brand screen from the portfolio.
-    agency = open_page()
-    sign_in(agency, AGENCY_ADMIN)
+    agency = open_page(locale="nl-BE")
+    sign_in_agency_admin(agency, app, "nl")
     expect(agency).to_have_url(f"{base}/agency/talentbrug/")
     agency.get_by_role("link", name=nl("Your brand: name, colour and logo")).click()
     expect(agency).to_have_url(f"{base}/agency/talentbrug/brand")
