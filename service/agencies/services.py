@@ -11,6 +11,7 @@ from service.accounts.models import TenantInvitation, User
 from service.extensions import db
 from service.listing import contains, paginate
 from service.model_types import utcnow
+from service.platform.logos import image_type, logo_errors
 from service.refusals import Refused, commit_or_refuse
 from service.tenancy import of_current_tenant, tenant_scope, unscoped
 from service.tenants.models import Agency, Membership, Tenant, TenantRole, TenantStatus
@@ -110,3 +111,22 @@ def set_tenant_status(tenant: Tenant, status: TenantStatus) -> bool:
     tenant.status = status
     db.session.commit()
     return True
+
+
+def update_brand(agency: Agency, data: dict, logo: bytes | None) -> bool:
+    """Save the brand (a new logo wins over "remove"); whether anything changed."""
+    if refused := logo_errors(logo):
+        raise Refused({"logo": refused})
+    wanted = {
+        "brand_name": data["brand_name"],
+        "brand_colour": data["brand_colour"].lower() if data["brand_colour"] else None,
+    }
+    if logo is not None:
+        wanted |= {"logo": logo, "logo_mime_type": image_type(logo)}
+    elif data["remove_logo"]:
+        wanted |= {"logo": None, "logo_mime_type": None}
+    changed = any(getattr(agency, field) != value for field, value in wanted.items())
+    for field, value in wanted.items():
+        setattr(agency, field, value)
+    db.session.commit()
+    return changed

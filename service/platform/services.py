@@ -12,7 +12,7 @@ from service.accounts.models import AgencyInvitation, AgencyMembership
 from service.extensions import db
 from service.listing import contains, paginate
 from service.model_types import utcnow
-from service.platform.logos import MAX_LOGO_BYTES, image_type
+from service.platform.logos import image_type, logo_errors
 from service.refusals import Refused, commit_or_refuse
 from service.roles import AgencyRole
 from service.tenants.models import Agency, Tenant, TenantStatus
@@ -88,16 +88,6 @@ def agency_reach(agency: Agency) -> AgencyReach:
 
 def _slug_in_use() -> dict[str, list[str]]:
     return {"slug": [_("This web address is already in use. Choose another one.")]}
-
-
-def logo_errors(logo: bytes | None) -> list[str]:
-    if logo is None:
-        return []
-    if len(logo) > MAX_LOGO_BYTES:
-        return [_("The logo is larger than %(size)s KB.", size=MAX_LOGO_BYTES // 1024)]
-    if image_type(logo) is None:
-        return [_("Upload the logo as a PNG, JPEG or WebP image.")]
-    return []
 
 
 def create_agency(data: dict, logo: bytes | None) -> Agency:

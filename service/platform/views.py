@@ -10,7 +10,7 @@ from service.confirmation import Confirmation, ask, asking
 from service.listing import list_request
 from service.permissions import require
 from service.platform import services
-from service.platform.logos import MAX_LOGO_BYTES
+from service.platform.logos import MAX_LOGO_BYTES, logo_errors, logo_response, read_upload
 from service.platform.schemas import AgencySchema
 from service.refusals import validate_and_apply
 from service.rendering import render
@@ -59,14 +59,12 @@ def new_agency():
 @require("platform.agencies.manage")
 def create_agency():
     form = request.form.to_dict()
-    upload = request.files.get("logo")
-    # One byte over the limit is enough to refuse; never read a huge upload whole.
-    logo = upload.stream.read(MAX_LOGO_BYTES + 1) if upload and upload.filename else None
+    logo = read_upload(request.files.get("logo"))
     data, agency, errors = validate_and_apply(
         AgencySchema(), form, lambda data: services.create_agency(data, logo)
     )
-    if data is None and (logo_errors := services.logo_errors(logo)):
-        errors["logo"] = logo_errors  # all the form's mistakes at once
+    if data is None and (refused_logo := logo_errors(logo)):
+        errors["logo"] = refused_logo  # all the form's mistakes at once
     if errors:
         return _new_agency_page(form, errors, 422)
     flash(_("Agency “%(name)s” created.", name=agency.name), "success")
@@ -79,10 +77,7 @@ def agency_logo(agency_id: uuid.UUID):
     agency = services.agency_or_404(agency_id)
     if agency.logo is None:
         abort(404)
-    response = current_app.response_class(agency.logo, mimetype=agency.logo_mime_type)
-    response.headers["X-Content-Type-Options"] = "nosniff"
-    response.headers["Content-Security-Policy"] = "default-src 'none'"
-    return response
+    return logo_response(agency.logo, agency.logo_mime_type)
 
 
 def _suspension(agency) -> Confirmation:
