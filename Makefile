@@ -13,11 +13,12 @@ $(STAMP): pyproject.toml
 	$(BIN)/python -m pip install --quiet -e ".[dev]"
 	touch $(STAMP)
 
+# Quiet: only a broken catalog speaks (and stops the run).
 compile-translations: $(STAMP)
-	$(BIN)/pybabel compile --statistics -d service/translations 2>&1 | grep -v "^$$" || true
+	@$(BIN)/pybabel -q compile -d service/translations
 
 run: $(STAMP) compile-translations
-	$(FLASK) serve
+	@$(FLASK) serve
 
 # axe-core (accessibility checks in the browser tests) comes from npm, pinned by the lock.
 node_modules/.installed: package.json package-lock.json

@@ -66,8 +66,14 @@ def _init_extensions(app: Flask) -> None:
 
     @app.after_request
     def _confidential(response):
-        # Authenticated pages show confidential HR data: never cached, never stored.
-        if current_user and current_user.is_authenticated and request.endpoint != "static":
+        # Authenticated pages show confidential HR data: never cached, never stored. A
+        # response that says how it may be cached (an agency's brand) knows it holds none.
+        if (
+            current_user
+            and current_user.is_authenticated
+            and request.endpoint != "static"
+            and "Cache-Control" not in response.headers
+        ):
             response.headers["Cache-Control"] = "no-store"
         return response
 
@@ -107,6 +113,7 @@ def _register_blueprints(app: Flask) -> None:
     from service.accounts.member_views import bp as members
     from service.accounts.platform_views import bp as platform_people
     from service.accounts.views import bp as accounts
+    from service.agencies.brand_views import bp as brand
     from service.agencies.views import bp as agencies
     from service.health import bp as health
     from service.mail.views import bp as outbox
@@ -117,7 +124,7 @@ def _register_blueprints(app: Flask) -> None:
     from service.tenants.views import bp as tenants
 
     blueprints = (health, accounts, tenants, members, agencies, agency_people, platform)
-    for blueprint in (*blueprints, platform_people, outbox, surveys, library):
+    for blueprint in (*blueprints, platform_people, outbox, brand, surveys, library):
         app.register_blueprint(blueprint)
 
 

@@ -1,7 +1,7 @@
 """Language and time zone selection; Belgian formats (nl_BE, fr_BE, en_BE).
 
 One rule for every page and every email: the person's chosen language, else the browser's
-among nl/fr/en, else the scope's default, else English (CONVENTIONS.md, "The person in front
+among nl/fr/en, else the scope's default, else English (docs/PRODUCT.md, "The person in front
 of the screen").
 """
 

@@ -28,6 +28,8 @@ MATRIX: dict[str, frozenset[str]] = {
     "agency.home": frozenset(AGENCY_ROLES),
     "agency.portfolio.view": frozenset({"agency_admin"}),
     "agency.tenants.manage": frozenset({"agency_admin"}),
+    # The brand (name, colour, logo) its clients' pages and emails show.
+    "agency.brand.edit": frozenset({"agency_admin"}),
     "platform.home": frozenset(PLATFORM_ROLES),
     "platform.outbox.view": frozenset(PLATFORM_ROLES),
     "platform.outbox.retry": frozenset(PLATFORM_ROLES),

@@ -4,6 +4,7 @@ PostgreSQL and Redis are real servers here (TEST_DATABASE_URL, TEST_REDIS_URL). 
 is absent (a laptop) its tests skip; under CI (CI=true) a skipped test fails the run.
 """
 
+import contextlib
 import contextvars
 import os
 import re
@@ -160,3 +161,21 @@ def translated(text: str, language: str) -> str:
 
     with force_locale(language):
         return gettext(text)
+
+
+@contextlib.contextmanager
+def writes_to(table: str):
+    """The INSERT, UPDATE and DELETE statements on ``table`` sent inside the block, by any
+    connection (the test client's requests included)."""
+    pattern = re.compile(rf"^\s*(INSERT INTO|UPDATE|DELETE FROM) {table}\b", re.IGNORECASE)
+    seen: list[str] = []
+
+    def record(_connection, _cursor, statement, *_args):
+        if pattern.match(statement):
+            seen.append(statement)
+
+    sa.event.listen(db.engine, "before_cursor_execute", record)
+    try:
+        yield seen
+    finally:
+        sa.event.remove(db.engine, "before_cursor_execute", record)

@@ -1,13 +1,17 @@
-"""Demo data: the seed-demo command, and when `make run` seeds."""
+"""Demo data: the seed-demo command, when `make run` seeds, and what it prints."""
 
 import json
+import re
 
 import sqlalchemy as sa
 
-from service.accounts.models import User
-from service.demo import demo_logins
+from service.accounts.models import AgencyInvitation, TenantInvitation, User
+from service.config import LANGUAGES
+from service.demo import demo_logins, seed_demo
 from service.extensions import db
-from service.tenants.models import Tenant
+from service.serve import startup_lines
+from service.tenancy import unscoped
+from service.tenants.models import Agency, Membership, Tenant
 from tests.conftest import login
 
 
@@ -39,8 +43,84 @@ def test_seed_demo_json_is_one_object_and_idempotent(app):
 
 def test_seed_demo_text_lists_the_logins(app):
     output = app.test_cli_runner().invoke(args=["seed-demo"]).output
-    assert "exitloop-demo" in output
-    assert "hr.admin@het-anker.example" in output
+    assert "Demo logins, password exitloop-demo:" in output
+    assert re.search(
+        r"hr\.admin@het-anker\.example +HR administrator +Brasserie Het Anker +nl", output
+    )
+
+
+def every_row() -> dict:
+    """Every table's rows, except the password hashes (a new salt on every run)."""
+    rows = {}
+    with db.engine.connect() as connection:
+        for table in db.metadata.sorted_tables:
+            found = [dict(row) for row in connection.execute(table.select()).mappings()]
+            for row in found:
+                row.pop("password_hash", None)
+            rows[table.name] = sorted(found, key=repr)
+    return rows
+
+
+def test_a_second_seed_changes_nothing_but_passwords(app):
+    seed_demo("first-password")
+    before = every_row()
+    seed_demo("second-password")
+    assert every_row() == before
+    client = app.test_client()
+    login(client, "hr.admin@het-anker.example", "second-password")
+
+
+def test_demo_people_have_real_names_in_their_companys_language(app):
+    seed_demo()
+    with unscoped():
+        people = db.session.execute(
+            sa.select(User, Tenant)
+            .join(Membership, Membership.user_id == User.id)
+            .join(Tenant, Tenant.id == Membership.tenant_id)
+            .where(Membership.assigned_by_agency.is_(False))
+        ).all()
+    assert len(people) >= 30
+    for user, tenant in people:
+        assert user.preferred_language in tenant.languages, (user.email, tenant.slug)
+    every_user = list(db.session.scalars(sa.select(User)))
+    for user in every_user:
+        name = user.display_name
+        assert "@" not in name, name
+        assert "(" not in name, name
+        assert not re.search(r"\b(Hr|Admin|Member|Leadership|Interviewer|Consultant)\b", name)
+        assert re.fullmatch(r"[A-ZÉ][\w'-]+( [A-Za-z][\w'-]+)+", name), name
+        if user.email != "agency.admin@talentbrug.example":  # shows the first-sign-in offer
+            assert user.preferred_language in LANGUAGES, user.email
+    names = {user.email: user.display_name for user in every_user}
+    assert names["hr.admin@het-anker.example"] == "Hanne Claes"
+    assert names["hr.admin@maison-lumiere.example"] == "Élodie Dubois"
+    assert names["consultant@talentbrug.example"] == "Tom Van Damme"
+    languages = {user.email: user.preferred_language for user in every_user}
+    assert languages["consultant@talentbrug.example"] == "nl"  # Flemish, also at a French client
+    assert languages["jens.willems@maison-lumiere.example"] == "nl"  # the Antwerp store
+    assert languages["agency.admin@talentbrug.example"] is None
+
+
+def test_the_lists_look_lived_in(app):
+    seed_demo("pw")
+    client = app.test_client()
+    client.set_cookie("exitloop_lang", "en")
+    login(client, "hr.admin@het-anker.example", "pw")
+    page = client.get("/t/het-anker/members/").get_data(as_text=True)
+    for name in ("Hanne Claes", "Ilse Wouters", "Marc Goossens", "Emma Mertens"):
+        assert name in page
+    assert "Lisa Jacobs" in page  # a pending invitation
+    with unscoped():
+        assert db.session.scalar(sa.select(sa.func.count()).select_from(TenantInvitation)) >= 3
+    assert db.session.scalar(sa.select(sa.func.count()).select_from(AgencyInvitation)) == 1
+
+
+def test_the_demo_agency_has_a_brand(app):
+    seed_demo()
+    agency = db.session.scalar(sa.select(Agency))
+    assert (agency.brand_name, agency.brand_colour) == ("Talentbrug Interim", "#0f766e")
+    assert agency.logo.startswith(b"\x89PNG\r\n\x1a\n")
+    assert agency.logo_mime_type == "image/png"
 
 
 def test_real_servers_are_never_seeded_unless_asked(app):
@@ -53,9 +133,44 @@ def test_demo_on_seeds_an_empty_database_once(app):
     app.config["DEMO"] = True
     try:
         first = demo_logins()
-        assert "admin@exitloop.example" in first
+        assert "admin@exitloop.example" in [login.email for login in first]
         users = count(User)
-        assert sorted(demo_logins()) == sorted(first)
+        assert demo_logins() == first
         assert count(User) == users
     finally:
         app.config["DEMO"] = False
+
+
+def test_make_run_prints_the_address_and_a_table_of_logins(app):
+    """`make run` (the serve command) prints only what a person needs: where to go, and
+    who to sign in as, with role, company and language."""
+    app.config["DEMO"] = True
+    try:
+        config = {**app.config, "SQLALCHEMY_DATABASE_URI": "sqlite:///x", "EMBEDDED": True}
+        lines = startup_lines(config, "127.0.0.1", 5000, demo_logins())
+    finally:
+        app.config["DEMO"] = False
+    assert lines[0] == "Exitloop on http://127.0.0.1:5000/  (embedded: SQLite, jobs in-process)"
+    assert lines[1] == "Demo logins, password exitloop-demo:"
+    table = [re.split(r"\s{2,}", line.strip()) for line in lines[2:-1]]
+    assert ["hr.admin@het-anker.example", "HR administrator", "Brasserie Het Anker", "nl"] in table
+    assert ["hr.admin@maison-lumiere.example", "HR administrator", "Maison Lumière", "fr"] in table
+    assert ["consultant@talentbrug.example", "Consultant", "Talentbrug Interim", "nl"] in table
+    assert [
+        "agency.admin@talentbrug.example",
+        "Agency administrator",
+        "Talentbrug Interim",
+        "browser",
+    ] in table
+    assert ["admin@exitloop.example", "Platform administrator", "Exitloop", "en"] in table
+    # The columns line up: each company starts in the same column.
+    starts = {
+        line.index(company)
+        for line in lines[2:-1]
+        for company in ("Brasserie", "Maison", "Talentbrug")
+        if company in line
+    }
+    assert len(starts) == 1
+    assert len(lines) <= 14
+    assert "member@" in lines[-1]
+    assert "codeway.example" in lines[-1]

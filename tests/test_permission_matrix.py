@@ -82,7 +82,7 @@ def test_every_scoped_view_names_its_action(app):
             assert getattr(view, "required_action", None), f"{rule.endpoint} lacks @require"
 
 
-# The matrix against PRODUCT.md ("Who uses it"): rules that hold whatever actions come.
+# The matrix against docs/PRODUCT.md ("Who uses it"): rules that hold whatever actions come.
 CHANGES = ("manage", "edit", "invite", "retry")
 
 

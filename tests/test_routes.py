@@ -57,3 +57,28 @@ def test_forbidden_page_is_clear(client, world):
     assert response.status_code == 403
     message = translated("You do not have permission to open this page.", "nl")
     assert message in response.get_data(as_text=True)
+
+
+def test_a_head_request_changes_nothing(app, world):
+    """Flask answers HEAD with a route's GET view, and CSRF protection lets HEAD pass: where
+    the same URL also takes the POST of an action (its confirmation), HEAD only asks."""
+    from tests.security.test_odd_input_walk import Clients, actor_of, snapshot
+
+    own = fillers(world.a)
+    clients = Clients(app)
+    both = [
+        rule
+        for rule in app.url_map.iter_rules()
+        if {"GET", "POST"} <= rule.methods and rule.endpoint not in PUBLIC_ENDPOINTS
+    ]
+    for rule in both:
+        clients.of(actor_of(rule.endpoint))  # signed in before the snapshot
+    before = snapshot()
+    checked = 0
+    for rule in both:
+        client, _token = clients.of(actor_of(rule.endpoint))
+        response = client.head(build(rule, own))
+        assert response.status_code < 500, f"HEAD {rule.rule} -> {response.status_code}"
+        checked += 1
+    assert checked > 10
+    assert snapshot() == before

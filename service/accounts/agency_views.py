@@ -5,11 +5,13 @@ import uuid
 
 from flask import abort, flash, g, redirect, request, url_for
 from flask_babel import gettext as _
+from flask_babel import ngettext
 from flask_login import current_user
 
 from service.accounts import consultants as assignments
-from service.accounts import invitations
+from service.accounts import invitations, members
 from service.accounts.schemas import AssignmentSchema, InviteSchema
+from service.confirmation import Confirmation, ask, asking
 from service.listing import list_request
 from service.permissions import require
 from service.refusals import validate_and_apply
@@ -45,59 +47,104 @@ def consultants():
     return _consultants_page()
 
 
-def _assignment_change(change):
-    """The form flow of assigning and unassigning: the (tenant, consultant) the form names,
-    both of this agency (another agency's: 404), handed to ``change``. Returns the pair and
-    the errors."""
-
-    def apply(data):
-        user = assignments.consultant_of(g.agency, data["user_id"])
-        tenant = assignments.client_of(g.agency, data["tenant_id"])
-        if user is None or tenant is None:
-            abort(404)  # another agency's consultant or client: as if it did not exist
-        change(tenant, user)
-        return tenant, user
-
-    _data, pair, errors = validate_and_apply(AssignmentSchema(), request.form.to_dict(), apply)
-    return (pair or (None, None)), errors
+def _pair_or_404(user_id: uuid.UUID, tenant_id: uuid.UUID):
+    """The consultant and the client tenant, both of this agency (another agency's: 404)."""
+    user = assignments.consultant_of(g.agency, user_id)
+    tenant = assignments.client_of(g.agency, tenant_id)
+    if user is None or tenant is None:
+        abort(404)  # another agency's consultant or client: as if it did not exist
+    return tenant, user
 
 
 @bp.post("/consultants/assign")
 @require("agency.consultants.manage")
 def assign_consultant():
-    (tenant, user), errors = _assignment_change(assignments.assign)
+    def apply(data):
+        tenant, user = _pair_or_404(data["user_id"], data["tenant_id"])
+        return tenant, user, assignments.assign(tenant, user)
+
+    _data, done, errors = validate_and_apply(AssignmentSchema(), request.form.to_dict(), apply)
     if errors:
         return _consultants_page(422, assign_errors=errors)
-    flash(
-        _("%(name)s is now assigned to %(company)s.", name=user.display_name, company=tenant.name),
-        "info",
-    )
+    tenant, user, assigned = done
+    names = {"name": user.display_name, "company": tenant.name}
+    if assigned:
+        flash(_("%(name)s is now assigned to %(company)s.", **names), "success")
+    else:
+        flash(_("%(name)s was already assigned to %(company)s.", **names), "info")
     return redirect(url_for("agency_people.consultants"))
 
 
-@bp.post("/consultants/unassign")
+def _unassignment(tenant, user) -> Confirmation:
+    names = {"name": user.display_name, "company": tenant.name}
+    assigned = assignments.is_assigned(tenant, user)
+    return Confirmation(
+        question=_("Remove %(name)s from %(company)s?", **names),
+        consequences=[_("Their access to %(company)s ends at once.", **names)],
+        undo=_("You can assign them again on the consultants page at any time."),
+        refusal=None if assigned else _("%(name)s is not assigned to %(company)s.", **names),
+        confirm=_("Remove the assignment"),
+        back=url_for("agency_people.consultants"),
+    )
+
+
+@bp.route("/consultants/<uuid:user_id>/clients/<uuid:tenant_id>/unassign", methods=["GET", "POST"])
 @require("agency.consultants.manage")
-def unassign_consultant():
-    (tenant, user), errors = _assignment_change(assignments.unassign)
-    if errors:
-        return _consultants_page(422, assign_errors=errors)
-    flash(
-        _(
-            "%(name)s no longer has access to %(company)s.",
-            name=user.display_name,
-            company=tenant.name,
-        ),
-        "info",
-    )
+def unassign_consultant(user_id: uuid.UUID, tenant_id: uuid.UUID):
+    tenant, user = _pair_or_404(user_id, tenant_id)
+    if asking():
+        return ask(_unassignment(tenant, user))
+    names = {"name": user.display_name, "company": tenant.name}
+    if assignments.unassign(tenant, user):
+        flash(
+            _(
+                "%(name)s no longer has access to %(company)s. To undo, assign them again below.",
+                **names,
+            ),
+            "success",
+        )
+    else:
+        flash(_("%(name)s was not assigned to %(company)s.", **names), "info")
     return redirect(url_for("agency_people.consultants"))
 
 
-@bp.post("/consultants/<uuid:user_id>/remove")
+def _removal(user) -> Confirmation:
+    agency = g.agency
+    clients = [tenant.name for tenant in assignments.assigned_clients(agency, user)]
+    if clients:
+        ending = ngettext(
+            "Their assignment to %(num)s client company ends at once: %(companies)s.",
+            "Their assignments to %(num)s client companies end at once: %(companies)s.",
+            len(clients),
+            companies=", ".join(clients),
+        )
+    else:
+        ending = _("They are not assigned to any client company.")
+    lost = [_("They lose access to %(agency)s at once.", agency=agency.name), ending]
+    if not members.keeps_access(user.id, ending_agency=agency):
+        lost.append(
+            _(
+                "They have no other workspace, so their account is deactivated and signed out "
+                "on every device."
+            )
+        )
+    return Confirmation(
+        question=_("Remove %(name)s from %(agency)s?", name=user.display_name, agency=agency.name),
+        consequences=lost,
+        undo=_("To undo, invite them to the agency again and assign them anew."),
+        confirm=_("Remove from the agency"),
+        back=url_for("agency_people.consultants"),
+    )
+
+
+@bp.route("/consultants/<uuid:user_id>/remove", methods=["GET", "POST"])
 @require("agency.consultants.manage")
 def remove_consultant(user_id: uuid.UUID):
     user = assignments.consultant_of(g.agency, user_id)
     if user is None:
         abort(404)  # not a consultant of this agency: as if it did not exist
+    if asking():
+        return ask(_removal(user))
     assignments.remove_from_agency(g.agency, user)
     flash(
         _(
@@ -135,10 +182,14 @@ def resend_invitation(agency_invitation_id: uuid.UUID):
     return redirect(url_for("agency_people.consultants"))
 
 
-@bp.post("/invitations/<uuid:agency_invitation_id>/cancel")
+@bp.route("/invitations/<uuid:agency_invitation_id>/cancel", methods=["GET", "POST"])
 @require("agency.consultants.manage")
 def cancel_invitation(agency_invitation_id: uuid.UUID):
     invitation = invitations.agency_invitation_or_404(g.agency, agency_invitation_id)
+    if asking():
+        place = g.agency.brand_name or g.agency.name
+        back = url_for("agency_people.consultants")
+        return ask(invitations.cancellation(invitation, place, back))
     invitations.cancel(invitation)
     flash(invitations.cancelled_message(invitation), "info")
     return redirect(url_for("agency_people.consultants"))

@@ -81,6 +81,11 @@ def _with_assignments(agency: Agency, users: list[User]) -> list[ConsultantRow]:
     return list(rows.values())
 
 
+def assigned_clients(agency: Agency, user: User) -> list[Tenant]:
+    """The agency's client tenants the consultant is assigned to."""
+    return _with_assignments(agency, [user])[0].tenants
+
+
 def remove_from_agency(agency: Agency, user: User) -> None:
     """The consultant leaves the agency: every assignment to its clients ends, and a user
     left with no access anywhere is deactivated and signed out everywhere. One transaction."""
@@ -123,24 +128,38 @@ def _assignment(user: User) -> Membership | None:
     )
 
 
-def assign(tenant: Tenant, user: User) -> None:
-    """Give the consultant the interviewer role in the tenant (idempotent)."""
+def is_assigned(tenant: Tenant, user: User) -> bool:
+    with tenant_scope(tenant.id):
+        existing = _assignment(user)
+        return existing is not None and existing.assigned_by_agency
+
+
+def assign(tenant: Tenant, user: User) -> bool:
+    """Give the consultant the interviewer role in the tenant; False (and no write) when
+    they are assigned there already."""
     with tenant_scope(tenant.id):
         existing = _assignment(user)
         if existing is not None and not existing.assigned_by_agency:
             db.session.rollback()  # the consultant has another kind of access there
             raise Refused({"tenant_id": [_l("This consultant already has another role there.")]})
-        if existing is None:
-            db.session.add(
-                Membership(user_id=user.id, role=TenantRole.INTERVIEWER, assigned_by_agency=True)
-            )
+        if existing is not None:
+            db.session.rollback()
+            return False
+        db.session.add(
+            Membership(user_id=user.id, role=TenantRole.INTERVIEWER, assigned_by_agency=True)
+        )
         db.session.commit()
+        return True
 
 
-def unassign(tenant: Tenant, user: User) -> None:
-    """Remove the consultant's assignment: their access to the tenant ends at once."""
+def unassign(tenant: Tenant, user: User) -> bool:
+    """Remove the consultant's assignment: their access to the tenant ends at once. False
+    (and no write) when they were not assigned there."""
     with tenant_scope(tenant.id):
         existing = _assignment(user)
-        if existing is not None and existing.assigned_by_agency:
-            db.session.delete(existing)
+        if existing is None or not existing.assigned_by_agency:
+            db.session.rollback()
+            return False
+        db.session.delete(existing)
         db.session.commit()
+        return True

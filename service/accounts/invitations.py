@@ -20,6 +20,7 @@ import sqlalchemy as sa
 from flask import abort, current_app, url_for
 from flask_babel import force_locale
 from flask_babel import gettext as _
+from flask_login import current_user
 
 from service.accounts import sessions
 from service.accounts.links import LinkRefused, Refusal
@@ -33,6 +34,7 @@ from service.accounts.models import (
 from service.accounts.passwords import hash_password
 from service.accounts.tokens import new_token, token_hash
 from service.accounts.users import find_user, normalise_email
+from service.confirmation import Confirmation
 from service.extensions import db
 from service.i18n import language_for
 from service.labels import ROLES
@@ -254,19 +256,56 @@ def invite_to_agency(
 
 
 def sent_message(sent: Sent) -> str:
+    """What the inviter is told: sent, or, where no MAIL_SERVER is set (the embedded
+    default), kept in the outbox and who can read it there."""
+    if current_app.config["MAIL_SERVER"]:
+        if sent.replaced:
+            return _(
+                "A new invitation has been sent to %(email)s; the link of the earlier one no "
+                "longer works.",
+                email=sent.email,
+            )
+        return _("The invitation has been sent to %(email)s.", email=sent.email)
     if sent.replaced:
-        return _(
-            "A new invitation has been sent to %(email)s; the link of the earlier one no "
-            "longer works.",
+        ready = _(
+            "A new invitation to %(email)s is ready; the link of the earlier one no longer works.",
             email=sent.email,
         )
-    return _("The invitation has been sent to %(email)s.", email=sent.email)
+    else:
+        ready = _("The invitation to %(email)s is ready.", email=sent.email)
+    if current_user.is_platform_admin:
+        where = _(
+            "Mail is not sent in this installation (no MAIL_SERVER): you can read it in the outbox."
+        )
+    else:
+        where = _(
+            "Mail is not sent in this installation (no MAIL_SERVER): a platform administrator "
+            "can read it in the outbox."
+        )
+    return f"{ready} {where}"
 
 
 def cancelled_message(invitation: Invitation) -> str:
     return _(
         "The invitation to %(email)s has been cancelled: its link no longer works.",
         email=invitation.email,
+    )
+
+
+def cancellation(invitation: Invitation, place_name: str, back: str) -> Confirmation:
+    return Confirmation(
+        question=_("Cancel the invitation to %(email)s?", email=invitation.email),
+        consequences=[
+            _(
+                "Its link stops working at once: %(name)s can no longer use it to join %(place)s.",
+                name=invitation.display_name,
+                place=place_name,
+            )
+        ],
+        undo=_("To invite them again later, send a new invitation."),
+        confirm=_("Cancel the invitation"),
+        back=back,
+        back_label=_("Keep the invitation"),
     )
 
 

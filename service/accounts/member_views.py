@@ -9,6 +9,7 @@ from flask_login import current_user
 
 from service.accounts import invitations, members
 from service.accounts.schemas import RoleSchema, TenantInviteSchema
+from service.confirmation import Confirmation, ask, asking
 from service.labels import ROLES
 from service.listing import list_request
 from service.permissions import require
@@ -16,8 +17,6 @@ from service.refusals import validate_and_apply
 from service.rendering import render
 from service.roles import TenantRole
 from service.scopes import current_tenant, tenant_blueprint
-from service.tenancy import get_for_tenant_or_404
-from service.tenants.models import Membership
 
 bp = tenant_blueprint("members", __name__, "/members")
 
@@ -73,55 +72,142 @@ def resend_invitation(invitation_id: uuid.UUID):
     return redirect(url_for("members.index"))
 
 
-@bp.post("/invitations/<uuid:invitation_id>/cancel")
+@bp.route("/invitations/<uuid:invitation_id>/cancel", methods=["GET", "POST"])
 @require("tenant.members.manage")
 def cancel_invitation(invitation_id: uuid.UUID):
     invitation = invitations.pending_tenant_invitation_or_404(invitation_id)
+    if asking():
+        return ask(
+            invitations.cancellation(invitation, current_tenant.name, url_for("members.index"))
+        )
     invitations.cancel(invitation)
     flash(invitations.cancelled_message(invitation), "info")
     return redirect(url_for("members.index"))
 
 
-def _row_change(membership_id: uuid.UUID, schema, change, done: str):
+def _row_change(membership_id: uuid.UUID, schema, change, said):
     """The form flow of a member row: a refusal re-renders the list with the reason on the
-    row; otherwise back to the list with ``done``."""
-    get_for_tenant_or_404(Membership, membership_id)  # another tenant's member: 404 first
-    _data, _changed, errors = validate_and_apply(schema, request.form.to_dict(), change)
+    row; otherwise back to the list with what ``said(row, data, changed)`` tells."""
+    row = members.member_or_404(membership_id)  # another tenant's member: 404 first
+    data, changed, errors = validate_and_apply(schema, request.form.to_dict(), change)
     if errors:
         reason = " ".join(str(message) for messages in errors.values() for message in messages)
         return _page(422, row_errors={membership_id: reason})
-    flash(done, "info")
+    flash(said(row, data, changed), "success" if changed else "info")
+    if changed and row.user.id == current_user.id:
+        return redirect(url_for("accounts.index"))  # this page may be closed to them now
     return redirect(url_for("members.index"))
+
+
+def _role_said(row, data, changed) -> str:
+    name, role = row.user.display_name, ROLES[data["role"]]
+    if changed:
+        return _("%(name)s now has the role %(role)s.", name=name, role=role)
+    return _("Nothing changed: %(name)s already has the role %(role)s.", name=name, role=role)
+
+
+def _giving_up_admin(row, role: str | None) -> Confirmation | None:
+    """An HR administrator who takes another role for themselves loses this page at once
+    and cannot undo it: asked first (unless the change would be refused anyway)."""
+    stays_admin = role == TenantRole.HR_ADMIN or role not in ROLE_CHOICES
+    if stays_admin or row.user.id != current_user.id:
+        return None
+    if row.membership.role != TenantRole.HR_ADMIN or members.deactivation_refusal(row.membership):
+        return None
+    return Confirmation(
+        question=_("Give up your role of %(role)s?", role=ROLES[TenantRole.HR_ADMIN]),
+        consequences=[
+            _(
+                "Your role becomes %(role)s, and you lose the members and settings pages of "
+                "%(company)s at once; only another HR administrator can give you the role back.",
+                role=ROLES[role],
+                company=current_tenant.name,
+            )
+        ],
+        fields=[("role", role), ("confirmed", "yes")],
+        confirm=_("Change my role"),
+        back=url_for("members.index"),
+    )
 
 
 @bp.post("/<uuid:membership_id>/role")
 @require("tenant.members.manage")
 def change_role(membership_id: uuid.UUID):
+    giving_up = _giving_up_admin(members.member_or_404(membership_id), request.form.get("role"))
+    if giving_up is not None and not request.form.get("confirmed"):
+        return ask(giving_up)
     return _row_change(
         membership_id,
         RoleSchema(),
         lambda data: members.change_role(membership_id, data["role"]),
-        _("The role has been changed."),
+        _role_said,
     )
 
 
-@bp.post("/<uuid:membership_id>/deactivate")
+def _deactivation(row) -> Confirmation:
+    name, company = row.user.display_name, current_tenant.name
+    yourself = row.user.id == current_user.id
+    if yourself:
+        lost = [
+            _(
+                "That is you: you lose access to %(company)s at once, and only another HR "
+                "administrator can give it back.",
+                company=company,
+            )
+        ]
+    else:
+        lost = [_("They lose access to %(company)s at once.", company=company)]
+    if not members.keeps_access(row.user.id, ending_membership=row.membership):
+        lost.append(
+            _("You have no other workspace, so you are also signed out on every device.")
+            if yourself
+            else _("They have no other workspace, so they are also signed out on every device.")
+        )
+    if row.membership.deactivated_at is not None:
+        refusal = _("%(name)s is already deactivated.", name=name)
+    else:
+        refusal = members.deactivation_refusal(row.membership)
+    return Confirmation(
+        question=_("Deactivate %(name)s?", name=name),
+        consequences=lost,
+        undo=None if yourself else _("You can reactivate them later on the members page."),
+        refusal=refusal,
+        confirm=_("Deactivate"),
+        back=url_for("members.index"),
+    )
+
+
+def _deactivation_said(row, _data, changed) -> str:
+    name = row.user.display_name
+    if changed:
+        return _(
+            "%(name)s has been deactivated and no longer has access. To undo, choose "
+            "Reactivate on their row.",
+            name=name,
+        )
+    return _("%(name)s was already deactivated.", name=name)
+
+
+@bp.route("/<uuid:membership_id>/deactivate", methods=["GET", "POST"])
 @require("tenant.members.manage")
 def deactivate(membership_id: uuid.UUID):
+    if asking():
+        return ask(_deactivation(members.member_or_404(membership_id)))
     return _row_change(
-        membership_id,
-        None,
-        lambda _data: members.deactivate(membership_id),
-        _("The member has been deactivated and no longer has access."),
+        membership_id, None, lambda _data: members.deactivate(membership_id), _deactivation_said
     )
+
+
+def _reactivation_said(row, _data, changed) -> str:
+    name = row.user.display_name
+    if changed:
+        return _("%(name)s has access again.", name=name)
+    return _("Nothing changed: %(name)s already has access.", name=name)
 
 
 @bp.post("/<uuid:membership_id>/reactivate")
 @require("tenant.members.manage")
 def reactivate(membership_id: uuid.UUID):
     return _row_change(
-        membership_id,
-        None,
-        lambda _data: members.reactivate(membership_id),
-        _("The member has access again."),
+        membership_id, None, lambda _data: members.reactivate(membership_id), _reactivation_said
     )

@@ -10,6 +10,7 @@ from dataclasses import dataclass
 
 import sqlalchemy as sa
 from flask_babel import lazy_gettext as _l
+from flask_babel.speaklater import LazyString
 
 from service.accounts import sessions
 from service.accounts.models import AgencyMembership, User
@@ -18,25 +19,23 @@ from service.listing import contains, paginate
 from service.model_types import utcnow
 from service.refusals import Refused
 from service.tenancy import get_for_tenant_or_404, of_current_tenant, unscoped
-from service.tenants.models import Membership, TenantRole
+from service.tenants.models import Agency, Membership, Tenant, TenantRole
 
 SEARCH_MAX = 100
 
 
+LAST_ADMIN = _l("The company needs at least one active HR administrator. Name another first.")
+MANAGED_BY_AGENCY = _l("This consultant's assignment is managed by the agency.")
+
+
 def _last_admin() -> Refused:
     """The change would leave the tenant without an active HR administrator."""
-    return Refused(
-        {
-            "form": [
-                _l("The company needs at least one active HR administrator. Name another first.")
-            ]
-        }
-    )
+    return Refused({"form": [LAST_ADMIN]})
 
 
 def _managed_by_agency() -> Refused:
     """A consultant's assignment is changed by the agency, not on the members page."""
-    return Refused({"form": [_l("This consultant's assignment is managed by the agency.")]})
+    return Refused({"form": [MANAGED_BY_AGENCY]})
 
 
 @dataclass(frozen=True)
@@ -68,18 +67,32 @@ def members_page(search: str, page: int):
     return pagination, rows
 
 
+def member_or_404(membership_id: uuid.UUID) -> MemberRow:
+    membership = get_for_tenant_or_404(Membership, membership_id)
+    return MemberRow(membership, db.session.get(User, membership.user_id))
+
+
+def _active_admins() -> sa.Select:
+    return sa.select(Membership).where(
+        of_current_tenant(Membership),
+        Membership.role == TenantRole.HR_ADMIN,
+        Membership.deactivated_at.is_(None),
+    )
+
+
+def deactivation_refusal(membership: Membership) -> LazyString | None:
+    """Why deactivate() would refuse (read without locks, to say so before anyone
+    confirms), or None."""
+    if membership.assigned_by_agency:
+        return MANAGED_BY_AGENCY
+    if _would_orphan(membership, list(db.session.scalars(_active_admins()))):
+        return LAST_ADMIN
+    return None
+
+
 def _lock_active_admins() -> list[Membership]:
     """Lock the tenant's active HR-administrator rows until the transaction ends."""
-    query = (
-        sa.select(Membership)
-        .where(
-            of_current_tenant(Membership),
-            Membership.role == TenantRole.HR_ADMIN,
-            Membership.deactivated_at.is_(None),
-        )
-        .with_for_update()
-        .execution_options(populate_existing=True)
-    )
+    query = _active_admins().with_for_update().execution_options(populate_existing=True)
     return list(db.session.scalars(query))
 
 
@@ -98,23 +111,27 @@ def _would_orphan(membership: Membership, admins: list[Membership]) -> bool:
     return is_admin and len(admins) <= 1
 
 
-def change_role(membership_id: uuid.UUID, role: str) -> Membership:
+def change_role(membership_id: uuid.UUID, role: str) -> bool:
+    """False (and no write) when the member already has ``role``."""
     membership, admins = _locked_member(membership_id)
+    if membership.role == role:
+        db.session.rollback()
+        return False
     if role != TenantRole.HR_ADMIN and _would_orphan(membership, admins):
         db.session.rollback()
         raise _last_admin()
     membership.role = TenantRole(role)
     db.session.commit()
-    return membership
+    return True
 
 
-def deactivate(membership_id: uuid.UUID) -> Membership:
+def deactivate(membership_id: uuid.UUID) -> bool:
     """End the member's access here at once; a user left with no access anywhere is
-    deactivated and signed out everywhere."""
+    deactivated and signed out everywhere. False (and no write) when already deactivated."""
     membership, admins = _locked_member(membership_id)
     if membership.deactivated_at is not None:
         db.session.rollback()
-        return membership
+        return False
     if _would_orphan(membership, admins):
         db.session.rollback()
         raise _last_admin()
@@ -122,37 +139,64 @@ def deactivate(membership_id: uuid.UUID) -> Membership:
     db.session.flush()
     deactivate_if_without_access(membership.user_id)
     db.session.commit()
-    return membership
+    return True
 
 
-def reactivate(membership_id: uuid.UUID) -> Membership:
+def reactivate(membership_id: uuid.UUID) -> bool:
+    """False (and no write) when the member has access already."""
     membership = get_for_tenant_or_404(Membership, membership_id)
     if membership.assigned_by_agency:
         raise _managed_by_agency()
+    if membership.deactivated_at is None:
+        return False
     membership.deactivated_at = None
     user = db.session.get(User, membership.user_id)
     user.active = True
     db.session.commit()
-    return membership
+    return True
+
+
+def keeps_access(
+    user_id: uuid.UUID,
+    ending_membership: Membership | None = None,
+    ending_agency: Agency | None = None,
+) -> bool:
+    """Whether the user has an active membership, an agency role or the platform role,
+    leaving out what is about to end: one membership, or an agency with the assignments
+    it made to its clients."""
+    user = db.session.get(User, user_id)
+    if user.is_platform_admin:
+        return True
+    memberships = (
+        sa.select(sa.func.count())
+        .select_from(Membership)
+        .where(Membership.user_id == user_id, Membership.deactivated_at.is_(None))
+    )
+    roles = (
+        sa.select(sa.func.count())
+        .select_from(AgencyMembership)
+        .where(AgencyMembership.user_id == user_id)
+    )
+    if ending_membership is not None:
+        memberships = memberships.where(
+            ~sa.and_(
+                Membership.tenant_id == ending_membership.tenant_id,
+                Membership.id == ending_membership.id,
+            )
+        )
+    if ending_agency is not None:
+        clients = sa.select(Tenant.id).where(Tenant.agency_id == ending_agency.id)
+        memberships = memberships.where(
+            ~sa.and_(Membership.assigned_by_agency.is_(True), Membership.tenant_id.in_(clients))
+        )
+        roles = roles.where(AgencyMembership.agency_id != ending_agency.id)
+    with unscoped():  # the user's access spans tenants by nature
+        return bool(db.session.scalar(memberships) or db.session.scalar(roles))
 
 
 def deactivate_if_without_access(user_id: uuid.UUID) -> None:
     """A user with no active membership, agency role or platform role is deactivated and
     every session ends (the caller commits)."""
-    user = db.session.get(User, user_id)
-    if user.is_platform_admin:
-        return
-    with unscoped():  # the user's access spans tenants by nature
-        tenant_access = db.session.scalar(
-            sa.select(sa.func.count())
-            .select_from(Membership)
-            .where(Membership.user_id == user_id, Membership.deactivated_at.is_(None))
-        )
-    agency_access = db.session.scalar(
-        sa.select(sa.func.count())
-        .select_from(AgencyMembership)
-        .where(AgencyMembership.user_id == user_id)
-    )
-    if not tenant_access and not agency_access:
-        user.active = False
+    if not keeps_access(user_id):
+        db.session.get(User, user_id).active = False
         sessions.revoke_all(user_id)

@@ -58,10 +58,14 @@ def set_preferred_language(user: User, language: str) -> None:
     db.session.commit()
 
 
-def update_profile(user: User, display_name: str, language: str) -> None:
+def update_profile(user: User, display_name: str, language: str) -> bool:
+    """False (and no write) when the profile already says this."""
+    if (user.display_name, user.preferred_language) == (display_name, language):
+        return False
     user.display_name = display_name
     user.preferred_language = language
     db.session.commit()
+    return True
 
 
 def _set_password(user: User, password: str) -> None:

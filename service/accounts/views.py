@@ -6,6 +6,7 @@ from urllib.parse import urlsplit
 
 from flask import Blueprint, abort, current_app, flash, g, redirect, request, session, url_for
 from flask_babel import gettext as _
+from flask_babel import ngettext
 from flask_login import current_user, login_required, login_user, logout_user
 
 from service.accounts import invitations, links, services, sessions
@@ -20,6 +21,7 @@ from service.accounts.schemas import (
     PasswordChangeSchema,
     ProfileSchema,
 )
+from service.confirmation import Confirmation, ask, asking
 from service.errors import retry_after, wait_minutes
 from service.extensions import limiter
 from service.i18n import LANGUAGE_COOKIE, language_for, offer_language_choice, select_language
@@ -172,9 +174,26 @@ def logout():
     return redirect(url_for("accounts.login"))
 
 
-@bp.post("/sign-out-everywhere")
+@bp.route("/sign-out-everywhere", methods=["GET", "POST"])
 @login_required
 def sign_out_everywhere():
+    if asking():
+        live = len(sessions.live_sessions(current_user.id))
+        return ask(
+            Confirmation(
+                question=_("Sign out on every device?"),
+                consequences=[
+                    ngettext(
+                        "This is your only session; it ends.",
+                        "Your %(num)s sessions end, this one included.",
+                        live,
+                    ),
+                    _("You then sign in again wherever you want to continue; nothing is lost."),
+                ],
+                confirm=_("Sign out everywhere"),
+                back=url_for("accounts.profile"),
+            )
+        )
     services.sign_out_everywhere(current_user)
     sessions.renew_session()
     logout_user()
@@ -225,12 +244,12 @@ def profile():
     if request.method == "GET":
         return _profile_page()
     form = request.form.to_dict()
-    _data, _saved, errors = validate_and_apply(
+    _data, changed, errors = validate_and_apply(
         ProfileSchema(), form, lambda data: services.update_profile(current_user, **data)
     )
     if errors:
         return _profile_page(422, profile_errors=errors, form=form)
-    flash(_("Your profile has been saved."), "info")
+    flash(_("Your profile has been saved.") if changed else _("No changes to save."), "info")
     return redirect(url_for("accounts.profile"))
 
 

@@ -11,8 +11,9 @@ from service.accounts.models import TenantInvitation, User
 from service.extensions import db
 from service.listing import contains, paginate
 from service.model_types import utcnow
+from service.platform.logos import image_type, logo_errors
 from service.refusals import Refused, commit_or_refuse
-from service.tenancy import unscoped
+from service.tenancy import of_current_tenant, tenant_scope, unscoped
 from service.tenants.models import Agency, Membership, Tenant, TenantRole, TenantStatus
 
 
@@ -78,6 +79,17 @@ def client_or_404(agency: Agency, tenant_id: uuid.UUID) -> Tenant:
     return tenant
 
 
+def active_members(tenant: Tenant) -> int:
+    """The people who reach ``tenant`` through a membership (assigned consultants too):
+    those a suspension shuts out."""
+    with tenant_scope(tenant.id):
+        return db.session.scalar(
+            sa.select(sa.func.count())
+            .select_from(Membership)
+            .where(of_current_tenant(Membership), Membership.deactivated_at.is_(None))
+        )
+
+
 def _slug_in_use() -> dict[str, list[str]]:
     return {"slug": [_("This web address is already in use. Choose another one.")]}
 
@@ -91,7 +103,30 @@ def create_tenant(agency: Agency, data: dict) -> Tenant:
     return tenant
 
 
-def set_tenant_status(tenant: Tenant, status: TenantStatus) -> None:
-    """Suspending shuts the tenant's members out at once (service/scopes.py)."""
+def set_tenant_status(tenant: Tenant, status: TenantStatus) -> bool:
+    """Suspending shuts the tenant's members out at once (service/scopes.py). False (and
+    no write) when the tenant already has that status."""
+    if tenant.status == status:
+        return False
     tenant.status = status
     db.session.commit()
+    return True
+
+
+def update_brand(agency: Agency, data: dict, logo: bytes | None) -> bool:
+    """Save the brand (a new logo wins over "remove"); whether anything changed."""
+    if refused := logo_errors(logo):
+        raise Refused({"logo": refused})
+    wanted = {
+        "brand_name": data["brand_name"],
+        "brand_colour": data["brand_colour"].lower() if data["brand_colour"] else None,
+    }
+    if logo is not None:
+        wanted |= {"logo": logo, "logo_mime_type": image_type(logo)}
+    elif data["remove_logo"]:
+        wanted |= {"logo": None, "logo_mime_type": None}
+    changed = any(getattr(agency, field) != value for field, value in wanted.items())
+    for field, value in wanted.items():
+        setattr(agency, field, value)
+    db.session.commit()
+    return changed

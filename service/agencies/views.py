@@ -1,16 +1,20 @@
-"""Agency pages under /agency/<agency_slug>/: the portfolio of client tenants."""
+"""Agency pages under /agency/<agency_slug>/: the portfolio of client tenants, the brand."""
 
 import uuid
 
-from flask import current_app, flash, g, redirect, request, url_for
+from flask import abort, current_app, flash, g, redirect, request, url_for
 from flask_babel import gettext as _
+from flask_babel import ngettext
 from flask_login import current_user
 
-from service.agencies import services
-from service.agencies.schemas import TenantCreateSchema
+from service.agencies import brand, services
+from service.agencies.schemas import BrandSchema, TenantCreateSchema
+from service.colours import MIN_CONTRAST, contrast_with_white
+from service.confirmation import Confirmation, ask, asking
 from service.labels import SECTORS
 from service.listing import list_request
 from service.permissions import can, require
+from service.platform.logos import MAX_LOGO_BYTES, logo_errors, logo_response, read_upload
 from service.refusals import validate_and_apply
 from service.rendering import render
 from service.scopes import agency_blueprint
@@ -79,12 +83,41 @@ def create_tenant():
     return redirect(url_for("agencies.home"))
 
 
-@bp.post("/tenants/<uuid:tenant_id>/suspend")
+def _suspension(tenant) -> Confirmation:
+    members = services.active_members(tenant)
+    suspended = _("“%(name)s” is already suspended.", name=tenant.name)
+    return Confirmation(
+        question=_("Suspend “%(name)s”?", name=tenant.name),
+        consequences=[
+            ngettext(
+                "Its %(num)s member loses access until you reactivate it; nothing is deleted.",
+                "Its %(num)s members lose access until you reactivate it; nothing is deleted.",
+                members,
+            )
+        ],
+        undo=_("To undo, choose Reactivate in the list of client companies."),
+        refusal=None if tenant.is_active else suspended,
+        confirm=_("Suspend"),
+        back=url_for("agencies.home"),
+    )
+
+
+@bp.route("/tenants/<uuid:tenant_id>/suspend", methods=["GET", "POST"])
 @require("agency.tenants.manage")
 def suspend_tenant(tenant_id: uuid.UUID):
     tenant = services.client_or_404(g.agency, tenant_id)
-    services.set_tenant_status(tenant, TenantStatus.SUSPENDED)
-    flash(_("“%(name)s” is suspended.", name=tenant.name), "success")
+    if asking():
+        return ask(_suspension(tenant))
+    if services.set_tenant_status(tenant, TenantStatus.SUSPENDED):
+        flash(
+            _(
+                "“%(name)s” is suspended: its members have no access until you reactivate it.",
+                name=tenant.name,
+            ),
+            "success",
+        )
+    else:
+        flash(_("“%(name)s” was already suspended.", name=tenant.name), "info")
     return redirect(url_for("agencies.home"))
 
 
@@ -92,6 +125,63 @@ def suspend_tenant(tenant_id: uuid.UUID):
 @require("agency.tenants.manage")
 def reactivate_tenant(tenant_id: uuid.UUID):
     tenant = services.client_or_404(g.agency, tenant_id)
-    services.set_tenant_status(tenant, TenantStatus.ACTIVE)
-    flash(_("“%(name)s” is active again.", name=tenant.name), "success")
+    if services.set_tenant_status(tenant, TenantStatus.ACTIVE):
+        flash(_("“%(name)s” is active again.", name=tenant.name), "success")
+    else:
+        flash(_("“%(name)s” was already active.", name=tenant.name), "info")
     return redirect(url_for("agencies.home"))
+
+
+# The brand: what the agency's clients see of it
+
+
+def _brand_page(form, errors, status=200):
+    agency = g.agency
+    shown = brand.brand_of(agency.id)
+    return render(
+        "agencies/brand.html",
+        status=status,
+        agency=agency,
+        brand=shown,
+        contrast=contrast_with_white(shown.colour) if shown.colour else None,
+        minimum_contrast=MIN_CONTRAST,
+        form=form,
+        errors=errors,
+        max_logo_kb=MAX_LOGO_BYTES // 1024,
+    )
+
+
+@bp.get("/brand")
+@require("agency.brand.edit")
+def brand_settings():
+    agency = g.agency
+    form = {"brand_name": agency.brand_name or "", "brand_colour": agency.brand_colour or ""}
+    return _brand_page(form, {})
+
+
+@bp.post("/brand")
+@require("agency.brand.edit")
+def edit_brand():
+    form = request.form.to_dict()
+    logo = read_upload(request.files.get("logo"))
+    data, changed, errors = validate_and_apply(
+        BrandSchema(), form, lambda data: services.update_brand(g.agency, data, logo)
+    )
+    if data is None and (refused_logo := logo_errors(logo)):
+        errors["logo"] = refused_logo  # all the form's mistakes at once
+    if errors:
+        return _brand_page(form, errors, 422)
+    if changed:
+        flash(_("Brand saved: your client companies' pages and emails now show it."), "success")
+    else:
+        flash(_("Nothing changed."), "info")
+    return redirect(url_for("agencies.brand_settings"))
+
+
+@bp.get("/logo")
+@require("agency.home")
+def logo():
+    found = brand.logo_of(g.agency.id)
+    if found is None:
+        abort(404)
+    return logo_response(*found)

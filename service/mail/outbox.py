@@ -5,6 +5,8 @@ Templates: ``templates/mail/<template>.txt`` (plain text, not autoescaped) and
 ``{% block subject %}`` of the .txt template, rendered with the same context, whitespace
 collapsed onto one line. Everything is rendered in ``language`` with Babel's
 ``force_locale`` (Belgian locale), so ``_()`` in the templates speaks the recipient's language.
+A tenant's mail wears its agency's brand: ``mail_brand`` in the templates (name and colour),
+the brand as sender name.
 
 The row is added to the caller's session and delivered after the caller commits; a rollback
 takes the row and its delivery away together. ``secret=True`` marks a body holding a secret
@@ -13,10 +15,12 @@ link: the relay erases it once the message is sent (kept development mail stays 
 
 import re
 import uuid
+from dataclasses import dataclass
 
 from flask import current_app
 from flask_babel import force_locale
 
+from service.colours import is_hex_colour, readable
 from service.config import LANGUAGES
 from service.emails import is_address
 from service.extensions import db
@@ -57,7 +61,10 @@ def queue_email(
     if not _TEMPLATE_NAME.fullmatch(template):
         raise ValueError(f"bad mail template name {template!r}")
 
-    subject, body_text, body_html = render_email(template, language, context)
+    brand = _agency_brand(tenant_id) if tenant_id is not None else None
+    subject, body_text, body_html = render_email(
+        template, language, {**context, "mail_brand": brand}
+    )
     fields = {
         "to_address": to,
         "subject": subject,
@@ -71,7 +78,8 @@ def queue_email(
     else:
         if tenant_id != current_tenant_id():
             raise CrossTenantWrite("an email may only be queued for the current tenant")
-        email = TenantEmail(tenant_id=tenant_id, sender_name=_agency_sender(tenant_id), **fields)
+        sender_name = brand.name[:SENDER_NAME_MAX] if brand else None
+        email = TenantEmail(tenant_id=tenant_id, sender_name=sender_name, **fields)
     db.session.add(email)
     db.session.flush()
     enqueue_after_commit(deliver_email, str(email.id), str(tenant_id) if tenant_id else None)
@@ -95,11 +103,19 @@ def render_email(template: str, language: str, context: dict) -> tuple[str, str,
     return subject, body_text, body_html
 
 
-def _agency_sender(tenant_id: uuid.UUID) -> str | None:
-    """The agency's brand (or name) as sender name, when the tenant has an agency."""
+@dataclass(frozen=True)
+class MailBrand:
+    """The agency a tenant's mail comes from: its brand (or name) and a readable colour."""
+
+    name: str
+    colour: str | None
+
+
+def _agency_brand(tenant_id: uuid.UUID) -> MailBrand | None:
     agency = db.session.scalar(
         db.select(Agency).join(Tenant, Tenant.agency_id == Agency.id).where(Tenant.id == tenant_id)
     )
     if agency is None:
         return None
-    return (agency.brand_name or agency.name)[:SENDER_NAME_MAX]
+    colour = readable(agency.brand_colour) if is_hex_colour(agency.brand_colour) else None
+    return MailBrand(agency.brand_name or agency.name, colour)

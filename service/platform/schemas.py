@@ -1,7 +1,8 @@
 """Input schema of a new agency."""
 
-from marshmallow import fields, validate
+from marshmallow import fields
 
+from service.colours import brand_colour_field
 from service.tenants.schemas import name_field, optional_text
 from service.tenants.slugs import validate_slug
 from service.validation import N_, FormSchema
@@ -15,9 +16,4 @@ class AgencySchema(FormSchema):
         error_messages={"required": N_("Enter a web address."), "invalid": N_("Enter text.")},
     )
     brand_name = optional_text()
-    brand_colour = fields.String(
-        load_default=None,
-        validate=validate.Regexp(
-            r"^#[0-9a-fA-F]{6}$", error=N_("Enter a colour as # and six hex digits, like #0f766e.")
-        ),
-    )
+    brand_colour = brand_colour_field()

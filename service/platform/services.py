@@ -1,6 +1,7 @@
 """Agencies, the platform's partners: reads and one-transaction changes."""
 
 import uuid
+from dataclasses import dataclass
 
 import sqlalchemy as sa
 from flask import abort
@@ -11,7 +12,7 @@ from service.accounts.models import AgencyInvitation, AgencyMembership
 from service.extensions import db
 from service.listing import contains, paginate
 from service.model_types import utcnow
-from service.platform.logos import MAX_LOGO_BYTES, image_type
+from service.platform.logos import image_type, logo_errors
 from service.refusals import Refused, commit_or_refuse
 from service.roles import AgencyRole
 from service.tenants.models import Agency, Tenant, TenantStatus
@@ -66,18 +67,27 @@ def agency_or_404(agency_id: uuid.UUID) -> Agency:
     return agency
 
 
+@dataclass(frozen=True)
+class AgencyReach:
+    """Whom a suspension of the agency touches."""
+
+    staff: int  # its administrators and consultants: they lose access
+    clients: int  # its client companies: their own members keep theirs
+
+
+def agency_reach(agency: Agency) -> AgencyReach:
+    def count(model, column) -> int:
+        query = sa.select(sa.func.count()).select_from(model).where(column == agency.id)
+        return db.session.scalar(query)
+
+    return AgencyReach(
+        staff=count(AgencyMembership, AgencyMembership.agency_id),
+        clients=count(Tenant, Tenant.agency_id),
+    )
+
+
 def _slug_in_use() -> dict[str, list[str]]:
     return {"slug": [_("This web address is already in use. Choose another one.")]}
-
-
-def logo_errors(logo: bytes | None) -> list[str]:
-    if logo is None:
-        return []
-    if len(logo) > MAX_LOGO_BYTES:
-        return [_("The logo is larger than %(size)s KB.", size=MAX_LOGO_BYTES // 1024)]
-    if image_type(logo) is None:
-        return [_("Upload the logo as a PNG, JPEG or WebP image.")]
-    return []
 
 
 def create_agency(data: dict, logo: bytes | None) -> Agency:
@@ -99,7 +109,11 @@ def create_agency(data: dict, logo: bytes | None) -> Agency:
     return agency
 
 
-def set_agency_status(agency: Agency, status: TenantStatus) -> None:
-    """A suspended agency's members lose its pages and its clients' (service/scopes.py)."""
+def set_agency_status(agency: Agency, status: TenantStatus) -> bool:
+    """A suspended agency's members lose its pages and its clients' (service/scopes.py).
+    False (and no write) when the agency already has that status."""
+    if agency.status == status:
+        return False
     agency.status = status
     db.session.commit()
+    return True

@@ -4,11 +4,13 @@ import uuid
 
 from flask import abort, current_app, flash, redirect, request, url_for
 from flask_babel import gettext as _
+from flask_babel import ngettext
 
+from service.confirmation import Confirmation, ask, asking
 from service.listing import list_request
 from service.permissions import require
 from service.platform import services
-from service.platform.logos import MAX_LOGO_BYTES
+from service.platform.logos import MAX_LOGO_BYTES, logo_errors, logo_response, read_upload
 from service.platform.schemas import AgencySchema
 from service.refusals import validate_and_apply
 from service.rendering import render
@@ -57,14 +59,12 @@ def new_agency():
 @require("platform.agencies.manage")
 def create_agency():
     form = request.form.to_dict()
-    upload = request.files.get("logo")
-    # One byte over the limit is enough to refuse; never read a huge upload whole.
-    logo = upload.stream.read(MAX_LOGO_BYTES + 1) if upload and upload.filename else None
+    logo = read_upload(request.files.get("logo"))
     data, agency, errors = validate_and_apply(
         AgencySchema(), form, lambda data: services.create_agency(data, logo)
     )
-    if data is None and (logo_errors := services.logo_errors(logo)):
-        errors["logo"] = logo_errors  # all the form's mistakes at once
+    if data is None and (refused_logo := logo_errors(logo)):
+        errors["logo"] = refused_logo  # all the form's mistakes at once
     if errors:
         return _new_agency_page(form, errors, 422)
     flash(_("Agency “%(name)s” created.", name=agency.name), "success")
@@ -77,18 +77,52 @@ def agency_logo(agency_id: uuid.UUID):
     agency = services.agency_or_404(agency_id)
     if agency.logo is None:
         abort(404)
-    response = current_app.response_class(agency.logo, mimetype=agency.logo_mime_type)
-    response.headers["X-Content-Type-Options"] = "nosniff"
-    response.headers["Content-Security-Policy"] = "default-src 'none'"
-    return response
+    return logo_response(agency.logo, agency.logo_mime_type)
 
 
-@bp.post("/agencies/<uuid:agency_id>/suspend")
+def _suspension(agency) -> Confirmation:
+    reach = services.agency_reach(agency)
+    active = agency.status == TenantStatus.ACTIVE
+    return Confirmation(
+        question=_("Suspend “%(name)s”?", name=agency.name),
+        consequences=[
+            ngettext(
+                "Its %(num)s administrator or consultant loses access to the agency and to "
+                "its clients until you reactivate it.",
+                "Its %(num)s administrators and consultants lose access to the agency and to "
+                "its clients until you reactivate it.",
+                reach.staff,
+            ),
+            ngettext(
+                "Its %(num)s client company stays open to its own members; nothing is deleted.",
+                "Its %(num)s client companies stay open to their own members; nothing is deleted.",
+                reach.clients,
+            ),
+        ],
+        undo=_("To undo, choose Reactivate in the list of agencies."),
+        refusal=None if active else _("“%(name)s” is already suspended.", name=agency.name),
+        confirm=_("Suspend"),
+        back=url_for("platform.home"),
+    )
+
+
+@bp.route("/agencies/<uuid:agency_id>/suspend", methods=["GET", "POST"])
 @require("platform.agencies.manage")
 def suspend_agency(agency_id: uuid.UUID):
     agency = services.agency_or_404(agency_id)
-    services.set_agency_status(agency, TenantStatus.SUSPENDED)
-    flash(_("“%(name)s” is suspended.", name=agency.name), "success")
+    if asking():
+        return ask(_suspension(agency))
+    if services.set_agency_status(agency, TenantStatus.SUSPENDED):
+        flash(
+            _(
+                "“%(name)s” is suspended: its administrators and consultants have no access "
+                "until you reactivate it.",
+                name=agency.name,
+            ),
+            "success",
+        )
+    else:
+        flash(_("“%(name)s” was already suspended.", name=agency.name), "info")
     return redirect(url_for("platform.home"))
 
 
@@ -96,6 +130,8 @@ def suspend_agency(agency_id: uuid.UUID):
 @require("platform.agencies.manage")
 def reactivate_agency(agency_id: uuid.UUID):
     agency = services.agency_or_404(agency_id)
-    services.set_agency_status(agency, TenantStatus.ACTIVE)
-    flash(_("“%(name)s” is active again.", name=agency.name), "success")
+    if services.set_agency_status(agency, TenantStatus.ACTIVE):
+        flash(_("“%(name)s” is active again.", name=agency.name), "success")
+    else:
+        flash(_("“%(name)s” was already active.", name=agency.name), "info")
     return redirect(url_for("platform.home"))

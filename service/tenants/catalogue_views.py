@@ -6,7 +6,10 @@ from dataclasses import dataclass
 
 from flask import flash, redirect, request, url_for
 from flask_babel import gettext as _
+from flask_babel import lazy_gettext as _l
+from flask_babel.speaklater import LazyString
 
+from service.confirmation import Confirmation, ask, asking
 from service.listing import list_request
 from service.permissions import require
 from service.refusals import Refused, validate_and_apply
@@ -31,6 +34,7 @@ class Catalogue:
     edit_endpoint: str
     id_argument: str
     search: Callable
+    delete_question: LazyString  # with %(name)s
 
 
 FUNCTIONS = Catalogue(
@@ -42,6 +46,7 @@ FUNCTIONS = Catalogue(
     "tenants.job_function",
     "job_function_id",
     services.job_function_page,
+    _l("Delete the function “%(name)s”?"),
 )
 LOCATIONS = Catalogue(
     Location,
@@ -52,6 +57,7 @@ LOCATIONS = Catalogue(
     "tenants.location",
     "location_id",
     services.location_page,
+    _l("Delete the location “%(name)s”?"),
 )
 
 
@@ -88,16 +94,33 @@ def _catalogue_edit(catalogue, item):
         form = {key: getattr(item, key) for key in catalogue.schema().fields}
         return render(catalogue.edit_template, item=item, form=form, errors={})
     form = request.form.to_dict()
-    _data, _updated, errors = validate_and_apply(
+    _data, updated, errors = validate_and_apply(
         catalogue.schema(), form, lambda data: services.update_named(item, **data)
     )
     if errors:
         return render(catalogue.edit_template, status=422, item=item, form=form, errors=errors)
-    flash(_("Changes saved."), "success")
+    if updated:
+        flash(_("Changes saved."), "success")
+    else:
+        flash(_("No changes to save."), "info")
     return redirect(url_for(catalogue.list_endpoint))
 
 
 def _catalogue_delete(catalogue, item):
+    if asking():
+        return ask(
+            Confirmation(
+                question=catalogue.delete_question % {"name": item.name},
+                consequences=[
+                    _(
+                        "Only the entry itself is lost: while anything still refers to it, it "
+                        "cannot be deleted. This cannot be undone."
+                    )
+                ],
+                confirm=_("Delete"),
+                back=url_for(catalogue.edit_endpoint, **{catalogue.id_argument: item.id}),
+            )
+        )
     name = item.name
     try:
         services.delete_unused(item)
@@ -126,7 +149,7 @@ def job_function(job_function_id: uuid.UUID):
     return _catalogue_edit(FUNCTIONS, get_for_tenant_or_404(JobFunction, job_function_id))
 
 
-@bp.post("/functions/<uuid:job_function_id>/delete")
+@bp.route("/functions/<uuid:job_function_id>/delete", methods=["GET", "POST"])
 @require("tenant.structure.manage")
 def delete_job_function(job_function_id: uuid.UUID):
     return _catalogue_delete(FUNCTIONS, get_for_tenant_or_404(JobFunction, job_function_id))
@@ -150,7 +173,7 @@ def location(location_id: uuid.UUID):
     return _catalogue_edit(LOCATIONS, get_for_tenant_or_404(Location, location_id))
 
 
-@bp.post("/locations/<uuid:location_id>/delete")
+@bp.route("/locations/<uuid:location_id>/delete", methods=["GET", "POST"])
 @require("tenant.structure.manage")
 def delete_location(location_id: uuid.UUID):
     return _catalogue_delete(LOCATIONS, get_for_tenant_or_404(Location, location_id))

@@ -3,8 +3,10 @@
 import uuid
 
 from flask import flash, redirect, request, url_for
+from flask_babel import format_date, ngettext
 from flask_babel import gettext as _
 
+from service.confirmation import Confirmation, ask, asking
 from service.listing import list_request
 from service.permissions import require
 from service.refusals import Refused, validate_and_apply
@@ -85,19 +87,54 @@ def department(department_id: uuid.UUID):
 def rename_department(department_id: uuid.UUID):
     department = get_for_tenant_or_404(Department, department_id)
     form = request.form.to_dict()
-    data, _renamed, errors = validate_and_apply(
+    data, renamed, errors = validate_and_apply(
         NameSchema(), form, lambda data: services.update_named(department, **data)
     )
     if errors:
         return _department_page(department, 422, rename_form=form, rename_errors=errors)
-    flash(_("Department renamed to “%(name)s”.", name=data["name"]), "success")
+    if renamed:
+        flash(_("Department renamed to “%(name)s”.", name=data["name"]), "success")
+    else:
+        name = data["name"]
+        flash(_("Nothing changed: the department is already called “%(name)s”.", name=name), "info")
     return redirect(url_for("tenants.department", department_id=department.id))
 
 
-@bp.post("/departments/<uuid:department_id>/delete")
+def _department_deletion(department: Department) -> Confirmation:
+    usage = services.department_usage(department, tenant_today())
+    if usage.headcount_entries:
+        lost = [
+            ngettext(
+                "Its headcount history (%(num)s entry since %(date)s) will be deleted.",
+                "Its headcount history (%(num)s entries since %(date)s) will be deleted.",
+                usage.headcount_entries,
+                date=format_date(usage.first_headcount, "long"),
+            )
+        ]
+    else:
+        lost = [_("It has no headcount history.")]
+    if usage.people is not None:
+        lost.append(
+            ngettext(
+                "%(num)s person is recorded there today.",
+                "%(num)s people are recorded there today.",
+                usage.people,
+            )
+        )
+    return Confirmation(
+        question=_("Delete the department “%(name)s”?", name=department.name),
+        consequences=[*lost, _("This cannot be undone.")],
+        confirm=_("Delete the department"),
+        back=url_for("tenants.department", department_id=department.id),
+    )
+
+
+@bp.route("/departments/<uuid:department_id>/delete", methods=["GET", "POST"])
 @require("tenant.structure.manage")
 def delete_department(department_id: uuid.UUID):
     department = get_for_tenant_or_404(Department, department_id)
+    if asking():
+        return ask(_department_deletion(department))
     name = department.name
     try:
         services.delete_unused(department)
@@ -148,19 +185,56 @@ def headcount(department_id: uuid.UUID, headcount_id: uuid.UUID):
         form = {"effective_from": entry.effective_from.isoformat(), "headcount": entry.headcount}
         return _headcount_page(department, entry, form, {})
     form = request.form.to_dict()
-    _data, _corrected, errors = validate_and_apply(
+    _data, corrected, errors = validate_and_apply(
         HeadcountSchema(), form, lambda data: services.correct_headcount(entry, **data)
     )
     if errors:
         return _headcount_page(department, entry, form, errors, 422)
-    flash(_("Headcount corrected."), "success")
+    if corrected:
+        flash(_("Headcount corrected."), "success")
+    else:
+        flash(_("No changes to save."), "info")
     return redirect(url_for("tenants.department", department_id=department.id))
 
 
-@bp.post("/departments/<uuid:department_id>/headcounts/<uuid:headcount_id>/delete")
+def _headcount_removal(department: Department, entry) -> Confirmation:
+    date = format_date(entry.effective_from, "long")
+    before = services.headcount_before(entry)
+    if before is not None:
+        effect = _(
+            "From %(date)s on, the earlier headcount of %(num)s (from %(since)s) applies again.",
+            date=date,
+            num=before.headcount,
+            since=format_date(before.effective_from, "long"),
+        )
+    else:
+        effect = _(
+            "It is the first headcount of %(department)s: without it, no headcount applies "
+            "from %(date)s until a later one.",
+            department=department.name,
+            date=date,
+        )
+    return Confirmation(
+        question=_(
+            "Remove the headcount of %(num)s from %(date)s?", num=entry.headcount, date=date
+        ),
+        consequences=[effect],
+        undo=_("To undo, add it again: %(num)s from %(date)s.", num=entry.headcount, date=date),
+        confirm=_("Remove the headcount"),
+        back=url_for("tenants.headcount", department_id=department.id, headcount_id=entry.id),
+    )
+
+
+@bp.route(
+    "/departments/<uuid:department_id>/headcounts/<uuid:headcount_id>/delete",
+    methods=["GET", "POST"],
+)
 @require("tenant.structure.manage")
 def remove_headcount(department_id: uuid.UUID, headcount_id: uuid.UUID):
     department = get_for_tenant_or_404(Department, department_id)
-    services.remove_headcount(services.headcount_entry_or_404(department, headcount_id))
+    entry = services.headcount_entry_or_404(department, headcount_id)
+    if asking():
+        return ask(_headcount_removal(department, entry))
+    services.remove_headcount(entry)
     flash(_("Headcount removed."), "success")
     return redirect(url_for("tenants.department", department_id=department.id))

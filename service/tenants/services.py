@@ -109,6 +109,39 @@ def headcount_history(department: Department) -> list[DepartmentHeadcount]:
     )
 
 
+@dataclass(frozen=True)
+class DepartmentUsage:
+    """What deleting a department takes with it."""
+
+    headcount_entries: int
+    first_headcount: dt.date | None  # the date of the oldest entry
+    people: int | None  # the headcount in force on the day asked; None: none recorded
+
+
+def department_usage(department: Department, day: dt.date) -> DepartmentUsage:
+    entries = headcount_history(department)
+    in_force = [entry for entry in entries if entry.effective_from <= day]
+    return DepartmentUsage(
+        headcount_entries=len(entries),
+        first_headcount=entries[-1].effective_from if entries else None,
+        people=in_force[0].headcount if in_force else None,
+    )
+
+
+def headcount_before(entry: DepartmentHeadcount) -> DepartmentHeadcount | None:
+    """The entry in force just before ``entry``: what applies again once it is removed."""
+    return db.session.scalar(
+        sa.select(DepartmentHeadcount)
+        .where(
+            of_current_tenant(DepartmentHeadcount),
+            DepartmentHeadcount.department_id == entry.department_id,
+            DepartmentHeadcount.effective_from < entry.effective_from,
+        )
+        .order_by(DepartmentHeadcount.effective_from.desc())
+        .limit(1)
+    )
+
+
 def headcount_entry_or_404(department: Department, entry_id: uuid.UUID) -> DepartmentHeadcount:
     entry = get_for_tenant_or_404(DepartmentHeadcount, entry_id)
     if entry.department_id != department.id:
@@ -164,13 +197,21 @@ def create_named(model: type[TenantOwned], **values) -> TenantOwned:
     return created
 
 
-def update_named(obj: TenantOwned, **values) -> None:
-    """Rename a department or function, or change a location."""
+def _differs(obj, values: dict) -> bool:
+    return any(getattr(obj, key) != value for key, value in values.items())
+
+
+def update_named(obj: TenantOwned, **values) -> bool:
+    """Rename a department or function, or change a location; False (and no write) when
+    the values are the ones it already has."""
+    if not _differs(obj, values):
+        return False
     if name_taken(type(obj), values["name"], except_id=obj.id):
         raise Refused(_name_in_use())
     for key, value in values.items():
         setattr(obj, key, value)
     commit_or_refuse(_name_in_use())
+    return True
 
 
 def delete_unused(obj: TenantOwned) -> None:
@@ -209,13 +250,17 @@ def add_headcount(department: Department, effective_from: dt.date, headcount: in
     commit_or_refuse(_date_taken())
 
 
-def correct_headcount(entry: DepartmentHeadcount, effective_from: dt.date, headcount: int) -> None:
+def correct_headcount(entry: DepartmentHeadcount, effective_from: dt.date, headcount: int) -> bool:
+    """False (and no write) when the entry already says this."""
+    if not _differs(entry, {"effective_from": effective_from, "headcount": headcount}):
+        return False
     same_day = _headcount_on(entry.department_id, effective_from)
     if same_day is not None and same_day.id != entry.id:
         raise Refused(_date_taken())
     entry.effective_from = effective_from
     entry.headcount = headcount
     commit_or_refuse(_date_taken())
+    return True
 
 
 def remove_headcount(entry: DepartmentHeadcount) -> None:
@@ -223,15 +268,25 @@ def remove_headcount(entry: DepartmentHeadcount) -> None:
     db.session.commit()
 
 
-def update_settings(tenant: Tenant, settings: dict) -> None:
-    """Name, languages, time zone, threshold and contact; never the slug or status."""
-    for key in (
-        "name",
-        "languages",
-        "default_language",
-        "time_zone",
-        "confidentiality_k",
-        "data_protection_contact",
-    ):
-        setattr(tenant, key, settings[key])
+EDITABLE_SETTINGS = (
+    "name",
+    "languages",
+    "default_language",
+    "time_zone",
+    "confidentiality_k",
+    "data_protection_contact",
+)
+
+
+def update_settings(tenant: Tenant, settings: dict) -> bool:
+    """Name, languages, time zone, threshold and contact; never the slug or status.
+    False (and no write) when nothing differs from what is stored."""
+    values = {key: settings[key] for key in EDITABLE_SETTINGS}
+    if set(values["languages"]) == set(tenant.languages):
+        values["languages"] = tenant.languages  # the same languages, listed in another order
+    if not _differs(tenant, values):
+        return False
+    for key, value in values.items():
+        setattr(tenant, key, value)
     db.session.commit()
+    return True

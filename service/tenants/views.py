@@ -85,10 +85,13 @@ def settings():
 @require("tenant.settings.edit")
 def edit_settings():
     form = {**request.form.to_dict(), "languages": request.form.getlist("languages")}
-    _data, _saved, errors = validate_and_apply(
+    _data, changed, errors = validate_and_apply(
         TenantSettingsSchema(), form, lambda data: services.update_settings(current_tenant, data)
     )
     if errors:
         return _settings_page(form, errors, 422)
-    flash(_("Settings saved."), "success")
+    if changed:
+        flash(_("Settings saved."), "success")
+    else:
+        flash(_("No changes to save."), "info")
     return redirect(url_for("tenants.settings"))

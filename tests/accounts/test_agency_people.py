@@ -20,15 +20,13 @@ def _as(app, email):
 
 
 def _assign(client, world, tenant=None, user=None, action="assign"):
-    return post(
-        client,
-        f"{CONSULTANTS}/{action}",
-        {
-            "user_id": str((user or world.a.users["consultant"]).id),
-            "tenant_id": str((tenant or world.a.tenant).id),
-        },
-        token_from=CONSULTANTS,
-    )
+    user_id = (user or world.a.users["consultant"]).id
+    tenant_id = (tenant or world.a.tenant).id
+    if action == "unassign":
+        path = f"{CONSULTANTS}/{user_id}/clients/{tenant_id}/unassign"
+        return post(client, path, token_from=CONSULTANTS)
+    data = {"user_id": str(user_id), "tenant_id": str(tenant_id)}
+    return post(client, f"{CONSULTANTS}/assign", data, token_from=CONSULTANTS)
 
 
 def test_consultants_page_by_role_and_agency(app, world):

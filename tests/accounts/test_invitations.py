@@ -256,3 +256,43 @@ def test_agency_invitations_are_listed_resent_and_cancelled_by_their_agency(app,
         )
         is None
     )
+
+
+# --- 3. what the inviter is told: sent, or kept in the outbox -----------------------------
+
+KEPT = "Mail is not sent in this installation (no MAIL_SERVER): "
+
+
+def _told(client, response) -> str:
+    assert response.status_code == 302
+    return client.get(response.headers["Location"]).get_data(as_text=True)
+
+
+def test_without_a_mail_server_the_inviter_learns_where_the_invitation_waits(app, world):
+    admin = _as(app, "hr_admin@a.example")
+    page = _told(admin, _invite(admin, "tenant-a", "new@example.com"))
+    assert "The invitation to new@example.com is ready." in page
+    assert KEPT + "a platform administrator can read it in the outbox." in page
+    assert "has been sent" not in page
+
+    again = _told(admin, _invite(admin, "tenant-a", "new@example.com"))
+    assert "A new invitation to new@example.com is ready; the link of the earlier one" in again
+    assert KEPT in again
+
+
+def test_a_platform_admin_is_told_to_read_it_in_the_outbox_themselves(app, world):
+    platform = _as(app, "platform@exitloop.example")
+    path = f"/platform/agencies/{world.b.agency.id}/invite-admin"
+    data = {"email": "boss@agency.example", "display_name": "Boss", "language": "en"}
+    page = _told(platform, post(platform, path, data, token_from=path))
+    assert "The invitation to boss@agency.example is ready." in page
+    assert KEPT + "you can read it in the outbox." in page
+
+
+def test_with_a_mail_server_the_invitation_has_been_sent(app, world, monkeypatch):
+    monkeypatch.setitem(app.config, "MAIL_SERVER", "127.0.0.1")
+    monkeypatch.setitem(app.config, "MAIL_PORT", 9)  # refused at once: the mail waits, pending
+    admin = _as(app, "hr_admin@a.example")
+    page = _told(admin, _invite(admin, "tenant-a", "new@example.com"))
+    assert "The invitation has been sent to new@example.com." in page
+    assert "MAIL_SERVER" not in page

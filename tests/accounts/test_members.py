@@ -172,7 +172,14 @@ def test_with_a_second_admin_one_may_step_down(app, world):
     other = _membership("hr@a.example", world.a.tenant)
     post(client, f"{PAGE}{other.id}/role", {"role": "hr_admin"}, token_from=PAGE)
     own = _membership("hr_admin@a.example", world.a.tenant)
-    assert post(client, f"{PAGE}{own.id}/role", {"role": "hr"}, token_from=PAGE).status_code == 302
+    # Giving up one's own admin role cannot be undone alone: it is asked first.
+    asked = post(client, f"{PAGE}{own.id}/role", {"role": "hr"}, token_from=PAGE)
+    assert asked.status_code == 200
+    assert "Give up your role of HR administrator?" in asked.get_data(as_text=True)
+    assert _membership("hr_admin@a.example", world.a.tenant).role == TenantRole.HR_ADMIN
+    confirmed = {"role": "hr", "confirmed": "yes"}
+    response = post(client, f"{PAGE}{own.id}/role", confirmed, token_from=PAGE)
+    assert response.status_code == 302
     assert client.get(PAGE).status_code == 403  # no longer an HR administrator
 
 

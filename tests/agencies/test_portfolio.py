@@ -1,10 +1,13 @@
 """The agency admin's portfolio: list, create, suspend and reactivate client tenants."""
 
+import html
+
 import pytest
 import sqlalchemy as sa
 
 from service.extensions import db
 from service.tenants.models import Tenant, TenantStatus
+from tests.conftest import writes_to
 from tests.factories import make_tenant
 from tests.tenants.helpers import post_form, sign_in, text
 
@@ -174,3 +177,53 @@ def test_the_people_pages_are_linked_where_they_exist(agency_admin, world):
     assert (invite in page) == ("agency_people.invite_tenant_admin" in app.view_functions)
     consultants = "/agency/agency-a/consultants"
     assert (consultants in page) == ("agency_people.consultants" in app.view_functions)
+
+
+def test_suspending_asks_first_and_names_how_many_lose_access(agency_admin, world):
+    path = f"/agency/agency-a/tenants/{world.a.tenant.id}/suspend"
+    portfolio = text(agency_admin.get("/agency/agency-a/"))
+    assert f'href="{path}"' in portfolio
+    assert f'action="{path}"' not in portfolio
+    response = agency_admin.get(path)
+    assert response.status_code == 200
+    page = html.unescape(text(response))
+    assert f'<form method="post" action="{path}"' in text(response)
+    assert "Suspend “Tenant A”?" in page
+    # The world gives Tenant A one member of each of its five roles.
+    assert "Its 5 members lose access until you reactivate it; nothing is deleted." in page
+    assert "To undo, choose Reactivate in the list of client companies." in page
+    db.session.expire_all()
+    assert db.session.get(Tenant, world.a.tenant.id).status == TenantStatus.ACTIVE
+
+    done = post_form(agency_admin, path)
+    assert done.status_code == 302
+    flashed = html.unescape(text(agency_admin.get(done.headers["Location"])))
+    assert "“Tenant A” is suspended: its members have no access until you reactivate it." in flashed
+    assert "“Tenant A” is already suspended." in html.unescape(text(agency_admin.get(path)))
+
+
+def test_suspending_or_reactivating_twice_says_so_and_writes_nothing(agency_admin, world):
+    path = f"/agency/agency-a/tenants/{world.a.tenant.id}"
+    with writes_to("tenants") as written:
+        response = post_form(agency_admin, f"{path}/reactivate")
+    assert written == []
+    page = html.unescape(text(agency_admin.get(response.headers["Location"])))
+    assert "“Tenant A” was already active." in page
+    assert "is active again" not in page
+    post_form(agency_admin, f"{path}/suspend")
+    with writes_to("tenants") as written:
+        response = post_form(agency_admin, f"{path}/suspend")
+    assert written == []
+    page = html.unescape(text(agency_admin.get(response.headers["Location"])))
+    assert "“Tenant A” was already suspended." in page
+
+
+def test_another_agencys_tenant_cannot_be_asked_about(agency_admin, client, world):
+    assert (
+        agency_admin.get(f"/agency/agency-a/tenants/{world.b.tenant.id}/suspend").status_code == 404
+    )
+    consultant = client.application.test_client()
+    sign_in(consultant, "consultant@agency-a.example")
+    assert (
+        consultant.get(f"/agency/agency-a/tenants/{world.a.tenant.id}/suspend").status_code == 403
+    )

@@ -1,6 +1,7 @@
 """The platform operator's agencies: list, create (with a logo), suspend and reactivate."""
 
 import datetime as dt
+import html
 import io
 
 import pytest
@@ -10,6 +11,7 @@ from service.extensions import db
 from service.model_types import utcnow
 from service.platform.logos import MAX_LOGO_BYTES
 from service.tenants.models import Agency, TenantStatus
+from tests.conftest import writes_to
 from tests.factories import make_agency, make_agency_invitation, make_user
 from tests.tenants.helpers import post_form, sign_in, text
 
@@ -209,3 +211,47 @@ def test_an_empty_platform_leads_to_the_new_agency_form(app, client):
     page = text(client.get("/platform/"))
     assert "No agencies yet." in page
     assert '<a href="/platform/agencies/new">Create the first agency</a>' in page
+
+
+def test_suspending_an_agency_asks_first_and_names_who_is_touched(operator, world):
+    agency_id = world.a.agency.id
+    path = f"/platform/agencies/{agency_id}/suspend"
+    agencies = text(operator.get("/platform/"))
+    assert f'href="{path}"' in agencies
+    assert f'action="{path}"' not in agencies
+    response = operator.get(path)
+    assert response.status_code == 200
+    assert f'<form method="post" action="{path}"' in text(response)
+    page = html.unescape(text(response))
+    assert "Suspend “Agency-A”?" in page
+    assert "Its 2 administrators and consultants lose access to the agency" in page
+    assert "Its 1 client company stays open to its own members; nothing is deleted." in page
+    assert "To undo, choose Reactivate in the list of agencies." in page
+    db.session.expire_all()
+    assert db.session.get(Agency, agency_id).status == TenantStatus.ACTIVE
+
+    done = post_form(operator, path)
+    assert done.status_code == 302
+    flashed = html.unescape(text(operator.get(done.headers["Location"])))
+    assert "“Agency-A” is suspended: its administrators and consultants have no access" in flashed
+    with writes_to("agencies") as written:
+        again = post_form(operator, path)
+    assert written == []
+    assert "“Agency-A” was already suspended." in html.unescape(
+        text(operator.get(again.headers["Location"]))
+    )
+    assert "“Agency-A” is already suspended." in html.unescape(text(operator.get(path)))
+
+
+def test_reactivating_an_active_agency_says_nothing_changed(operator, world):
+    with writes_to("agencies") as written:
+        response = post_form(operator, f"/platform/agencies/{world.a.agency.id}/reactivate")
+    assert written == []
+    page = html.unescape(text(operator.get(response.headers["Location"])))
+    assert "“Agency-A” was already active." in page
+    assert "is active again" not in page
+
+
+def test_the_suspension_question_is_404_outside_the_platform(client, world):
+    sign_in(client, "agency_admin@agency-a.example")
+    assert client.get(f"/platform/agencies/{world.a.agency.id}/suspend").status_code == 404

@@ -30,7 +30,7 @@ from service.accounts import schemas as accounts
 from service.accounts.models import LinkPurpose, TenantInvitation
 from service.accounts.tokens import new_token, token_hash
 from service.accounts.views import LOGIN_ONLY_ENDPOINTS, PUBLIC_ENDPOINTS
-from service.agencies.schemas import TenantCreateSchema
+from service.agencies.schemas import BrandSchema, TenantCreateSchema
 from service.extensions import db
 from service.model_types import utcnow
 from service.platform.schemas import AgencySchema
@@ -74,10 +74,10 @@ FORMS: dict[str, type[Schema]] = {
     "accounts.profile": accounts.ProfileSchema,
     "accounts.change_password": accounts.PasswordChangeSchema,
     "agency_people.assign_consultant": accounts.AssignmentSchema,
-    "agency_people.unassign_consultant": accounts.AssignmentSchema,
     "agency_people.invite_consultant": accounts.InviteSchema,
     "agency_people.invite_tenant_admin": accounts.InviteSchema,
     "agencies.create_tenant": TenantCreateSchema,
+    "agencies.edit_brand": BrandSchema,
     "platform_people.invite_agency_admin": accounts.InviteSchema,
     "platform.create_agency": AgencySchema,
     "members.invite": accounts.TenantInviteSchema,
@@ -111,6 +111,7 @@ UPLOADS = {
     "tenants.import_preview": ("file", False),
     "tenants.import_confirm": ("content", True),
     "platform.create_agency": ("logo", False),
+    "agencies.edit_brand": ("logo", False),
 }
 
 
@@ -138,6 +139,7 @@ def valid_values(own: dict) -> dict[str, str]:
         "data_protection_contact": "privacy@example.com",
         "brand_name": "Odd",
         "brand_colour": "#0f766e",
+        "remove_logo": "y",
         "city": "Gent",
         "headcount": "12",
         "effective_from": "2025-02-01",
