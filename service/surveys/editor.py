@@ -13,6 +13,7 @@ from flask import abort, redirect, request
 from flask_babel import gettext as _
 from flask_babel import lazy_gettext as _l
 
+from service.confirmation import Confirmation, ask, asking
 from service.refusals import validate_and_apply
 from service.rendering import wants_fragment
 from service.surveys import editing, services
@@ -153,7 +154,25 @@ def move_question(editing_: Editing, key: str):
 
 
 def remove_question(editing_: Editing, key: str):
+    """Asks first (a GET), then removes the question from the draft."""
     _require_question(editing_.row, key)
+    if asking():
+        document = services.document_of(editing_.row)
+        number, question = next(
+            (n, q) for n, q in enumerate(document.questions, start=1) if q.key == key
+        )
+        text = question.text.get(document.languages[0]) or _("(no text yet)")
+        return ask(
+            Confirmation(
+                question=_("Remove question %(number)s?", number=number),
+                consequences=[
+                    _("“%(text)s” and its texts in every language are removed.", text=text)
+                ],
+                confirm=_("Remove the question"),
+                back=f"{editing_.back}#question-{key}",
+                fields=[("revision", str(editing_.row.revision))],
+            )
+        )
 
     def change(data):
         services.apply_edit(

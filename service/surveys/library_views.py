@@ -8,6 +8,7 @@ from flask import flash, g, redirect, request, url_for
 from flask_babel import gettext as _
 
 from service.config import LANGUAGES
+from service.confirmation import Confirmation, ask, asking
 from service.permissions import can, require
 from service.refusals import validate_and_apply
 from service.rendering import render
@@ -114,7 +115,7 @@ def move_question(library_template_id: uuid.UUID, key: str):
     return editor.move_question(_editing(library_template_id), key)
 
 
-@bp.post("/<uuid:library_template_id>/questions/<key>/remove")
+@bp.route("/<uuid:library_template_id>/questions/<key>/remove", methods=["GET", "POST"])
 @require("agency.library.manage")
 def remove_question(library_template_id: uuid.UUID, key: str):
     return editor.remove_question(_editing(library_template_id), key)
@@ -134,10 +135,22 @@ def rename(library_template_id: uuid.UUID):
     return redirect(url_for("library.template", library_template_id=template.id))
 
 
-@bp.post("/<uuid:library_template_id>/delete")
+@bp.route("/<uuid:library_template_id>/delete", methods=["GET", "POST"])
 @require("agency.library.manage")
 def delete(library_template_id: uuid.UUID):
     template = services.library_template_or_404(g.agency.id, library_template_id)
+    if asking():
+        return ask(
+            Confirmation(
+                question=_("Remove “%(name)s” from the library?", name=template.name),
+                consequences=[
+                    _("The template and its questions leave the agency's library for good."),
+                    _("Client templates started from it keep their own copy."),
+                ],
+                confirm=_("Remove from the library"),
+                back=url_for("library.template", library_template_id=template.id),
+            )
+        )
     name = template.name
     services.delete_library_template(template)
     flash(

@@ -7,6 +7,7 @@ import uuid
 from flask import flash, g, redirect, request, url_for
 from flask_babel import gettext as _
 
+from service.confirmation import Confirmation, ask, asking
 from service.permissions import can, require
 from service.refusals import Refused, validate_and_apply
 from service.rendering import render
@@ -126,16 +127,19 @@ def move_question(template_id: uuid.UUID, key: str):
     return editor.move_question(_editing(services.template_or_404(template_id)), key)
 
 
-@bp.post("/<uuid:template_id>/questions/<key>/remove")
+@bp.route("/<uuid:template_id>/questions/<key>/remove", methods=["GET", "POST"])
 @require("tenant.templates.manage")
 def remove_question(template_id: uuid.UUID, key: str):
     return editor.remove_question(_editing(services.template_or_404(template_id)), key)
 
 
-def _template_action(template_id, schema, change, done):
+def _template_action(template_id, schema, change, done, confirmation=None):
     """The form flow of the template's own buttons (publish, archive …): back to the
-    template with ``done`` (when something changed) or the reason it was refused."""
+    template with ``done`` (when something changed) or the reason it was refused. With a
+    ``confirmation``, a GET asks first (service/confirmation.py)."""
     template = services.template_or_404(template_id)
+    if confirmation is not None and asking():
+        return ask(confirmation(template))
     try:
         _data, changed, errors = validate_and_apply(
             schema, request.form.to_dict(), lambda data: change(template, data)
@@ -153,7 +157,36 @@ def _template_action(template_id, schema, change, done):
     return redirect(url_for("surveys.template", template_id=template.id))
 
 
-@bp.post("/<uuid:template_id>/publish")
+def _back(template) -> str:
+    return url_for("surveys.template", template_id=template.id)
+
+
+def _publishing(template) -> Confirmation:
+    row = services.row_of(template)
+    draft = services.draft_or_404(template)
+    consequences = [
+        _("Its questions, choices, texts and order are frozen: they can never change again."),
+        _("New departures get this version; later changes go into a new draft version."),
+    ]
+    if row.current is not None:
+        consequences.append(
+            _(
+                "Version %(number)s stays readable, with the answers given on it.",
+                number=row.current.number,
+            )
+        )
+    return Confirmation(
+        question=_(
+            "Publish version %(number)s of “%(name)s”?", number=draft.number, name=template.name
+        ),
+        consequences=consequences,
+        confirm=_("Publish and freeze"),
+        back=_back(template),
+        fields=[("revision", str(draft.revision))],
+    )
+
+
+@bp.route("/<uuid:template_id>/publish", methods=["GET", "POST"])
 @require("tenant.templates.manage")
 def publish(template_id: uuid.UUID):
     return _template_action(
@@ -165,6 +198,7 @@ def publish(template_id: uuid.UUID):
             number=services.row_of(template).current.number,
             name=template.name,
         ),
+        _publishing,
     )
 
 
@@ -179,7 +213,7 @@ def start_draft(template_id: uuid.UUID):
     )
 
 
-@bp.post("/<uuid:template_id>/discard")
+@bp.route("/<uuid:template_id>/discard", methods=["GET", "POST"])
 @require("tenant.templates.manage")
 def discard_draft(template_id: uuid.UUID):
     return _template_action(
@@ -187,6 +221,18 @@ def discard_draft(template_id: uuid.UUID):
         None,
         lambda template, _data: services.discard_draft(template),
         _("The draft has been discarded; the published version is unchanged."),
+        lambda template: Confirmation(
+            question=_("Discard the draft of “%(name)s”?", name=template.name),
+            consequences=[
+                _("Every change made in this draft is lost."),
+                _(
+                    "The published version %(number)s stays in use, unchanged.",
+                    number=services.row_of(template).current.number,
+                ),
+            ],
+            confirm=_("Discard the draft"),
+            back=_back(template),
+        ),
     )
 
 
@@ -201,7 +247,7 @@ def rename(template_id: uuid.UUID):
     )
 
 
-@bp.post("/<uuid:template_id>/archive")
+@bp.route("/<uuid:template_id>/archive", methods=["GET", "POST"])
 @require("tenant.templates.manage")
 def archive(template_id: uuid.UUID):
     return _template_action(
@@ -209,6 +255,16 @@ def archive(template_id: uuid.UUID):
         None,
         lambda template, _data: services.set_archived(template, True),
         _("The template is archived: it is no longer offered for new departures."),
+        lambda template: Confirmation(
+            question=_("Archive “%(name)s”?", name=template.name),
+            consequences=[
+                _("It is no longer offered for new departures."),
+                _("Its versions and the answers given on them stay readable; nothing is deleted."),
+            ],
+            undo=_("To undo, open the template and choose Restore."),
+            confirm=_("Archive the template"),
+            back=_back(template),
+        ),
     )
 
 
@@ -234,10 +290,24 @@ def make_default(template_id: uuid.UUID):
     )
 
 
-@bp.post("/<uuid:template_id>/delete")
+@bp.route("/<uuid:template_id>/delete", methods=["GET", "POST"])
 @require("tenant.templates.manage")
 def delete(template_id: uuid.UUID):
     template = services.template_or_404(template_id)
+    if asking():
+        return ask(
+            Confirmation(
+                question=_("Delete the draft template “%(name)s”?", name=template.name),
+                consequences=[
+                    _(
+                        "It was never published: its draft and every question in it are "
+                        "deleted for good."
+                    )
+                ],
+                confirm=_("Delete the template"),
+                back=_back(template),
+            )
+        )
     name = template.name
     _data, _deleted, errors = validate_and_apply(
         None, {}, lambda _data: services.delete_unpublished(template)

@@ -108,17 +108,20 @@ def test_an_hr_admin_builds_previews_publishes_and_versions_a_template(open_page
     page.set_viewport_size({"width": 1280, "height": 900})
     page.get_by_role("link", name=re.compile("Exit interview 2027")).click()
 
-    # Publish: version 1 is frozen.
-    page.get_by_role("button", name="Publish version 1").click()
+    # Publish, after the confirmation that says what freezing means: version 1 is frozen.
+    page.get_by_role("link", name="Publish version 1").click()
+    expect(page.get_by_text("can never change again")).to_be_visible()
+    page.get_by_role("button", name="Publish and freeze").click()
     expect(page.get_by_text(re.compile("Version 1 of .* is published"))).to_be_visible()
     expect(page.get_by_role("button", name="Save question")).to_have_count(0)
 
     # Edit again: a draft of version 2; version 1 stays as it was.
     page.get_by_role("button", name="Edit (opens a new version)").click()
     expect(page.get_by_role("heading", name="Draft of version 2")).to_be_visible()
-    page.on("dialog", lambda dialog: dialog.accept())
     moved = page.locator(".questions > li", has_text=QUESTION["en"][0])
-    moved.get_by_role("button", name=re.compile("^Remove")).click()
+    moved.get_by_role("link", name=re.compile("^Remove question")).click()
+    expect(page.get_by_text(QUESTION["en"][0])).to_be_visible()  # named before it goes
+    page.get_by_role("button", name="Remove the question").click()
     expect(page.locator(".questions", has_text=QUESTION["en"][0])).to_have_count(0)
     page.get_by_role("link", name="Version 1", exact=True).click()
     expect(page.get_by_text(QUESTION["nl"][0])).to_be_visible()

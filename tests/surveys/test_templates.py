@@ -359,3 +359,24 @@ def test_the_list_marks_drafts_and_versions(admin, world):
     page = admin.get(BASE).get_data(as_text=True)
     assert re.search(r"Version 1", page)
     assert "Published, new draft open" in page
+
+
+def test_destructive_template_actions_ask_first_and_change_nothing(admin, world):
+    template = world.a.objects["template"]
+    before = _draft(template)
+    for path, words in (
+        ("/publish", "can never change again"),
+        ("/discard", "Every change made in this draft is lost."),
+        ("/archive", "choose Restore"),
+        ("/questions/pay/remove", "Speelde het loon mee?"),
+    ):
+        page = admin.get(f"{BASE}{template.id}{path}")
+        assert page.status_code == 200, path
+        assert words in page.get_data(as_text=True).replace("&#34;", '"'), path
+    after = _draft(template)
+    assert (after.revision, after.document, after.published_at) == (
+        before.revision,
+        before.document,
+        None,
+    )
+    assert _template("Exit questions").archived_at is None
