@@ -174,3 +174,34 @@ def test_make_run_prints_the_address_and_a_table_of_logins(app):
     assert len(lines) <= 14
     assert "member@" in lines[-1]
     assert "codeway.example" in lines[-1]
+
+
+def test_every_demo_client_has_templates_to_show(app):
+    """A published default from its sector's preset, an archived former one, one client
+    with a second version; the agency has a library."""
+    import sqlalchemy as sa
+
+    from service.demo import seed_demo
+    from service.extensions import db
+    from service.surveys.models import AgencyTemplate, QuestionTemplate, TemplateVersion
+    from service.tenancy import tenant_scope
+    from service.tenants.models import Tenant
+
+    seed_demo("pw")
+    versions_per_tenant = {}
+    for tenant in db.session.scalars(sa.select(Tenant)).all():
+        with tenant_scope(tenant.id):
+            templates = db.session.scalars(sa.select(QuestionTemplate)).all()
+            assert [t.is_default for t in templates].count(True) == 1, tenant.slug
+            assert any(t.archived_at for t in templates), tenant.slug
+            default = next(t for t in templates if t.is_default)
+            published = db.session.scalars(
+                sa.select(TemplateVersion).where(
+                    TemplateVersion.template_id == default.id,
+                    TemplateVersion.published_at.is_not(None),
+                )
+            ).all()
+            versions_per_tenant[tenant.slug] = len(published)
+            assert default.origin.startswith(f"preset:{tenant.sector.value}@"), tenant.slug
+    assert sorted(versions_per_tenant.values())[-1] == 2
+    assert db.session.scalar(sa.select(sa.func.count()).select_from(AgencyTemplate)) >= 2
