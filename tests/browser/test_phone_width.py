@@ -210,3 +210,23 @@ def test_a_new_clients_home_says_what_to_set_up(open_page, live_server):
     expect(page).to_have_url(re.compile(r"/t/bakkerij-peeters/departments/$"))
     nav.get_by_role("link", name=f"← {portfolio}").click()
     expect(page).to_have_url(f"{live_server.url}/agency/talentbrug/")
+
+
+def test_question_templates_read_on_a_phone(open_page, live_server):
+    page = phone_page(open_page, HR_ADMIN)
+    page.goto("/t/het-anker/templates/")
+    assert_reads_on_a_phone(page)
+    screenshot(page, "phone-templates")
+    page.locator("tbody tr:first-child td:first-child a").click()
+    assert_fits_width(page, PHONE)
+    assert_accessible(page)
+    screenshot(page, "phone-template")
+
+
+def test_the_agency_library_reads_on_a_phone(open_page, live_server):
+    page = phone_page(open_page, AGENCY_ADMIN)
+    page.goto("/agency/talentbrug/library/")
+    assert_reads_on_a_phone(page)
+    page.locator("tbody tr:first-child td:first-child a").click()
+    assert_fits_width(page, PHONE)
+    screenshot(page, "phone-library-template")
