@@ -139,3 +139,12 @@ def test_catalog_compiles_and_reads_back(language):
     for message in _messages(catalog):
         if isinstance(message.id, str) and message.string:
             assert translations.gettext(message.id) == message.string
+
+
+@pytest.mark.parametrize("language", LANGUAGES)
+def test_catalog_is_well_formed(language):
+    """No entry without its msgstr, no stray line: what a careless merge leaves behind, and
+    what `pybabel compile` only warns about."""
+    path = CATALOGS / language / "LC_MESSAGES" / "messages.po"
+    with open(path, "rb") as po:
+        read_po(po, locale=language, abort_invalid=True)
