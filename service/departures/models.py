@@ -132,6 +132,17 @@ class Departure(TenantOwned, db.Model):
     updated_at: Mapped[dt.datetime] = mapped_column(sa.DateTime(timezone=True), default=utcnow)
     cancelled_at: Mapped[dt.datetime | None] = mapped_column(sa.DateTime(timezone=True))
 
+    def __init__(self, **values):
+        # Recorded and last changed at the same moment: a later change is what differs.
+        values.setdefault("created_at", utcnow())
+        values.setdefault("updated_at", values["created_at"])
+        super().__init__(**values)
+
+    @property
+    def was_changed(self) -> bool:
+        """Changed since it was recorded (a cancellation is no change of its fields)."""
+        return self.updated_at != self.created_at
+
     @property
     def tenure_band(self) -> TenureBand | None:
         return tenure_band(self.hired_on, self.last_day)
