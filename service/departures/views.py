@@ -60,7 +60,7 @@ def _choices() -> dict:
 def index():
     filters = services.filters_from(request.args)
     choices = services.structure_choices()
-    return render(
+    response = render(
         "departures/index.html",
         block="listing",
         filters=filters,
@@ -70,6 +70,11 @@ def index():
         options={key: [(row.id, row.name) for row in rows] for key, rows in choices.items()},
         **LABELS,
     )
+    if request.htmx:
+        # The address bar shows the filters in use, not every empty field of the form.
+        page = {"page": filters.page} if filters.page > 1 else {}
+        response.headers["HX-Push-Url"] = url_for("departures.index", **filters.args, **page)
+    return response
 
 
 # --- one departure ---------------------------------------------------------------------------

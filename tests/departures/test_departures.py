@@ -397,11 +397,15 @@ def test_the_filters_stay_in_the_form_and_the_links(app, hr_admin, several):
 
 
 def test_an_htmx_filter_answers_the_list_alone(app, hr_admin, several):
-    response = hr_admin.get(f"{LIST}?exit_type=retirement", headers={"HX-Request": "true"})
+    response = hr_admin.get(
+        f"{LIST}?exit_type=retirement&status=&q=", headers={"HX-Request": "true"}
+    )
     page = text(response)
     assert "<html" not in page
     assert 'id="listing"' in page
     assert names_in(page) == {"Marie Dubois"}
+    # The address bar keeps the filters in use, not the form's empty fields.
+    assert response.headers["HX-Push-Url"] == "/t/tenant-a/departures/?exit_type=retirement"
 
 
 def count_of(page: str, label: str) -> int:
