@@ -4,6 +4,7 @@ the departure in the filtered list; the screens at 1280 and 375 px."""
 
 import datetime as dt
 
+import pytest
 from playwright.sync_api import expect
 
 from tests.browser.conftest import (
@@ -13,6 +14,9 @@ from tests.browser.conftest import (
     page_at_width,
     screenshot,
 )
+from tests.browser.test_phone_width import assert_reads_on_a_phone, phone_page
+
+pytestmark = pytest.mark.browser
 
 
 def _sign_in(page, email: str) -> None:
@@ -89,3 +93,24 @@ def test_hr_admin_records_a_departure_by_hand_and_finds_it(open_page, live_serve
     page.goto("/t/het-anker/departures/new")
     assert_fits_width(page)
     screenshot(page, "departures-form-375")
+
+
+def test_departures_read_on_a_phone_in_each_language(open_page, live_server):
+    """Each demo HR admin reads the list, a departure and the form in their language: the
+    list stacks with labelled cells, nothing scrolls sideways, axe finds nothing serious."""
+    for email, heading, slug in (
+        ("hr.admin@het-anker.example", "Vertrekken", "het-anker"),
+        ("hr.admin@maison-lumiere.example", "Départs", "maison-lumiere"),
+        ("hr.admin@codeway.example", "Departures", "codeway"),
+    ):
+        page = phone_page(open_page, email)
+        page.goto(f"/t/{slug}/departures/")
+        expect(page.get_by_role("heading", level=1)).to_have_text(heading)
+        assert_reads_on_a_phone(page)
+        screenshot(page, f"phone-departures-{slug}")
+        page.locator("tbody tr:first-child td:first-child a").click()
+        assert_reads_on_a_phone(page, key=".facts dd")
+        screenshot(page, f"phone-departure-{slug}")
+        page.goto(f"/t/{slug}/departures/new")
+        assert_reads_on_a_phone(page, key=None)
+        page.context.close()
