@@ -537,3 +537,22 @@ def test_a_deactivated_member_is_no_manager_to_choose(app, hr_admin, world):
         hr_admin, NEW, valid(world, manager_name="", manager_membership_id=str(membership.id))
     )
     assert response.status_code == 422
+
+
+# --- the tenant's default channel ------------------------------------------------------------
+
+
+def test_the_default_channel_is_a_tenant_setting(app, hr_admin, world):
+    from tests.tenants.test_settings import VALID
+
+    page = text(hr_admin.get("/t/tenant-a/settings"))
+    assert "Default follow-up of a departure" in page
+    assert '<option value="both" selected>' in page
+    refused = post_form(hr_admin, "/t/tenant-a/settings", {**VALID, "default_channel": "fax"})
+    assert refused.status_code == 422
+    assert "Choose survey, interview or both." in text(refused)
+    saved = post_form(hr_admin, "/t/tenant-a/settings", {**VALID, "default_channel": "survey"})
+    assert saved.status_code == 302
+    db.session.expire_all()
+    assert db.session.merge(world.a.tenant).default_channel == "survey"
+    assert '<option value="survey" selected>' in text(hr_admin.get(NEW))
