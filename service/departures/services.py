@@ -43,11 +43,13 @@ def identity_key(work_email: str | None, personal_email: str | None, full_name: 
 
 
 def find_duplicate(
-    key: str, last_day: dt.date, except_id: uuid.UUID | None = None
+    identity_key: str, last_day: dt.date, except_id: uuid.UUID | None = None
 ) -> Departure | None:
     """The tenant's departure of this person on this last day (a cancelled one counts)."""
     query = sa.select(Departure).where(
-        of_current_tenant(Departure), Departure.identity_key == key, Departure.last_day == last_day
+        of_current_tenant(Departure),
+        Departure.identity_key == identity_key,
+        Departure.last_day == last_day,
     )
     if except_id is not None:
         query = query.where(Departure.id != except_id)

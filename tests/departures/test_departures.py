@@ -8,6 +8,7 @@ import pytest
 import sqlalchemy as sa
 
 from service.departures.models import Departure, DepartureStatus, TenureBand, tenure_band
+from service.departures.services import identity_key
 from service.extensions import db
 from service.model_types import utcnow
 from service.tenancy import unscoped
@@ -556,3 +557,23 @@ def test_the_default_channel_is_a_tenant_setting(app, hr_admin, world):
     db.session.expire_all()
     assert db.session.merge(world.a.tenant).default_channel == "survey"
     assert '<option value="survey" selected>' in text(hr_admin.get(NEW))
+
+
+# --- the identity rule the importer shares ----------------------------------------------------
+
+
+@pytest.mark.parametrize(
+    ("work", "personal", "name", "key"),
+    [
+        (
+            " Sofie.Claes@Anker.example ",
+            "sofie@gmail.com",
+            "Sofie Claes",
+            "sofie.claes@anker.example",
+        ),
+        (None, "Sofie@Gmail.com", "Sofie Claes", "sofie@gmail.com"),
+        ("", "  ", "  Sofie   CLAES ", "sofie claes"),
+    ],
+)
+def test_identity_key(work, personal, name, key):
+    assert identity_key(work, personal, name) == key
