@@ -29,6 +29,7 @@ from service.accounts.models import (
 from service.accounts.passwords import hash_password
 from service.accounts.tokens import new_token, token_hash
 from service.demo_logo import demo_logo_png
+from service.departures.demo import seed_tenant_departures
 from service.extensions import db
 from service.labels import ROLES
 from service.model_types import utcnow
@@ -379,6 +380,7 @@ def seed_demo(password: str = DEFAULT_PASSWORD) -> dict:
     db.session.commit()
     for spec, seeded in zip(TENANTS, tenant_objects, strict=True):
         seed_tenant_templates(seeded, dt.date.today(), second_version=spec["slug"] == "het-anker")
+        seed_tenant_departures(seeded, dt.date.today())
     seed_library(agency)
     return {
         "agencies": [{"slug": agency.slug, "name": agency.name}],

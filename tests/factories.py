@@ -14,6 +14,8 @@ from service.accounts.models import (
 )
 from service.accounts.passwords import hash_password
 from service.accounts.tokens import new_token, token_hash
+from service.departures.models import Channel, Departure, ExitType
+from service.departures.services import identity_key
 from service.extensions import db
 from service.model_types import utcnow
 from service.surveys.document import Question, Questionnaire, QuestionType, to_json
@@ -189,6 +191,28 @@ def make_question_template(tenant: Tenant, name: str = "Exit questions", publish
         return _detached(template)
 
 
+def make_departure(tenant: Tenant, full_name: str = "Jan Peeters", **values) -> Departure:
+    """A departure recorded by hand (status new); ``values`` override the defaults."""
+    fields = {
+        "full_name": full_name,
+        "personal_email": None,
+        "work_email": f"{full_name.lower().replace(' ', '.')}@{tenant.slug}.example",
+        "language": "nl",
+        "last_day": dt.date(2026, 6, 30),
+        "exit_type": ExitType.VOLUNTARY,
+        "channel": Channel.BOTH,
+        **values,
+    }
+    fields["identity_key"] = identity_key(
+        fields["work_email"], fields["personal_email"], fields["full_name"]
+    )
+    with tenant_scope(tenant.id):
+        departure = Departure(**fields)
+        db.session.add(departure)
+        db.session.commit()
+        return _detached(departure)
+
+
 def make_library_template(agency: Agency, name: str = "Agency exit questions"):
     template = AgencyTemplate(
         agency_id=agency.id,
@@ -238,6 +262,7 @@ def _side(name: str) -> Side:
         "invitation": make_tenant_invitation(tenant, f"invited@{name}.example"),
         "agency_invitation": make_agency_invitation(agency, f"invited@agency-{name}.example"),
         "template": make_question_template(tenant),
+        "departure": make_departure(tenant),
         "library_template": make_library_template(agency),
     }
     return side

@@ -48,7 +48,11 @@ def getting_started(counts: dict[str, int], role: str) -> list[Step]:
             counts["published_templates"] > 0,
             page("surveys.index", "tenant.templates.view"),
         ),
-        Step(_l("Record your first departure"), False, coming_soon=True),
+        Step(
+            _l("Record your first departure"),
+            counts["departures"] > 0,
+            page("departures.index", "tenant.departures.view"),
+        ),
     ]
     if all(step.done for step in steps if not step.coming_soon):
         return []

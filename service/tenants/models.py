@@ -48,6 +48,9 @@ class Tenant(IdMixin, db.Model):
     __tablename__ = "tenants"
     __table_args__ = (
         sa.CheckConstraint("confidentiality_k BETWEEN 3 AND 10", name="confidentiality_k_range"),
+        sa.CheckConstraint(
+            "default_channel IN ('survey', 'interview', 'both')", name="default_channel_known"
+        ),
     )
 
     agency_id: Mapped[uuid.UUID | None] = mapped_column(
@@ -61,6 +64,10 @@ class Tenant(IdMixin, db.Model):
     time_zone: Mapped[str] = mapped_column(sa.String(64), default="Europe/Brussels")
     confidentiality_k: Mapped[int] = mapped_column(default=5)
     data_protection_contact: Mapped[str | None] = mapped_column(sa.String(254))
+    # How a new departure is followed up unless HR chooses: survey, interview or both.
+    default_channel: Mapped[str] = mapped_column(
+        sa.String(16), default="both", server_default="both"
+    )
     status: Mapped[TenantStatus] = mapped_column(
         text_enum(TenantStatus, "tenant_status"), default=TenantStatus.ACTIVE
     )

@@ -13,6 +13,7 @@ from marshmallow import (
 )
 
 from service.config import LANGUAGES
+from service.departures.models import Channel
 from service.emails import EmailAddress
 from service.validation import N_, FormSchema
 
@@ -85,6 +86,13 @@ class TenantSettingsSchema(FormSchema):
         },
     )
     data_protection_contact = EmailAddress(load_default=None)
+    # How a new departure is followed up unless HR chooses otherwise for it.
+    default_channel = fields.String(
+        load_default=Channel.BOTH.value,
+        validate=validate.OneOf(
+            [channel.value for channel in Channel], error=N_("Choose survey, interview or both.")
+        ),
+    )
 
     @validates_schema
     def _default_is_enabled(self, data, **kwargs):

@@ -12,6 +12,7 @@ from flask import abort
 from flask_babel import gettext as _
 from flask_sqlalchemy.pagination import Pagination
 
+from service.departures.models import Departure
 from service.extensions import db
 from service.listing import contains, paginate
 from service.refusals import Refused, commit_or_refuse
@@ -167,6 +168,7 @@ def setup_counts() -> dict[str, int]:
             Membership.assigned_by_agency.is_(False),
         ),
         "published_templates": count(TemplateVersion, TemplateVersion.published_at.is_not(None)),
+        "departures": count(Departure),
     }
 
 
@@ -275,6 +277,7 @@ EDITABLE_SETTINGS = (
     "time_zone",
     "confidentiality_k",
     "data_protection_contact",
+    "default_channel",
 )
 
 

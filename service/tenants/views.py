@@ -9,6 +9,7 @@ from zoneinfo import ZoneInfo
 from flask import flash, g, redirect, request, url_for
 from flask_babel import gettext as _
 
+from service.departures.labels import CHANNELS
 from service.listing import ListRequest
 from service.permissions import can, require
 from service.refusals import validate_and_apply
@@ -63,6 +64,7 @@ def _settings_page(form, errors, status=200):
         form=form,
         errors=errors,
         time_zones=sorted(time_zones()),
+        channels=CHANNELS.items(),
     )
 
 
@@ -77,6 +79,7 @@ def settings():
         "time_zone": tenant.time_zone,
         "confidentiality_k": tenant.confidentiality_k,
         "data_protection_contact": tenant.data_protection_contact or "",
+        "default_channel": tenant.default_channel,
     }
     return _settings_page(form, {})
 

@@ -31,6 +31,7 @@ from service.accounts.models import LinkPurpose, TenantInvitation
 from service.accounts.tokens import new_token, token_hash
 from service.accounts.views import LOGIN_ONLY_ENDPOINTS, PUBLIC_ENDPOINTS
 from service.agencies.schemas import BrandSchema, TenantCreateSchema
+from service.departures.schemas import DepartureSchema
 from service.extensions import db
 from service.model_types import utcnow
 from service.platform.schemas import AgencySchema
@@ -91,6 +92,8 @@ FORMS: dict[str, type[Schema]] = {
     "tenants.job_function": tenants.NameSchema,
     "tenants.create_location": tenants.LocationSchema,
     "tenants.location": tenants.LocationSchema,
+    "departures.create": DepartureSchema,
+    "departures.edit": DepartureSchema,
 }
 GENERIC = (
     "email",
@@ -146,6 +149,26 @@ def valid_values(own: dict) -> dict[str, str]:
         "q": "odd",
         "page": "1",
         "content": "",
+        "default_channel": "both",
+        "full_name": "Odd Input",
+        "work_email": "odd.work@example.com",
+        "personal_email": "odd@example.com",
+        "phone": "+32 9 123 45 67",
+        "department_id": own["department_id"],
+        "new_department": "",
+        "job_function_id": own["job_function_id"],
+        "new_job_function": "",
+        "location_id": own["location_id"],
+        "new_location": "",
+        "manager_membership_id": own["membership_id"],
+        "manager_name": "",
+        "hired_on": "2020-01-01",
+        "last_day": "2026-09-30",
+        "exit_type": "voluntary",
+        "regretted": "y",
+        "channel": "both",
+        "template_id": own["template_id"],
+        "note": "An odd note",
     }
 
 

@@ -8,7 +8,7 @@ import pytest
 from service.agencies.services import set_tenant_status
 from service.extensions import db
 from service.tenants.models import Tenant, TenantStatus
-from tests.factories import add_membership, make_tenant, make_user
+from tests.factories import add_membership, make_departure, make_tenant, make_user
 from tests.tenants.helpers import post_form, sign_in, text
 
 STEP = re.compile(
@@ -41,7 +41,7 @@ def test_a_new_client_sees_every_step_unticked_with_its_page(app, client, fresh)
         "Add your locations": ("todo", "/t/fresh-start/locations/"),
         "Invite your HR team": ("todo", "/t/fresh-start/members/"),
         "Prepare your question templates": ("todo", "/t/fresh-start/templates/"),
-        "Record your first departure": ("soon", None),
+        "Record your first departure": ("todo", "/t/fresh-start/departures/"),
     }
 
 
@@ -53,6 +53,15 @@ def test_adding_a_department_ticks_its_step(app, client, fresh):
     assert steps["Add your departments"][0] == "done"
     assert steps["Add your functions"][0] == "todo"
     assert steps["Invite your HR team"][0] == "todo"
+
+
+def test_the_first_departure_ticks_its_step(app, client, fresh):
+    sign_in(client, "first.admin@fresh.example")
+    make_departure(fresh)
+    assert checklist(text(client.get("/t/fresh-start/")))["Record your first departure"] == (
+        "done",
+        "/t/fresh-start/departures/",
+    )
 
 
 def test_a_second_member_ticks_the_team_step(app, client, fresh):
@@ -67,6 +76,7 @@ def test_a_step_links_only_to_a_page_the_role_may_open(app, client, fresh):
     steps = checklist(text(client.get("/t/fresh-start/")))
     assert steps["Add your departments"] == ("todo", "/t/fresh-start/departments/")
     assert steps["Invite your HR team"] == ("done", None)  # HR manages no members
+    assert steps["Record your first departure"] == ("todo", "/t/fresh-start/departures/")
 
 
 def test_the_checklist_hides_once_the_available_steps_are_done(app, client, world):

@@ -1,0 +1,80 @@
+"""The demo's departures: a year of leavers per client, with patterns to find later."""
+
+import collections
+import datetime as dt
+
+import sqlalchemy as sa
+
+from service.demo import seed_demo
+from service.departures.models import Departure, DepartureStatus, ExitType
+from service.extensions import db
+from service.tenancy import unscoped
+from service.tenants.models import Department, Location, Tenant
+from tests.conftest import login
+
+
+def departures_by_tenant() -> dict[str, list[Departure]]:
+    with unscoped():
+        rows = db.session.execute(
+            sa.select(Tenant.slug, Departure).join(Tenant, Tenant.id == Departure.tenant_id)
+        ).all()
+    found = collections.defaultdict(list)
+    for slug, departure in rows:
+        found[slug].append(departure)
+    return found
+
+
+def names_of(model) -> dict:
+    with unscoped():
+        return dict(list(db.session.execute(sa.select(model.id, model.name)).tuples()))
+
+
+def test_each_demo_client_has_a_year_of_departures(app):
+    seed_demo("pw")
+    today = dt.date.today()
+    found = departures_by_tenant()
+    assert set(found) == {"het-anker", "maison-lumiere", "codeway"}
+    for slug, departures in found.items():
+        assert 25 <= len(departures) <= 45, slug
+        assert all(today - dt.timedelta(days=366) <= d.last_day for d in departures)
+        assert all(d.last_day <= today + dt.timedelta(days=31) for d in departures)
+        cancelled = [d for d in departures if d.status == DepartureStatus.CANCELLED]
+        assert 1 <= len(cancelled) <= 3, slug
+        assert all(d.cancelled_at for d in cancelled)
+        assert sum(d.regretted for d in departures) >= 2, slug
+        assert sum(d.personal_email is not None for d in departures) > len(departures) / 2
+        assert any(d.hired_on is None for d in departures), slug
+        assert len({d.full_name for d in departures}) == len(departures)
+        tenant_languages = {"het-anker": {"nl"}, "maison-lumiere": {"fr", "nl"},
+                            "codeway": {"en", "nl", "fr"}}[slug]  # fmt: skip
+        assert {d.language for d in departures} <= tenant_languages
+
+
+def test_the_demo_departures_have_patterns(app):
+    seed_demo("pw")
+    found = departures_by_tenant()
+    departments, locations = names_of(Department), names_of(Location)
+
+    anker = found["het-anker"]
+    kitchen = [d for d in anker if departments[d.department_id] == "Keuken"]
+    assert len(kitchen) > len(anker) / 3  # the kitchen loses the most
+    in_summer = [d for d in kitchen if d.last_day.month in (6, 7, 8)]
+    assert len(in_summer) == len(kitchen)
+    assert sum(d.exit_type == ExitType.VOLUNTARY for d in kitchen) > len(kitchen) / 2
+
+    lumiere = found["maison-lumiere"]
+    liege = [d for d in lumiere if locations[d.location_id] == "Liège Vinâve"]
+    assert len(liege) > len(lumiere) / 2
+
+    codeway = found["codeway"]
+    engineers = [d for d in codeway if departments[d.department_id] == "Engineering"]
+    assert len(engineers) > len(codeway) / 2
+    assert sum(d.regretted for d in engineers) >= 4
+
+
+def test_the_demo_hr_admin_sees_the_departures(app):
+    seed_demo("pw")
+    client = app.test_client()
+    login(client, "hr.admin@het-anker.example", "pw")
+    page = client.get("/t/het-anker/departures/?status=cancelled").get_data(as_text=True)
+    assert "<strong>2</strong> Geannuleerd" in page  # Hanne reads Dutch
