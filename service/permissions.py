@@ -43,6 +43,10 @@ MATRIX: dict[str, frozenset[str]] = {
     # them, and the agency admin may set up a client's (structure, not feedback).
     "tenant.templates.view": frozenset({"hr_admin", "hr", "interviewer", "agency_admin"}),
     "tenant.templates.manage": frozenset({"hr_admin", "agency_admin"}),
+    # Departures are personal data: HR works with them; leadership, members and the agency
+    # admin never see them (interviewers will see their assigned ones with interviews).
+    "tenant.departures.view": frozenset({"hr_admin", "hr"}),
+    "tenant.departures.manage": frozenset({"hr_admin", "hr"}),
     "agency.library.view": frozenset(AGENCY_ROLES),
     "agency.library.manage": frozenset({"agency_admin"}),
 }

@@ -14,6 +14,7 @@ from service.accounts.models import (
 )
 from service.accounts.passwords import hash_password
 from service.accounts.tokens import new_token, token_hash
+from service.departures.import_models import DepartureImport, ImportStatus
 from service.extensions import db
 from service.model_types import utcnow
 from service.surveys.document import Question, Questionnaire, QuestionType, to_json
@@ -189,6 +190,23 @@ def make_question_template(tenant: Tenant, name: str = "Exit questions", publish
         return _detached(template)
 
 
+def make_departure_import(tenant: Tenant, filename: str = "leavers.csv") -> DepartureImport:
+    """A finished departure import (its file already dropped)."""
+    with tenant_scope(tenant.id):
+        record = DepartureImport(
+            filename=filename,
+            fingerprint="0" * 64,
+            status=ImportStatus.DONE,
+            rows_total=3,
+            rows_done=3,
+            created_count=3,
+            finished_at=utcnow(),
+        )
+        db.session.add(record)
+        db.session.commit()
+        return _detached(record)
+
+
 def make_library_template(agency: Agency, name: str = "Agency exit questions"):
     template = AgencyTemplate(
         agency_id=agency.id,
@@ -239,6 +257,7 @@ def _side(name: str) -> Side:
         "agency_invitation": make_agency_invitation(agency, f"invited@agency-{name}.example"),
         "template": make_question_template(tenant),
         "library_template": make_library_template(agency),
+        "departure_import": make_departure_import(tenant),
     }
     return side
 

@@ -31,6 +31,7 @@ def fillers(side) -> dict[str, str]:
         "agency_invitation_id": str(objects["agency_invitation"].id),
         "template_id": str(objects["template"].id),
         "library_template_id": str(objects["library_template"].id),
+        "import_id": str(objects["departure_import"].id),
         "key": "pay",
         "number": "1",
         "user_id": str(side.users["consultant"].id),
