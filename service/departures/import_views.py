@@ -10,6 +10,7 @@ import uuid
 
 import sqlalchemy as sa
 from flask import abort, flash, g, redirect, request, url_for
+from flask_babel import get_locale
 from flask_babel import gettext as _
 from werkzeug.exceptions import RequestEntityTooLarge
 
@@ -30,6 +31,26 @@ SHOWN_IMPORTS = 20
 DRAFT_KEPT = dt.timedelta(days=1)
 # The request may carry the file and a form around it; the file itself is checked exactly.
 REQUEST_MARGIN = 64 * 1024
+
+
+def _too_large() -> str:
+    return _("The file is larger than %(size)s MB.", size=imports.MAX_FILE_BYTES // 2**20)
+
+
+@bp.url_value_preprocessor
+def _allow_the_upload_size(endpoint, values) -> None:
+    """This upload alone may be larger than the app's 5 MB for other forms. Set before the
+    app's CSRF check reads the form, which happens before any before_request of ours."""
+    if endpoint == "departure_imports.import_upload":
+        request.max_content_length = imports.MAX_FILE_BYTES + REQUEST_MARGIN
+
+
+@bp.errorhandler(RequestEntityTooLarge)
+def _upload_too_large(_error):
+    # Raised while the form is read, before the tenant is resolved: say it on the list.
+    flash(_too_large(), "error")
+    slug = request.path.split("/")[2]  # /t/<slug>/…: the scope has not read it yet
+    return redirect(url_for(".import_list", tenant_slug=slug), 303)
 
 
 def _may_create_structure() -> bool:
@@ -64,18 +85,12 @@ def import_list():
 @bp.post("")
 @require("tenant.departures.manage")
 def import_upload():
-    # This upload alone may be larger than the app's limit for other forms.
-    request.max_content_length = imports.MAX_FILE_BYTES + REQUEST_MARGIN
-    too_large = _("The file is larger than %(size)s MB.", size=imports.MAX_FILE_BYTES // 2**20)
-    try:
-        upload = request.files.get("file")
-    except RequestEntityTooLarge:
-        return _imports_page([too_large], 413)
+    upload = request.files.get("file")
     if upload is None or not upload.filename:
         return _imports_page([_("Choose a CSV or XLSX file to upload.")], 422)
     content = upload.stream.read(imports.MAX_FILE_BYTES + 1)
     if len(content) > imports.MAX_FILE_BYTES:
-        return _imports_page([too_large], 413)
+        return _imports_page([_too_large()], 413)
     try:
         imports.read_table(content)
     except imports.FileRefused as refused:
@@ -179,7 +194,9 @@ def import_confirm(import_id: uuid.UUID):
     record.mapping = result.mapping
     record.rows_total = result.rows_total
     record.status = ImportStatus.PENDING
-    enqueue_after_commit(run_departure_import, str(record.id), str(current_tenant_id()))
+    # The summary's messages are written in the language of the person who confirmed.
+    language = str(get_locale())
+    enqueue_after_commit(run_departure_import, str(record.id), str(current_tenant_id()), language)
     db.session.commit()
     return redirect(url_for(".import_status", import_id=record.id))
 

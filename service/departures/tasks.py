@@ -14,7 +14,6 @@ from service.extensions import db
 from service.jobs.task import RetryPolicy, task
 from service.model_types import utcnow
 from service.tenancy import current_tenant_id, tenant_scope
-from service.tenants.models import Tenant
 
 log = logging.getLogger(__name__)
 
@@ -40,11 +39,10 @@ def _progress_writer(import_id: uuid.UUID):
 
 # No retry: a failed import has dropped its file; the person uploads it again.
 @task(retry=RetryPolicy(retries=0, delays=()), timeout=1800)
-def run_departure_import(import_id: str, tenant_id: str) -> None:
-    with tenant_scope(tenant_id):
-        tenant = db.session.get(Tenant, uuid.UUID(tenant_id))
-        with force_locale(tenant.default_language):
-            _run(uuid.UUID(import_id))
+def run_departure_import(import_id: str, tenant_id: str, language: str = "en") -> None:
+    """``language``: the one the refusal message is written in (the confirming person's)."""
+    with tenant_scope(tenant_id), force_locale(language):
+        _run(uuid.UUID(import_id))
 
 
 def _run(import_id: uuid.UUID) -> None:
