@@ -174,6 +174,9 @@ def import_mapping(import_id: uuid.UUID):
             problems.append(_("Two columns fill %(field)s: choose one.", field=imports.label(name)))
         mapping[name] = number
     record.mapping = mapping
+    if not problems:
+        # The person's own choice: the first guess for the next file too.
+        imports.remember_mapping(imports.read_table(record.content).header, mapping)
     db.session.commit()
     if problems:
         return _preview_page(record, 422, problems)

@@ -458,3 +458,26 @@ def test_only_hr_sees_the_imports(client, world, email, status):
     assert client.get("/t/tenant-a/departures/import").status_code == status
     own = world.a.objects["departure_import"].id
     assert client.get(f"/t/tenant-a/departures/import/{own}").status_code == status
+
+
+def test_a_running_import_polls_its_progress_and_a_finished_one_stops(hr_admin, world):
+    import_id = _pending_import(world, csv_file())
+    with tenant_scope(world.a.tenant.id):
+        record = db.session.get(DepartureImport, (world.a.tenant.id, import_id))
+        record.status, record.rows_done = ImportStatus.RUNNING, 50
+        db.session.commit()
+    page = hr_admin.get(
+        f"/t/tenant-a/departures/import/{import_id}", headers={"HX-Request": "true"}
+    )
+    body = text(page)
+    assert body.lstrip().startswith('<section id="import-progress"')  # the partial alone
+    assert 'hx-trigger="load delay:1s"' in body
+    assert '<progress id="import-bar" max="200" value="50">' in body
+    assert "50 of 200 rows checked and imported" in body
+    tasks.run_departure_import(import_id, str(world.a.tenant.id), "en")  # running: left alone
+    with tenant_scope(world.a.tenant.id):
+        record = db.session.get(DepartureImport, (world.a.tenant.id, import_id))
+        record.status = ImportStatus.DONE
+        db.session.commit()
+    body = text(hr_admin.get(f"/t/tenant-a/departures/import/{import_id}"))
+    assert "hx-get" not in body.split('id="import-progress"')[1]
