@@ -652,7 +652,7 @@ def preview(
         return Preview([], {}, problems=[str(refused)])
     if mapping is None:
         mapping = guess_mapping(table.header, remembered_mapping())
-    mapping = {name: number for name, number in mapping.items() if number < len(table.header)}
+    mapping = {name: number for name, number in mapping.items() if 0 <= number < len(table.header)}
     result = Preview(table.header, mapping, page=page)
     if not mapping and looks_like_data(table.header):
         result.problems.append(

@@ -46,7 +46,9 @@ def run_departure_import(import_id: str, tenant_id: str, language: str = "en") -
 
 
 def _run(import_id: uuid.UUID) -> None:
-    record = db.session.get(DepartureImport, (current_tenant_id(), import_id))
+    # Locked until the status says running: a second job for it (a double click, a retry
+    # on another worker) waits here, then finds it taken.
+    record = db.session.get(DepartureImport, (current_tenant_id(), import_id), with_for_update=True)
     if record is None or record.status != ImportStatus.PENDING or record.content is None:
         return  # already run (a retry, a second worker) or never confirmed
     record.status = ImportStatus.RUNNING

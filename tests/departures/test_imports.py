@@ -481,3 +481,29 @@ def test_a_running_import_polls_its_progress_and_a_finished_one_stops(hr_admin, 
         db.session.commit()
     body = text(hr_admin.get(f"/t/tenant-a/departures/import/{import_id}"))
     assert "hx-get" not in body.split('id="import-progress"')[1]
+
+
+def test_an_xlsx_with_formula_cells_imports_them_as_plain_text(hr_admin, world):
+    content = xlsx_file(
+        [
+            ["Nom", "E-mail", "Date de sortie", "Motif de départ", "Remarque"],
+            [
+                '=HYPERLINK("http://evil.example","x")',
+                "a@a.example",
+                dt.date(2025, 12, 31),
+                "démission",
+                "+32 470 00 00 00",
+            ],
+            ["@Zoé", "z@a.example", "31/01/2026", "Fin de contrat", "-1"],
+        ]
+    )
+    status = text(
+        hr_admin.get(
+            confirm(hr_admin, import_id_of(upload(hr_admin, content, "x.xlsx"))).headers["Location"]
+        )
+    )
+    assert "2 departures created." in status
+    made = {d.full_name: d for d in departures(world)}
+    assert set(made) == {'=HYPERLINK("http://evil.example","x")', "@Zoé"}
+    assert made["@Zoé"].note == "-1"
+    assert made["@Zoé"].exit_type == ExitType.END_OF_CONTRACT
