@@ -115,6 +115,7 @@ def _register_blueprints(app: Flask) -> None:
     from service.accounts.views import bp as accounts
     from service.agencies.brand_views import bp as brand
     from service.agencies.views import bp as agencies
+    from service.departures.import_views import bp as departure_imports
     from service.departures.views import bp as departures
     from service.health import bp as health
     from service.mail.views import bp as outbox
@@ -125,7 +126,8 @@ def _register_blueprints(app: Flask) -> None:
     from service.tenants.views import bp as tenants
 
     blueprints = (health, accounts, tenants, members, agencies, agency_people, platform)
-    for blueprint in (*blueprints, platform_people, outbox, brand, surveys, library, departures):
+    extra = (platform_people, outbox, brand, surveys, library, departures, departure_imports)
+    for blueprint in (*blueprints, *extra):
         app.register_blueprint(blueprint)
 
 

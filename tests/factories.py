@@ -14,6 +14,7 @@ from service.accounts.models import (
 )
 from service.accounts.passwords import hash_password
 from service.accounts.tokens import new_token, token_hash
+from service.departures.import_models import DepartureImport, ImportStatus
 from service.departures.models import Channel, Departure, ExitType
 from service.departures.services import identity_key
 from service.extensions import db
@@ -213,6 +214,23 @@ def make_departure(tenant: Tenant, full_name: str = "Jan Peeters", **values) -> 
         return _detached(departure)
 
 
+def make_departure_import(tenant: Tenant, filename: str = "leavers.csv") -> DepartureImport:
+    """A finished departure import (its file already dropped)."""
+    with tenant_scope(tenant.id):
+        record = DepartureImport(
+            filename=filename,
+            fingerprint="0" * 64,
+            status=ImportStatus.DONE,
+            rows_total=3,
+            rows_done=3,
+            created_count=3,
+            finished_at=utcnow(),
+        )
+        db.session.add(record)
+        db.session.commit()
+        return _detached(record)
+
+
 def make_library_template(agency: Agency, name: str = "Agency exit questions"):
     template = AgencyTemplate(
         agency_id=agency.id,
@@ -264,6 +282,7 @@ def _side(name: str) -> Side:
         "template": make_question_template(tenant),
         "departure": make_departure(tenant),
         "library_template": make_library_template(agency),
+        "departure_import": make_departure_import(tenant),
     }
     return side
 

@@ -32,6 +32,7 @@ def fillers(side) -> dict[str, str]:
         "template_id": str(objects["template"].id),
         "library_template_id": str(objects["library_template"].id),
         "departure_id": str(objects["departure"].id),
+        "import_id": str(objects["departure_import"].id),
         "key": "pay",
         "number": "1",
         "user_id": str(side.users["consultant"].id),

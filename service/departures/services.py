@@ -16,6 +16,7 @@ from flask_sqlalchemy.pagination import Pagination
 from werkzeug.datastructures import MultiDict
 
 from service.accounts.models import User
+from service.departures.identity import identity_key
 from service.departures.models import Channel, Departure, DepartureStatus, ExitType
 from service.extensions import db
 from service.listing import contains, page_number, paginate
@@ -31,15 +32,6 @@ from service.tenants.schemas import EARLIEST_DATE, LATEST_DATE
 SEARCH_MAX = 100
 
 # --- the identity rule ---------------------------------------------------------------------
-
-
-def identity_key(work_email: str | None, personal_email: str | None, full_name: str) -> str:
-    """ "The same person": the work email, else the personal email, else the name, compared
-    without case and with runs of spaces as one."""
-    for email in (work_email, personal_email):
-        if email and email.strip():
-            return email.strip().lower()
-    return " ".join(full_name.split()).lower()
 
 
 def find_duplicate(
