@@ -398,8 +398,8 @@ class Context:
     template_id: object  # the tenant's default template, as for a departure made by hand
     create_structure: bool
     structure: dict[str, dict[str, object]]  # field: {lower name: id}
-    existing: set[tuple[str, dt.date]]
-    seen: set[tuple[str, dt.date]] = field(default_factory=set)
+    existing: set[int]  # digests (see `_person_day`) of the tenant's departures
+    seen: set[int] = field(default_factory=set)  # digests of the file's rows so far
     to_create: dict[str, dict[str, str]] = field(default_factory=dict)  # field: {lower: name}
 
 
@@ -409,6 +409,15 @@ STRUCTURE_COLUMNS = {
     "job_function": "job_function_id",
     "location": "location_id",
 }
+
+
+def _person_day(identity: str, last_day: dt.date) -> int:
+    """ "The same person leaving on the same day" as a 64-bit digest: the sets of these that
+    find duplicates cost some 60 bytes a row instead of 170 (a key string, a date, a tuple),
+    so a 100,000-row file stays small. Two different rows share a digest with odds of about
+    one in three billion for 100,000 rows; the preview would then show one as a duplicate."""
+    digest = hashlib.blake2b(f"{identity}\0{last_day.isoformat()}".encode(), digest_size=8)
+    return int.from_bytes(digest.digest(), "big")
 
 
 def load_context(create_structure: bool) -> Context:
@@ -423,7 +432,7 @@ def load_context(create_structure: bool) -> Context:
         for name, model in STRUCTURE_MODELS.items()
     }
     existing = {
-        (row.identity_key, row.last_day)
+        _person_day(row.identity_key, row.last_day)
         for row in db.session.execute(
             sa.select(Departure.identity_key, Departure.last_day).where(
                 of_current_tenant(Departure)
@@ -559,7 +568,7 @@ def check_row(context: Context, line: int, mapping: dict[str, int], cells: list[
     if errors:
         return row
     key = identity_key(values["work_email"], values["personal_email"], values["full_name"])
-    duplicate = (key, values["last_day"])
+    duplicate = _person_day(key, values["last_day"])
     if duplicate in context.existing:
         row.skip = "existing"
         row.warnings.append(_("Already a departure (same person and last day): left out."))
