@@ -121,9 +121,19 @@ def _department_deletion(department: Department) -> Confirmation:
                 usage.people,
             )
         )
+    refusal = None
+    if usage.departures:
+        refusal = ngettext(
+            "%(num)s departure is recorded in this department, so it cannot be deleted. "
+            "Rename it instead if its name has changed.",
+            "%(num)s departures are recorded in this department, so it cannot be deleted. "
+            "Rename it instead if its name has changed.",
+            usage.departures,
+        )
     return Confirmation(
         question=_("Delete the department “%(name)s”?", name=department.name),
         consequences=[*lost, _("This cannot be undone.")],
+        refusal=refusal,
         confirm=_("Delete the department"),
         back=url_for("tenants.department", department_id=department.id),
     )

@@ -117,15 +117,22 @@ class DepartmentUsage:
     headcount_entries: int
     first_headcount: dt.date | None  # the date of the oldest entry
     people: int | None  # the headcount in force on the day asked; None: none recorded
+    departures: int  # departures recorded there: while any remain it cannot be deleted
 
 
 def department_usage(department: Department, day: dt.date) -> DepartmentUsage:
     entries = headcount_history(department)
     in_force = [entry for entry in entries if entry.effective_from <= day]
+    departures = db.session.scalar(
+        sa.select(sa.func.count())
+        .select_from(Departure)
+        .where(of_current_tenant(Departure), Departure.department_id == department.id)
+    )
     return DepartmentUsage(
         headcount_entries=len(entries),
         first_headcount=entries[-1].effective_from if entries else None,
         people=in_force[0].headcount if in_force else None,
+        departures=departures,
     )
 
 

@@ -35,30 +35,25 @@ def say(app, lang: str, text: str, plural: str | None = None, num: int = 0, **va
         return ngettext(text, plural, num, **values)
 
 
-def richest_department(app) -> tuple[str, int, dt.date, int]:
-    """Het Anker's department with the longest headcount history (the most people among
-    equals): its name, the number of entries, the first date, the headcount today."""
+def unused_department(app) -> tuple[str, int, dt.date, int]:
+    """A department of Het Anker with a headcount history and no departure (every demo
+    department has departures, which refuse a deletion): its name, the number of entries,
+    the first date, the headcount today."""
+    history = [(dt.date.today() - dt.timedelta(days=400), 6), (dt.date.today(), 8)]
     with app.app_context():
         tenant = db.session.scalar(sa.select(Tenant).where(Tenant.slug == "het-anker"))
         with tenant_scope(tenant.id):
-            rows = db.session.execute(
-                sa.select(
-                    Department.name,
-                    DepartmentHeadcount.effective_from,
-                    DepartmentHeadcount.headcount,
+            department = Department(name="Terras")
+            db.session.add(department)
+            db.session.flush()
+            for day, headcount in history:
+                db.session.add(
+                    DepartmentHeadcount(
+                        department_id=department.id, effective_from=day, headcount=headcount
+                    )
                 )
-                .join(Department, Department.id == DepartmentHeadcount.department_id)
-                .order_by(Department.name, DepartmentHeadcount.effective_from)
-            ).all()
-    history: dict[str, list] = {}
-    for name, day, headcount in rows:
-        history.setdefault(name, []).append((day, headcount))
-
-    def today(entries) -> int:
-        return [headcount for day, headcount in entries if day <= dt.date.today()][-1]
-
-    name = max(history, key=lambda key: (len(history[key]), today(history[key])))
-    return name, len(history[name]), history[name][0][0], today(history[name])
+            db.session.commit()
+    return "Terras", len(history), history[0][0], history[-1][1]
 
 
 def check(page, name: str, width: int | None = None) -> None:
@@ -70,7 +65,7 @@ def check(page, name: str, width: int | None = None) -> None:
 
 def test_deleting_a_department_asks_and_cancel_keeps_it(open_page, live_server):
     app, base = live_server.app, live_server.url
-    name, entries, since, people = richest_department(app)
+    name, entries, since, people = unused_department(app)
     page = open_page()
     sign_in(page, HR_ADMIN)
     expect(page).to_have_url(f"{base}/t/het-anker/")

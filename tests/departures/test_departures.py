@@ -577,3 +577,15 @@ def test_the_default_channel_is_a_tenant_setting(app, hr_admin, world):
 )
 def test_identity_key(work, personal, name, key):
     assert identity_key(work, personal, name) == key
+
+
+def test_a_department_with_departures_is_not_offered_for_deletion(hr_admin, world):
+    department = world.a.objects["department"]
+    make_departure(world.a.tenant, "Lien Jacobs", department_id=department.id)
+    path = f"/t/tenant-a/departments/{department.id}/delete"
+    page = text(hr_admin.get(path))
+    assert "1 departure is recorded in this department, so it cannot be deleted." in page
+    assert f'action="{path}"' not in page  # no button to confirm
+    post_form(hr_admin, path)
+    with unscoped():
+        assert db.session.get(Department, (world.a.tenant.id, department.id)) is not None
