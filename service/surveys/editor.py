@@ -9,7 +9,7 @@ URL to return to after a plain (non-htmx) post.
 from collections.abc import Callable
 from dataclasses import dataclass
 
-from flask import abort, redirect, request
+from flask import abort, redirect, request, url_for
 from flask_babel import gettext as _
 from flask_babel import lazy_gettext as _l
 
@@ -69,6 +69,22 @@ def editor_context(row, open_key=None, errors=None, form=None, notice=None) -> d
         "themes": [(key, theme_label(key)) for key in THEME_KEYS],
         "theme_names": {key: theme_label(key) for key in THEME_KEYS},
         "kinds": [(kind.value, label) for kind, label in KIND_LABELS.items()],
+    }
+
+
+def editor_urls(blueprint: str, **ids) -> dict:
+    """The editor's URLs on ``blueprint`` (a tenant's templates or the agency's library),
+    whose routes share their names: ``ids`` name the template in the URL."""
+
+    def question(endpoint: str):
+        return lambda key: url_for(f"{blueprint}.{endpoint}", key=key, **ids)
+
+    return {
+        "add": url_for(f"{blueprint}.add_question", **ids),
+        "update": question("update_question"),
+        "move": question("move_question"),
+        "remove": question("remove_question"),
+        "preview": url_for(f"{blueprint}.preview_template", **ids),
     }
 
 

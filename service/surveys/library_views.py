@@ -64,22 +64,9 @@ def _template_page(template, status=200, open_key=None, errors=None, form=None, 
         tmpl=template,
         shown=template,
         editable=can(g.role, "agency.library.manage"),
-        urls=_editor_urls(template),
+        urls=editor.editor_urls("library", library_template_id=template.id),
         **editor.editor_context(template, open_key, errors, form, notice),
     )
-
-
-def _editor_urls(template) -> dict:
-    def question(endpoint):
-        return lambda key: url_for(endpoint, library_template_id=template.id, key=key)
-
-    return {
-        "add": url_for("library.add_question", library_template_id=template.id),
-        "update": question("library.update_question"),
-        "move": question("library.move_question"),
-        "remove": question("library.remove_question"),
-        "preview": url_for("library.preview_template", library_template_id=template.id),
-    }
 
 
 def _editing(library_template_id) -> editor.Editing:

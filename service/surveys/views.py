@@ -77,22 +77,9 @@ def _template_page(template, status=200, open_key=None, errors=None, form=None, 
         shown=shown,
         editable=editable,
         versions=services.versions_of(template),
-        urls=_editor_urls(template),
+        urls=editor.editor_urls("surveys", template_id=template.id),
         **context,
     )
-
-
-def _editor_urls(template) -> dict:
-    def question(endpoint):
-        return lambda key: url_for(endpoint, template_id=template.id, key=key)
-
-    return {
-        "add": url_for("surveys.add_question", template_id=template.id),
-        "update": question("surveys.update_question"),
-        "move": question("surveys.move_question"),
-        "remove": question("surveys.remove_question"),
-        "preview": url_for("surveys.preview_template", template_id=template.id),
-    }
 
 
 def _editing(template) -> editor.Editing:
