@@ -185,8 +185,7 @@ def _pending_tenant_invitation(email: str) -> TenantInvitation | None:
         sa.select(TenantInvitation).where(
             of_current_tenant(TenantInvitation),
             TenantInvitation.email == email,
-            TenantInvitation.accepted_at.is_(None),
-            TenantInvitation.cancelled_at.is_(None),
+            TenantInvitation.unanswered(),
         )
     )
 
@@ -236,8 +235,7 @@ def invite_to_agency(
         sa.select(AgencyInvitation).where(
             AgencyInvitation.agency_id == agency.id,
             AgencyInvitation.email == email,
-            AgencyInvitation.accepted_at.is_(None),
-            AgencyInvitation.cancelled_at.is_(None),
+            AgencyInvitation.unanswered(),
         )
     )
     if earlier is not None:
@@ -318,8 +316,7 @@ def pending_for_tenant() -> list[TenantInvitation]:
             sa.select(TenantInvitation)
             .where(
                 of_current_tenant(TenantInvitation),
-                TenantInvitation.accepted_at.is_(None),
-                TenantInvitation.cancelled_at.is_(None),
+                TenantInvitation.unanswered(),
             )
             .order_by(TenantInvitation.created_at.desc())
         )
@@ -332,8 +329,7 @@ def pending_for_agency(agency: Agency) -> list[AgencyInvitation]:
             sa.select(AgencyInvitation)
             .where(
                 AgencyInvitation.agency_id == agency.id,
-                AgencyInvitation.accepted_at.is_(None),
-                AgencyInvitation.cancelled_at.is_(None),
+                AgencyInvitation.unanswered(),
             )
             .order_by(AgencyInvitation.created_at.desc())
         )

@@ -10,7 +10,7 @@ from flask_login import UserMixin
 from sqlalchemy.orm import Mapped, declared_attr, mapped_column
 
 from service.extensions import db
-from service.model_types import IdMixin, created_at_column, text_enum
+from service.model_types import IdMixin, created_at_column, text_enum, utcnow
 from service.roles import AgencyRole, TenantRole
 from service.tenancy import TenantOwned
 
@@ -120,6 +120,17 @@ class InvitationColumns:
     @property
     def is_pending(self) -> bool:
         return self.accepted_at is None and self.cancelled_at is None
+
+    @classmethod
+    def unanswered(cls) -> sa.ColumnElement[bool]:
+        """``is_pending`` in SQL: neither accepted nor cancelled (an expired one is still
+        listed, so that it can be resent)."""
+        return sa.and_(cls.accepted_at.is_(None), cls.cancelled_at.is_(None))
+
+    @classmethod
+    def awaiting_answer(cls) -> sa.ColumnElement[bool]:
+        """Unanswered, and its link still works."""
+        return sa.and_(cls.unanswered(), cls.expires_at > utcnow())
 
 
 class TenantInvitation(InvitationColumns, TenantOwned, db.Model):

@@ -10,7 +10,6 @@ from flask_sqlalchemy.pagination import Pagination
 from service.accounts.models import TenantInvitation, User
 from service.extensions import db
 from service.listing import contains, paginate
-from service.model_types import utcnow
 from service.platform.logos import image_type, logo_errors
 from service.refusals import Refused, commit_or_refuse
 from service.tenancy import of_current_tenant, tenant_scope, unscoped
@@ -34,9 +33,7 @@ def hr_admin_states(tenants: list[Tenant]) -> dict[uuid.UUID, str]:
             sa.select(TenantInvitation.tenant_id).where(
                 TenantInvitation.tenant_id.in_(ids),
                 TenantInvitation.role == TenantRole.HR_ADMIN,
-                TenantInvitation.accepted_at.is_(None),
-                TenantInvitation.cancelled_at.is_(None),
-                TenantInvitation.expires_at > utcnow(),
+                TenantInvitation.awaiting_answer(),
             )
         )
         states = dict.fromkeys(pending, "pending")

@@ -5,7 +5,6 @@ The uploaded file waits in its draft import row until the person confirms or lea
 job drops it when the import ends, and a new upload drops the drafts left over a day.
 """
 
-import datetime as dt
 import uuid
 
 import sqlalchemy as sa
@@ -15,20 +14,22 @@ from flask_babel import gettext as _
 from werkzeug.exceptions import RequestEntityTooLarge
 
 from service.departures import imports
-from service.departures.import_models import FILENAME_MAX, DepartureImport, ImportStatus
-from service.departures.tasks import run_departure_import
+from service.departures.import_models import DepartureImport, ImportStatus
+from service.departures.import_services import (
+    abandon_import,
+    confirm_import,
+    map_columns,
+    start_import,
+)
 from service.extensions import db
-from service.jobs.queue import enqueue_after_commit
-from service.model_types import utcnow
 from service.permissions import can, require
 from service.rendering import render
 from service.scopes import tenant_blueprint
-from service.tenancy import current_tenant_id, get_for_tenant_or_404, of_current_tenant
+from service.tenancy import get_for_tenant_or_404, of_current_tenant
 
 bp = tenant_blueprint("departure_imports", __name__, "/departures/import")
 
 SHOWN_IMPORTS = 20
-DRAFT_KEPT = dt.timedelta(days=1)
 # The request may carry the file and a form around it; the file itself is checked exactly.
 REQUEST_MARGIN = 64 * 1024
 
@@ -95,28 +96,8 @@ def import_upload():
         imports.read_table(content)
     except imports.FileRefused as refused:
         return _imports_page([str(refused)], 422)
-    _drop_old_drafts()
-    draft = DepartureImport(
-        filename=upload.filename[:FILENAME_MAX],
-        fingerprint=imports.fingerprint(content),
-        content=content,
-        create_structure=_may_create_structure(),
-    )
-    db.session.add(draft)
-    db.session.commit()
+    draft = start_import(upload.filename, content, _may_create_structure())
     return redirect(url_for(".import_preview", import_id=draft.id))
-
-
-def _drop_old_drafts() -> None:
-    db.session.execute(
-        sa.update(DepartureImport)
-        .where(
-            of_current_tenant(DepartureImport),
-            DepartureImport.status == ImportStatus.DRAFT,
-            DepartureImport.created_at < utcnow() - DRAFT_KEPT,
-        )
-        .values(status=ImportStatus.ABANDONED, content=None, finished_at=utcnow())
-    )
 
 
 def _draft_or_status(import_id: uuid.UUID):
@@ -173,11 +154,8 @@ def import_mapping(import_id: uuid.UUID):
         if name in mapping:
             problems.append(_("Two columns fill %(field)s: choose one.", field=imports.label(name)))
         mapping[name] = number
-    record.mapping = mapping
-    if not problems:
-        # The person's own choice: the first guess for the next file too.
-        imports.remember_mapping(imports.read_table(record.content).header, mapping)
-    db.session.commit()
+    # The person's own choice, once it is one: the first guess for the next file too.
+    map_columns(record, mapping, remember=not problems)
     if problems:
         return _preview_page(record, 422, problems)
     return redirect(url_for(".import_preview", import_id=record.id))
@@ -192,15 +170,8 @@ def import_confirm(import_id: uuid.UUID):
     result = imports.preview(record.content, record.mapping, record.create_structure)
     if not result.importable:
         return _preview_page(record, 422)
-    table = imports.read_table(record.content)
-    imports.remember_mapping(table.header, result.mapping)
-    record.mapping = result.mapping
-    record.rows_total = result.rows_total
-    record.status = ImportStatus.PENDING
     # The summary's messages are written in the language of the person who confirmed.
-    language = str(get_locale())
-    enqueue_after_commit(run_departure_import, str(record.id), str(current_tenant_id()), language)
-    db.session.commit()
+    confirm_import(record, result, str(get_locale()))
     return redirect(url_for(".import_status", import_id=record.id))
 
 
@@ -210,10 +181,7 @@ def import_cancel(import_id: uuid.UUID):
     record, moved = _draft_or_status(import_id)
     if moved:
         return moved
-    record.status = ImportStatus.ABANDONED
-    record.content = None
-    record.finished_at = utcnow()
-    db.session.commit()
+    abandon_import(record)
     flash(_("Nothing was imported; the file was dropped."), "success")
     return redirect(url_for(".import_list"))
 

@@ -11,7 +11,6 @@ from flask_sqlalchemy.pagination import Pagination
 from service.accounts.models import AgencyInvitation, AgencyMembership
 from service.extensions import db
 from service.listing import contains, paginate
-from service.model_types import utcnow
 from service.platform.logos import image_type, logo_errors
 from service.refusals import Refused, commit_or_refuse
 from service.roles import AgencyRole
@@ -44,9 +43,7 @@ def agency_admin_states(agencies: list[Agency]) -> dict[uuid.UUID, str]:
         sa.select(AgencyInvitation.agency_id).where(
             AgencyInvitation.agency_id.in_(ids),
             AgencyInvitation.role == AgencyRole.AGENCY_ADMIN,
-            AgencyInvitation.accepted_at.is_(None),
-            AgencyInvitation.cancelled_at.is_(None),
-            AgencyInvitation.expires_at > utcnow(),
+            AgencyInvitation.awaiting_answer(),
         )
     )
     states = dict.fromkeys(pending, "pending")
