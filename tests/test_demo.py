@@ -10,7 +10,7 @@ from service.config import LANGUAGES
 from service.demo import demo_logins, seed_demo
 from service.extensions import db
 from service.serve import startup_lines
-from service.tenancy import unscoped
+from service.tenancy import tenant_scope, unscoped
 from service.tenants.models import Agency, Membership, Tenant
 from tests.conftest import login
 
@@ -205,3 +205,34 @@ def test_every_demo_client_has_templates_to_show(app):
             assert default.origin.startswith(f"preset:{tenant.sector.value}@"), tenant.slug
     assert sorted(versions_per_tenant.values())[-1] == 2
     assert db.session.scalar(sa.select(sa.func.count()).select_from(AgencyTemplate)) >= 2
+
+
+def test_every_demo_client_has_survey_invitations_in_every_status(app):
+    """The recent leavers are at every step of the survey: the departures list shows each
+    status, the opened one has answers in progress, the declined one a reason, and a
+    completed survey leaves its departure answered."""
+    from service.departures.models import Departure, DepartureStatus
+    from service.surveys.invitation_models import InvitationStatus, SurveyDraft, SurveyInvitation
+
+    seed_demo("pw")
+    for tenant in db.session.scalars(sa.select(Tenant)).all():
+        with tenant_scope(tenant.id):
+            invitations = db.session.scalars(sa.select(SurveyInvitation)).all()
+            statuses = {invitation.status for invitation in invitations}
+            assert statuses == set(InvitationStatus), tenant.slug
+            departures = {d.id: d for d in db.session.scalars(sa.select(Departure))}
+            for invitation in invitations:
+                departure = departures[invitation.departure_id]
+                live = invitation.status in (InvitationStatus.SENT, InvitationStatus.OPENED)
+                assert (invitation.token_hash is not None) == live, invitation.status
+                if invitation.status is InvitationStatus.COMPLETED:
+                    assert departure.status is DepartureStatus.ANSWERED
+                if invitation.status is InvitationStatus.DECLINED:
+                    assert invitation.decline_reason
+                if invitation.status is not InvitationStatus.SCHEDULED:
+                    assert invitation.first_sent_at <= invitation.expires_at
+                    assert invitation.template_version_id is not None
+            (draft,) = db.session.scalars(sa.select(SurveyDraft)).all()
+            opened = next(i for i in invitations if i.status is InvitationStatus.OPENED)
+            assert draft.invitation_id == opened.id
+            assert "reason" in draft.answers
