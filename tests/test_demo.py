@@ -236,3 +236,14 @@ def test_every_demo_client_has_survey_invitations_in_every_status(app):
             opened = next(i for i in invitations if i.status is InvitationStatus.OPENED)
             assert draft.invitation_id == opened.id
             assert "reason" in draft.answers
+
+
+def test_every_published_demo_version_is_a_valid_questionnaire(app):
+    """The leaver's page and the demo answers read them by question key: no key twice."""
+    from service.surveys.document import from_json, problems
+    from service.surveys.models import TemplateVersion
+
+    seed_demo("pw")
+    with unscoped():
+        for version in db.session.scalars(sa.select(TemplateVersion)):
+            assert problems(from_json(version.document)) == [], version.number

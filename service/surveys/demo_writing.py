@@ -196,8 +196,8 @@ def _rating(rng: random.Random, question: Question, leaver: Leaver, low: int, hi
 
 
 def answer(rng: random.Random, sector: str, question: Question, leaver: Leaver):
-    """One question's answer, in the shape the leaver's page stores: text, a 1–5 or 0–10
-    number, a boolean, a choice key or a list of choice keys."""
+    """One question's answer, in the shape the leaver's page stores (service/surveys/
+    answers.py): text, a 1–5 or 0–10 number, "yes"/"no", a choice key or a list of them."""
     kind = question.type
     if kind is QuestionType.FREE_TEXT:
         return _FREE_TEXT.get(question.key, improve)(rng, sector, leaver)
@@ -207,8 +207,10 @@ def answer(rng: random.Random, sector: str, question: Question, leaver: Leaver):
         return _rating(rng, question, leaver, 0, 10)
     if kind is QuestionType.YES_NO:
         if question.theme in leaver.reasons:
-            return question.key in _YES_IS_BAD
-        return rng.random() < (0.3 if question.key in _YES_IS_BAD else 0.6)
+            yes = question.key in _YES_IS_BAD
+        else:
+            yes = rng.random() < (0.3 if question.key in _YES_IS_BAD else 0.6)
+        return "yes" if yes else "no"
     if kind is QuestionType.SINGLE_CHOICE:
         return _choice(rng, question, leaver)
     keys = [choice.key for choice in question.choices]

@@ -43,7 +43,7 @@ def test_every_answer_fits_its_question(sector, language):
                 case QuestionType.ENPS:
                     assert value in range(11)
                 case QuestionType.YES_NO:
-                    assert isinstance(value, bool)
+                    assert value in ("yes", "no")
                 case QuestionType.SINGLE_CHOICE:
                     assert value in offered
                 case QuestionType.MULTIPLE_CHOICE:
