@@ -78,6 +78,9 @@ def test_corpus_uses_only_known_themes_and_has_every_part():
         for language, words in corpus(sector).items():
             for part in ("reasons", "short", "improve", "keep_you", "dismissed", "praise"):
                 assert set(words.get(part, {})) <= {*THEME_KEYS, "any"}, (sector, part)
-            for part in (("openers",), ("closers",), ("decline", "reasons"), ("notes", "lines")):
-                assert words[part[0]][part[1]] if len(part) > 1 else words[part[0]], part
-            assert words["keep_you"]["any"], (sector, language)
+            where = (sector, language)
+            assert words["openers"], where
+            assert words["closers"], where
+            assert words["decline"]["reasons"], where
+            assert words["notes"]["lines"], where
+            assert words["keep_you"]["any"], where
