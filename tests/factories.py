@@ -20,6 +20,7 @@ from service.departures.services import identity_key
 from service.extensions import db
 from service.model_types import utcnow
 from service.surveys.document import Question, Questionnaire, QuestionType, to_json
+from service.surveys.invitation_models import SurveyInvitation
 from service.surveys.models import AgencyTemplate, QuestionTemplate, TemplateVersion
 from service.tenancy import tenant_scope
 from service.tenants.models import (
@@ -214,6 +215,22 @@ def make_departure(tenant: Tenant, full_name: str = "Jan Peeters", **values) -> 
         return _detached(departure)
 
 
+def make_survey_invitation(tenant: Tenant, departure: Departure, **values) -> SurveyInvitation:
+    """A scheduled survey invitation of ``departure``; ``values`` override the defaults."""
+    fields = {
+        "departure_id": departure.id,
+        "language": departure.language,
+        "scheduled_for": departure.last_day - dt.timedelta(days=3),
+        "next_step_at": utcnow() + dt.timedelta(days=1),
+        **values,
+    }
+    with tenant_scope(tenant.id):
+        invitation = SurveyInvitation(**fields)
+        db.session.add(invitation)
+        db.session.commit()
+        return _detached(invitation)
+
+
 def make_departure_import(tenant: Tenant, filename: str = "leavers.csv") -> DepartureImport:
     """A finished departure import (its file already dropped)."""
     with tenant_scope(tenant.id):
@@ -280,7 +297,8 @@ def _side(name: str) -> Side:
         "invitation": make_tenant_invitation(tenant, f"invited@{name}.example"),
         "agency_invitation": make_agency_invitation(agency, f"invited@agency-{name}.example"),
         "template": make_question_template(tenant),
-        "departure": make_departure(tenant),
+        "departure": (departure := make_departure(tenant)),
+        "survey_invitation": make_survey_invitation(tenant, departure),
         "library_template": make_library_template(agency),
         "departure_import": make_departure_import(tenant),
     }
