@@ -103,6 +103,10 @@ class Config:
         self.MAIL_RETRY_DELAYS = (60, 300, 900, 3600, 4 * 3600)  # seconds after each failure
         self.MAIL_CLAIM_TIMEOUT = 600  # a row "sending" this long is reclaimed (possible duplicate)
         self.OUTBOX_SWEEP_SECONDS = 60  # the scheduler's slot for the outbox sweep
+        self.SURVEY_SCAN_SECONDS = 300  # the scheduler's slot for the survey invitation scan
+        # The site's root for links in mail that a job writes with no request at hand (the
+        # survey invitations and reminders).
+        self.PUBLIC_URL = os.environ.get("PUBLIC_URL", "http://localhost:5000")
 
 
 class TestConfig(Config):

@@ -216,6 +216,22 @@ def make_departure(tenant: Tenant, full_name: str = "Jan Peeters", **values) -> 
         return _detached(departure)
 
 
+def make_survey_invitation(tenant: Tenant, departure: Departure, **values) -> SurveyInvitation:
+    """A scheduled survey invitation of ``departure``; ``values`` override the defaults."""
+    fields = {
+        "departure_id": departure.id,
+        "language": departure.language,
+        "scheduled_for": departure.last_day - dt.timedelta(days=3),
+        "next_step_at": utcnow() + dt.timedelta(days=1),
+        **values,
+    }
+    with tenant_scope(tenant.id):
+        invitation = SurveyInvitation(**fields)
+        db.session.add(invitation)
+        db.session.commit()
+        return _detached(invitation)
+
+
 def make_departure_import(tenant: Tenant, filename: str = "leavers.csv") -> DepartureImport:
     """A finished departure import (its file already dropped)."""
     with tenant_scope(tenant.id):
@@ -246,7 +262,7 @@ def published_version(tenant: Tenant, template: QuestionTemplate) -> TemplateVer
         return _detached(version)
 
 
-def make_survey_invitation(
+def make_live_survey_invitation(
     tenant: Tenant, departure: Departure, version: TemplateVersion, **values
 ) -> tuple[SurveyInvitation, str]:
     """A sent invitation (the link mailed a day ago, open for 20 more days) and its raw
@@ -340,15 +356,16 @@ def _side(name: str) -> Side:
         "invitation": make_tenant_invitation(tenant, f"invited@{name}.example"),
         "agency_invitation": make_agency_invitation(agency, f"invited@agency-{name}.example"),
         "template": make_question_template(tenant),
-        "departure": make_departure(tenant),
+        "departure": (departure := make_departure(tenant)),
+        "survey_invitation": make_survey_invitation(tenant, departure),
         "library_template": make_library_template(agency),
         "departure_import": make_departure_import(tenant),
     }
     objects = side.objects
     version = published_version(tenant, objects["template"])
     survey_departure = make_departure(tenant, "Survey Leaver", channel=Channel.SURVEY)
-    invitation, token = make_survey_invitation(tenant, survey_departure, version)
-    objects["survey_invitation"], objects["survey_token"] = invitation, token
+    invitation, token = make_live_survey_invitation(tenant, survey_departure, version)
+    objects["live_survey_invitation"], objects["survey_token"] = invitation, token
     objects["survey_response"] = make_survey_response(
         tenant, version, department_id=objects["department"].id
     )

@@ -25,6 +25,7 @@ from service.model_types import utcnow
 from service.surveys.answers import Answers
 from service.surveys.document import Questionnaire, from_json
 from service.surveys.invitation_models import InvitationStatus, SurveyDraft, SurveyInvitation
+from service.surveys.invitations import mark_opened
 from service.surveys.models import TemplateVersion
 from service.surveys.response_models import SurveyResponse, month_of, quarter_of
 from service.tenancy import tenant_scope, unscoped
@@ -151,8 +152,7 @@ def open_link(tenant_id: uuid.UUID, invitation_id: uuid.UUID) -> str:
         invitation = db.session.scalar(
             sa.select(SurveyInvitation).where(SurveyInvitation.id == invitation_id)
         )
-        if invitation.status is InvitationStatus.SENT:
-            invitation.status, invitation.opened_at = InvitationStatus.OPENED, utcnow()
+        mark_opened(invitation)
         value = proof(invitation)
         db.session.commit()
     return value

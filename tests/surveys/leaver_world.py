@@ -15,7 +15,7 @@ from service.surveys.models import QuestionTemplate, TemplateVersion
 from service.surveys.response_models import SurveyResponse
 from service.tenancy import tenant_scope
 from service.tenants.models import Tenant
-from tests.factories import make_departure, make_survey_invitation
+from tests.factories import make_departure, make_live_survey_invitation
 
 
 def _texts(nl: str, fr: str, en: str) -> dict:
@@ -121,7 +121,7 @@ def make_leaver(tenant: Tenant, name: str = "An Leaver", **invitation_values) ->
         last_day=dt.date(2026, 8, 31),
         regretted=True,
     )
-    invitation, token = make_survey_invitation(tenant, departure, version, **invitation_values)
+    invitation, token = make_live_survey_invitation(tenant, departure, version, **invitation_values)
     return Leaver(tenant, departure, invitation, token, version)
 
 
