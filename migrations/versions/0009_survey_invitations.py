@@ -25,6 +25,7 @@ def upgrade():
     sa.Column('departure_id', sa.Uuid(), nullable=False),
     sa.Column('status', sa.Enum('scheduled', 'sent', 'opened', 'completed', 'declined', 'expired', 'bounced', 'cancelled', name='survey_invitation_status', native_enum=False, create_constraint=True, length=32), nullable=False),
     sa.Column('token_hash', sa.String(length=64), nullable=True),
+    sa.Column('link_version', sa.Integer(), server_default='0', nullable=False),
     sa.Column('address', sa.String(length=254), nullable=True),
     sa.Column('language', sa.String(length=2), nullable=False),
     sa.Column('template_version_id', sa.Uuid(), nullable=True),

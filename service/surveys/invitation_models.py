@@ -80,6 +80,9 @@ class SurveyInvitation(TenantOwned, db.Model):
     # SHA-256 of the link's token (service/accounts/tokens.py): set when a mail is sent,
     # replaced on resend (the old link dies) and cleared when the invitation ends.
     token_hash: Mapped[str | None] = mapped_column(sa.String(64))
+    # Which link is current: a resend counts up (service/surveys/invitation_links.py derives
+    # the token from it, so a reminder repeats the link without the token being stored).
+    link_version: Mapped[int] = mapped_column(default=0, server_default="0")
     # The address the mails went to (personal email when known, else work email).
     address: Mapped[str | None] = mapped_column(sa.String(ADDRESS_MAX))
     language: Mapped[str] = mapped_column(sa.String(2))
