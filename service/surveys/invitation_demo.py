@@ -14,11 +14,11 @@ import random
 
 import sqlalchemy as sa
 
-from service.accounts.tokens import new_token, token_hash
 from service.departures.models import Channel, Departure, DepartureStatus
 from service.extensions import db
 from service.surveys import demo_writing
 from service.surveys.document import from_json
+from service.surveys.invitation_links import link_hash
 from service.surveys.invitation_models import InvitationStatus, SurveyDraft, SurveyInvitation
 from service.surveys.invitation_schedule import Cadence, expires_at, reminder_times
 from service.surveys.models import TemplateVersion
@@ -41,7 +41,12 @@ SENT_DAYS_AGO = {
     S.DECLINED: (4, 30),
     S.CANCELLED: (5, 40),
 }
-DEPARTURE_STATUS = {S.COMPLETED: DepartureStatus.ANSWERED, S.CANCELLED: DepartureStatus.NEW}
+# The departure's status as the survey left it (a scheduled invitation has sent nothing yet).
+DEPARTURE_STATUS = {
+    S.SCHEDULED: DepartureStatus.NEW,
+    S.COMPLETED: DepartureStatus.ANSWERED,
+    S.CANCELLED: DepartureStatus.NEW,
+}
 
 
 def cadence(tenant) -> Cadence:
@@ -128,11 +133,11 @@ def _invitation(departure, status, tenant, first, today, rng, versions) -> Surve
         end = first + dt.timedelta(days=rng.randint(1, 3), hours=rng.randint(1, 6))
     if status in (S.SENT, S.OPENED):
         end = None
-        invitation.token_hash = token_hash(new_token())  # the raw link went by mail
     reminders = [at for at in reminder_times(first, rules) if at <= (end or _now(today))]
     if status is S.BOUNCED:
         reminders = []
         invitation.address = _mistyped(invitation.address, rng)
+    invitation.link_version = 1  # the first mail's link
     invitation.first_sent_at = first
     invitation.last_sent_at = reminders[-1] if reminders else first
     invitation.reminders_sent = len(reminders)
@@ -210,8 +215,11 @@ def seed_tenant_invitations(tenant, today: dt.date) -> None:
             )
             db.session.add(invitation)
             departure.status = DEPARTURE_STATUS.get(status, DepartureStatus.INVITED)
+            db.session.flush()
+            if invitation.is_live and status is not S.SCHEDULED:
+                # The link the mails carried (derived, as the scan's reminders will be).
+                invitation.token_hash = link_hash(invitation)
             if status is S.OPENED:
-                db.session.flush()
                 version = version_at(versions[departure.template_id], invitation.first_sent_at)
                 db.session.add(_draft(invitation, version, tenant.sector.value, rng))
         db.session.commit()
