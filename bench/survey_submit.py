@@ -238,75 +238,74 @@ LEAVER_STEPS = ("open", "page", "submit", "thanks")
 
 def seed_leavers(database_url: str, count: int) -> list[str]:
     """The demo data, a 10-question survey published at the brasserie, and `count` of its
-    leavers whose invitation mail has just gone out: their link tokens, committed."""
+    leavers, their invitations scheduled as an import schedules them and sent at once as HR's
+    "send now" sends them (mail included): their links' tokens, all committed."""
     import datetime as dt
 
     import sqlalchemy as sa
     from flask_migrate import upgrade
 
     from service import create_app
-    from service.accounts.tokens import new_token, token_hash
     from service.config import TestConfig
     from service.demo import seed_demo
     from service.departures.models import Channel, Departure, ExitType
     from service.departures.services import identity_key
     from service.extensions import db
-    from service.model_types import utcnow
+    from service.model_types import new_id, utcnow
+    from service.surveys import invitations
     from service.surveys.document import for_languages, to_json
-    from service.surveys.invitation_models import InvitationStatus, SurveyInvitation
+    from service.surveys.invitation_links import link_token
+    from service.surveys.invitation_models import SurveyInvitation
     from service.surveys.models import QuestionTemplate, TemplateVersion
     from service.tenancy import tenant_scope
     from service.tenants.models import Tenant
 
     app = create_app(TestConfig(database_url.replace("postgresql://", "postgresql+psycopg://")))
-    tokens = [new_token() for _ in range(count)]
     with app.app_context():
         upgrade()
         seed_demo("bench")
         tenant = db.session.scalar(sa.select(Tenant).where(Tenant.slug == "het-anker"))
-        now, today = utcnow(), dt.date.today()
         with tenant_scope(tenant.id):
             template = QuestionTemplate(name="Bench", languages=["nl"], origin="preset:core@1")
             db.session.add(template)
             db.session.flush()
-            version = TemplateVersion(
-                template_id=template.id,
-                number=1,
-                document=to_json(for_languages(bench_questionnaire(), ["nl"])),
-                published_at=now,
-            )
-            db.session.add(version)
-            db.session.flush()
-            for n, token in enumerate(tokens):
-                email = f"leaver{n}@bench.example"
-                departure = Departure(
-                    full_name=f"Leaver {n}",
-                    personal_email=email,
-                    identity_key=identity_key(None, email, f"Leaver {n}"),
-                    language="nl",
-                    last_day=today,
-                    exit_type=ExitType.VOLUNTARY,
-                    channel=Channel.SURVEY,
+            db.session.add(
+                TemplateVersion(
                     template_id=template.id,
+                    number=1,
+                    document=to_json(for_languages(bench_questionnaire(), ["nl"])),
+                    published_at=utcnow(),
                 )
-                db.session.add(departure)
-                db.session.flush()
-                db.session.add(
-                    SurveyInvitation(
-                        departure_id=departure.id,
-                        status=InvitationStatus.SENT,
-                        token_hash=token_hash(token),
-                        address=email,
-                        language="nl",
-                        template_version_id=version.id,
-                        scheduled_for=today,
-                        first_sent_at=now,
-                        last_sent_at=now,
-                        expires_at=now + dt.timedelta(days=21),
-                        next_step_at=now + dt.timedelta(days=3),
-                    )
+            )
+            rows = []
+            for n in range(count):
+                email = f"leaver{n}@bench.example"
+                rows.append(
+                    {
+                        "id": new_id(),
+                        "tenant_id": tenant.id,
+                        "full_name": f"Leaver {n}",
+                        "personal_email": email,
+                        "identity_key": identity_key(None, email, f"Leaver {n}"),
+                        "language": "nl",
+                        "last_day": dt.date.today() + dt.timedelta(days=10),
+                        "exit_type": ExitType.VOLUNTARY,
+                        "channel": Channel.SURVEY,
+                        "template_id": template.id,
+                    }
                 )
+            db.session.execute(sa.insert(Departure), rows)
+            invitations.schedule_imported(rows, tenant)
             db.session.commit()
+            departures = {d.id: d for d in db.session.scalars(sa.select(Departure))}
+            tokens = []
+            for invitation in db.session.scalars(
+                sa.select(SurveyInvitation).where(
+                    SurveyInvitation.departure_id.in_([row["id"] for row in rows])
+                )
+            ).all():
+                invitations.send_now(invitation, departures[invitation.departure_id], tenant)
+                tokens.append(link_token(invitation))
         db.engine.dispose()
     return tokens
 
