@@ -259,6 +259,7 @@ def test_a_year_of_confidential_responses_with_patterns_to_find(app):
     import datetime as dt
 
     from service.surveys.models import TemplateVersion
+    from service.surveys.response_demo import RESPONSES
     from service.surveys.response_models import SurveyResponse
     from service.tenants.models import Department, Location
 
@@ -298,6 +299,11 @@ def test_a_year_of_confidential_responses_with_patterns_to_find(app):
     assert top("het-anker", "Keuken") in {"workload", "flexibility"}
     assert top("maison-lumiere", "Liège") == "management"
     assert top("codeway", "Engineering") == "growth"
+    client = app.test_client()
+    login(client, "hr.admin@het-anker.example", "pw")
+    page = client.get("/t/het-anker/responses/").get_data(as_text=True)
+    assert str(RESPONSES["het-anker"]) in page  # the count of responses
+    assert "Wat is de belangrijkste reden waarom u ons verlaat?" in page
 
 
 def test_a_demo_leavers_link_opens_their_survey_with_the_answers_in_progress(app):
