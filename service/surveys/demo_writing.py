@@ -5,10 +5,11 @@ this module combines them into whole answers for one leaver: what made them leav
 two themes), what they only mention to dismiss, what they liked, what they would change,
 in their language, short or long, sometimes with the slips of someone typing on a phone.
 Combining fragments, rather than picking one of a few sentences, is what lets several
-hundred answers per client feel distinct.
+hundred answers per client feel distinct. `VOICES` says which themes each demo client's
+departments leave over, so that the answers hold patterns to find.
 
-Only the demo uses it (service/surveys/response_demo.py): deterministic for a given
-`random.Random`, no database.
+Only the demo (responses, drafts, interviews) and bench/survey_submit.py use it:
+deterministic for a given `random.Random`, no database.
 """
 
 import functools
@@ -154,6 +155,89 @@ def decline_reason(rng: random.Random, sector: str, language: str) -> str:
 def interview_notes(rng: random.Random, sector: str, language: str, count: int = 3) -> str:
     lines = corpus(sector)[language]["notes"]["lines"]
     return "\n".join(f"- {line}" for line in rng.sample(lines, min(count, len(lines))))
+
+
+# --- who says what ---------------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class Voice:
+    """What the leavers of one department (at one location, or anywhere) say: the themes
+    that made them leave (weights), those they praise, and their mood (a beta
+    distribution's a and b: (2, 5) sour, (4, 2) fond)."""
+
+    reasons: dict[str, int]
+    liked: tuple[str, ...]
+    mood: tuple[float, float] = (2.5, 2.5)
+
+
+VOICES = {
+    "het-anker": {
+        ("Keuken", None): Voice(
+            {"workload": 6, "flexibility": 5, "management": 4, "conditions": 2,
+             "compensation": 1, "other": 1},
+            ("team", "culture", "training"),
+            (2, 3.5),
+        ),
+        ("Zaal", None): Voice(
+            {"flexibility": 3, "compensation": 3, "team": 2, "workload": 2, "other": 3,
+             "growth": 1},
+            ("team", "culture", "management"),
+        ),
+        ("Bar", None): Voice(
+            {"workload": 3, "compensation": 3, "recognition": 2, "other": 1}, ("team", "culture")
+        ),
+        ("Administratie", None): Voice(
+            {"other": 3, "communication": 1}, ("culture", "management"), (4, 2)
+        ),
+    },
+    "maison-lumiere": {
+        ("Ventes", "Liège Vinâve"): Voice(
+            {"management": 7, "recognition": 5, "flexibility": 1, "workload": 1},
+            ("team", "culture"),
+            (1.5, 4),
+        ),
+        ("Ventes", None): Voice(
+            {"flexibility": 4, "compensation": 3, "growth": 2, "workload": 2, "other": 2,
+             "conditions": 1},
+            ("team", "culture", "management"),
+            (3, 2),
+        ),
+        ("Logistique", None): Voice(
+            {"conditions": 3, "workload": 3, "compensation": 2, "communication": 1},
+            ("team",),
+        ),
+        ("Marketing", None): Voice({"communication": 2, "growth": 2}, ("culture", "team")),
+        ("RH", None): Voice({"other": 1}, ("culture", "team"), (4, 2)),
+    },
+    "codeway": {
+        ("Engineering", None): Voice(
+            {"growth": 7, "compensation": 5, "conditions": 2, "management": 1,
+             "flexibility": 1, "communication": 1},
+            ("team", "team", "team", "culture", "training"),  # colleagues, above all
+            (3, 2.5),
+        ),
+        ("Support", None): Voice(
+            {"workload": 4, "recognition": 3, "growth": 2, "other": 1}, ("team", "culture")
+        ),
+        ("Sales", None): Voice(
+            {"compensation": 3, "management": 3, "communication": 1, "other": 1},
+            ("culture",),
+        ),
+        ("People", None): Voice({"other": 2, "growth": 1}, ("culture", "team"), (4, 2)),
+    },
+}  # fmt: skip
+
+
+def voice_of(slug: str, department: str | None, location: str | None) -> Voice:
+    """How the client's leavers of that department (and location) speak; the client's
+    first voice for a department it has none for."""
+    voices = VOICES[slug]
+    return (
+        voices.get((department, location))
+        or voices.get((department, None))
+        or next(iter(voices.values()))
+    )
 
 
 _FREE_TEXT = {"why_leaving": why_leaving, "improve": improve, "keep_you": keep_you}

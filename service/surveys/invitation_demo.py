@@ -21,8 +21,10 @@ from service.surveys.document import from_json
 from service.surveys.invitation_links import link_hash
 from service.surveys.invitation_models import InvitationStatus, SurveyDraft, SurveyInvitation
 from service.surveys.invitation_schedule import Cadence, expires_at, reminder_times
+from service.surveys.invitations import cadence_of
 from service.surveys.models import TemplateVersion
 from service.tenancy import of_current_tenant, tenant_scope
+from service.tenants.models import Department
 
 S = InvitationStatus
 # From the most recent leaver back: every status at least once; the live ones (sent,
@@ -47,14 +49,6 @@ DEPARTURE_STATUS = {
     S.COMPLETED: DepartureStatus.ANSWERED,
     S.CANCELLED: DepartureStatus.NEW,
 }
-
-
-def cadence(tenant) -> Cadence:
-    return Cadence(
-        days_before=tenant.survey_invite_days_before,
-        reminder_days=tenant.survey_reminder_cadence,
-        expiry_days=tenant.survey_expiry_days,
-    )
 
 
 def _at(day: dt.date, rng: random.Random, hours: tuple[int, int] = (8, 21)) -> dt.datetime:
@@ -85,8 +79,7 @@ def version_at(versions: list, moment: dt.datetime):
 
 def _first_mail(departure, status, rules: Cadence, today, rng) -> dt.datetime | None:
     """When the first mail went out: on its scheduled morning, or (a leaver further off)
-    sent early by HR; None when that cannot give `status` today (a live invitation whose
-    link would have expired, a scheduled one already due)."""
+    sent early by HR; None for an invitation still waiting for it."""
     scheduled = departure.last_day - dt.timedelta(days=rules.days_before)
     if status is S.SCHEDULED:
         return None
@@ -96,8 +89,6 @@ def _first_mail(departure, status, rules: Cadence, today, rng) -> dt.datetime | 
         else SENT_DAYS_AGO[status]
     )
     first = min(scheduled, today - dt.timedelta(days=rng.randint(low, high)))
-    if status in (S.SENT, S.OPENED) and first <= today - dt.timedelta(days=rules.expiry_days):
-        return None
     return _at(first, rng, (8, 9))
 
 
@@ -111,7 +102,7 @@ def _feasible(departure, status, rules: Cadence, today) -> bool:
 
 
 def _invitation(departure, status, tenant, first, today, rng, versions) -> SurveyInvitation:
-    rules = cadence(tenant)
+    rules = cadence_of(tenant)
     invitation = SurveyInvitation(
         departure_id=departure.id,
         status=status,
@@ -161,17 +152,18 @@ def _now(today: dt.date) -> dt.datetime:
 
 def _mistyped(address: str, rng: random.Random) -> str:
     """An address the mail server refuses: the kind of slip made when typing it in."""
-    local, _, host = address.partition("@")
+    local = address.partition("@")[0]
     local = "".join(ch for ch in local.lower() if ch.isalnum() or ch == ".") or "leaver"
     return f"{local}@{rng.choice(['gmial.com', 'telenet.b', 'hotmal.com'])}"
 
 
-def _draft(invitation, version, sector: str, rng: random.Random) -> SurveyDraft:
+def _draft(invitation, version, tenant, department: str | None, rng) -> SurveyDraft:
     """The first half of a leaver's answers, saved as they went."""
     questionnaire = from_json(version.document)
-    leaver = demo_writing.Leaver(
-        invitation.language, ("workload", "management"), ("team",), rng.random()
-    )
+    voice = demo_writing.voice_of(tenant.slug, department, None)
+    reasons, liked = demo_writing.pick_themes(rng, voice.reasons, voice.liked)
+    leaver = demo_writing.Leaver(invitation.language, reasons, liked, rng.betavariate(*voice.mood))
+    sector = tenant.sector.value
     half = questionnaire.questions[: len(questionnaire.questions) // 2]
     return SurveyDraft(
         invitation_id=invitation.id,
@@ -203,7 +195,7 @@ def seed_tenant_invitations(tenant, today: dt.date) -> None:
             .limit(3 * len(PLAN))
         ).all()
         versions = published_versions({d.template_id for d in departures})
-        rules, plan = cadence(tenant), list(PLAN)
+        rules, plan = cadence_of(tenant), list(PLAN)
         for departure in departures:
             status = next((s for s in plan if _feasible(departure, s, rules, today)), None)
             if status is None:
@@ -221,5 +213,10 @@ def seed_tenant_invitations(tenant, today: dt.date) -> None:
                 invitation.token_hash = link_hash(invitation)
             if status is S.OPENED:
                 version = version_at(versions[departure.template_id], invitation.first_sent_at)
-                db.session.add(_draft(invitation, version, tenant.sector.value, rng))
+                department = db.session.scalar(
+                    sa.select(Department.name).where(
+                        of_current_tenant(Department), Department.id == departure.department_id
+                    )
+                )
+                db.session.add(_draft(invitation, version, tenant, department, rng))
         db.session.commit()

@@ -3,11 +3,11 @@ responses list and later insights have patterns to find.
 
 Who answered follows the client's departures (service/departures/demo.py PROFILES: the same
 departments, functions, locations, exit types, months and tenures, in the same proportions);
-what they wrote follows `VOICES`: Het Anker's kitchen leaves over workload, split shifts and
-the chef, Maison Lumière's Liège store over its management and the lack of recognition,
-Codeway's developers for growth and pay while praising their colleagues. The answers
-themselves come from service/surveys/demo_writing.py, in the leaver's language, on the
-template version that was published at the time.
+what they wrote follows their department's voice (demo_writing.VOICES: Het Anker's kitchen
+leaves over workload, split shifts and the chef, Maison Lumière's Liège store over its
+management and the lack of recognition, Codeway's developers for growth and pay while
+praising their colleagues), in the leaver's language, on the template version that was
+published at the time.
 
 Deterministic (a random generator seeded with the client's slug, months counted from
 ``today``) and idempotent: a client that has responses is left alone. Inserted in one
@@ -17,7 +17,6 @@ statement per client: seed-demo stays quick.
 import datetime as dt
 import random
 import uuid
-from dataclasses import dataclass
 
 import sqlalchemy as sa
 
@@ -35,86 +34,6 @@ from service.tenants.models import Department, JobFunction, Location
 # Responses per client over the year: more than its recorded departures (the demo's
 # departures list is a sample; a brasserie's seasonal staff turns over fast).
 RESPONSES = {"het-anker": 320, "maison-lumiere": 280, "codeway": 240}
-
-
-@dataclass(frozen=True)
-class Voice:
-    """What the leavers of one department (at one location, or anywhere) say: the themes
-    that made them leave (weights), those they praise, and their mood (a beta
-    distribution's a and b: (2, 5) sour, (4, 2) fond)."""
-
-    reasons: dict[str, int]
-    liked: tuple[str, ...]
-    mood: tuple[float, float] = (2.5, 2.5)
-
-
-VOICES = {
-    "het-anker": {
-        ("Keuken", None): Voice(
-            {"workload": 6, "flexibility": 5, "management": 4, "conditions": 2,
-             "compensation": 1, "other": 1},
-            ("team", "culture", "training"),
-            (2, 3.5),
-        ),
-        ("Zaal", None): Voice(
-            {"flexibility": 3, "compensation": 3, "team": 2, "workload": 2, "other": 3,
-             "growth": 1},
-            ("team", "culture", "management"),
-        ),
-        ("Bar", None): Voice(
-            {"workload": 3, "compensation": 3, "recognition": 2, "other": 1}, ("team", "culture")
-        ),
-        ("Administratie", None): Voice(
-            {"other": 3, "communication": 1}, ("culture", "management"), (4, 2)
-        ),
-    },
-    "maison-lumiere": {
-        ("Ventes", "Liège Vinâve"): Voice(
-            {"management": 7, "recognition": 5, "flexibility": 1, "workload": 1},
-            ("team", "culture"),
-            (1.5, 4),
-        ),
-        ("Ventes", None): Voice(
-            {"flexibility": 4, "compensation": 3, "growth": 2, "workload": 2, "other": 2,
-             "conditions": 1},
-            ("team", "culture", "management"),
-            (3, 2),
-        ),
-        ("Logistique", None): Voice(
-            {"conditions": 3, "workload": 3, "compensation": 2, "communication": 1},
-            ("team",),
-        ),
-        ("Marketing", None): Voice({"communication": 2, "growth": 2}, ("culture", "team")),
-        ("RH", None): Voice({"other": 1}, ("culture", "team"), (4, 2)),
-    },
-    "codeway": {
-        ("Engineering", None): Voice(
-            {"growth": 7, "compensation": 5, "conditions": 2, "management": 1,
-             "flexibility": 1, "communication": 1},
-            ("team", "team", "team", "culture", "training"),  # colleagues, above all
-            (3, 2.5),
-        ),
-        ("Support", None): Voice(
-            {"workload": 4, "recognition": 3, "growth": 2, "other": 1}, ("team", "culture")
-        ),
-        ("Sales", None): Voice(
-            {"compensation": 3, "management": 3, "communication": 1, "other": 1},
-            ("culture",),
-        ),
-        ("People", None): Voice({"other": 2, "growth": 1}, ("culture", "team"), (4, 2)),
-    },
-}  # fmt: skip
-
-
-def voice_of(slug: str, department: str | None, location: str | None) -> Voice:
-    """How the client's leavers of that department (and location) speak; the client's
-    first voice for a department it has none for."""
-    voices = VOICES[slug]
-    return (
-        voices.get((department, location))
-        or voices.get((department, None))
-        or next(iter(voices.values()))
-    )
 
 
 def _language(slug: str, location: str, rng: random.Random) -> str:
@@ -162,7 +81,7 @@ def _rows(tenant, today: dt.date) -> list[dict]:
     for _ in range(RESPONSES[slug]):
         group = rng.choices(groups, [g.count for g in groups])[0]
         location = _weighted(rng, group.locations)
-        voice = voice_of(slug, group.department, location)
+        voice = demo_writing.voice_of(slug, group.department, location)
         last_day = _exit_day(rng, group, today)
         # Answered around the last day: the first mail goes out a few days before it.
         answered = min(last_day + dt.timedelta(days=rng.randint(-3, 6)), today)
@@ -194,7 +113,7 @@ def _rows(tenant, today: dt.date) -> list[dict]:
 
 
 def seed_tenant_responses(tenant, today: dt.date) -> None:
-    if tenant.slug not in VOICES:
+    if tenant.slug not in demo_writing.VOICES:
         return
     with tenant_scope(tenant.id):
         if db.session.scalar(
