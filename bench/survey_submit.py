@@ -78,6 +78,10 @@ def ceiling_app():
         sa.Column("body", sa.Text, nullable=False),
     )
 
+    @app.get("/ready")
+    def ready():
+        return "ok"
+
     @app.post("/insert")
     def insert():
         db.session.execute(rows.insert().values(id=uuid.uuid4(), body=request.form["body"]))
@@ -96,8 +100,11 @@ def free_port() -> int:
         return probe.getsockname()[1]
 
 
-def serve(app_spec: str, env: dict, workers: int, threads: int) -> tuple[subprocess.Popen, int]:
-    """gunicorn serving `app_spec` on a free port, once it answers."""
+def serve(
+    app_spec: str, env: dict, workers: int, threads: int, ready_path: str
+) -> tuple[subprocess.Popen, int]:
+    """gunicorn serving `app_spec` on a free port, once `ready_path` answers 200 (the port
+    opens before the workers have loaded the app)."""
     port = free_port()
     command = [
         str(ROOT / ".venv" / "bin" / "gunicorn"),
@@ -109,17 +116,20 @@ def serve(app_spec: str, env: dict, workers: int, threads: int) -> tuple[subproc
         "--log-level", "warning",
     ]  # fmt: skip
     server = subprocess.Popen(command, cwd=ROOT, env={**os.environ, **env})
-    deadline = time.monotonic() + 30
+    deadline = time.monotonic() + 120
     while time.monotonic() < deadline:
         if server.poll() is not None:
             raise RuntimeError(f"gunicorn exited with {server.returncode}")
         try:
-            socket.create_connection((HOST, port), timeout=0.2).close()
-            return server, port
+            connection = http.client.HTTPConnection(HOST, port, timeout=30)
+            connection.request("GET", ready_path, headers={"Host": f"{HOST}:{port}"})
+            if connection.getresponse().status == 200:
+                return server, port
         except OSError:
-            time.sleep(0.1)
+            pass
+        time.sleep(0.2)
     server.terminate()
-    raise RuntimeError("gunicorn did not start within 30 s")
+    raise RuntimeError(f"gunicorn did not answer {ready_path} within 120 s")
 
 
 def stop(server: subprocess.Popen) -> None:
@@ -140,7 +150,8 @@ class Browser:
     timings: list = field(default_factory=list)  # (step, seconds)
 
     def __post_init__(self):
-        self.connection = http.client.HTTPConnection(HOST, self.port, timeout=30)
+        # Generous: a loaded machine is measured, not failed.
+        self.connection = http.client.HTTPConnection(HOST, self.port, timeout=120)
 
     def request(self, step: str, method: str, path: str, form: dict | None = None):
         headers = {"Host": f"{HOST}:{self.port}"}
@@ -355,7 +366,7 @@ def leaver_run(database_url: str, args, surveys: int) -> dict:
     rng = random.Random(1)
     tokens = seed_leavers(database_url, surveys + args.clients)
     jobs = [(token, sample_answers(rng)) for token in tokens]
-    server, port = serve("wsgi:app", app_env(database_url), args.workers, args.threads)
+    server, port = serve("wsgi:app", app_env(database_url), args.workers, args.threads, "/healthz")
     try:
         drive(port, args.clients, jobs[: args.clients], leave)
         elapsed, timings = drive(port, args.clients, jobs[args.clients :], leave)
@@ -373,7 +384,9 @@ def ceiling_run(database_url: str, args, count: int, body: str) -> dict:
     with psycopg.connect(database_url, autocommit=True) as connection:
         connection.execute("CREATE TABLE bench_ceiling (id uuid PRIMARY KEY, body text NOT NULL)")
     env = {"DATABASE_URL": database_url}
-    server, port = serve("bench.survey_submit:ceiling_app()", env, args.workers, args.threads)
+    server, port = serve(
+        "bench.survey_submit:ceiling_app()", env, args.workers, args.threads, "/ready"
+    )
     try:
         drive(port, args.clients, [body] * args.clients * 2, insert_one)
         elapsed, timings = drive(port, args.clients, [body] * count, insert_one)
