@@ -120,14 +120,17 @@ def _register_blueprints(app: Flask) -> None:
     from service.health import bp as health
     from service.mail.views import bp as outbox
     from service.platform.views import bp as platform
+    from service.surveys.invitation_views import bp as survey_invitations
+    from service.surveys.leaver_views import bp as leaver
     from service.surveys.library_views import bp as library
+    from service.surveys.response_views import bp as responses
     from service.surveys.views import bp as surveys
     from service.tenants import catalogue_views, department_views, import_views  # noqa: F401
     from service.tenants.views import bp as tenants
 
     blueprints = (health, accounts, tenants, members, agencies, agency_people, platform)
     extra = (platform_people, outbox, brand, surveys, library, departures, departure_imports)
-    for blueprint in (*blueprints, *extra):
+    for blueprint in (*blueprints, *extra, survey_invitations, leaver, responses):
         app.register_blueprint(blueprint)
 
 

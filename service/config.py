@@ -82,6 +82,10 @@ class Config:
         self.LOGIN_LIMIT_PER_IP = os.environ.get("LOGIN_LIMIT_PER_IP", "30 per 15 minutes")
         self.LOGIN_LIMIT_PER_ACCOUNT = os.environ.get("LOGIN_LIMIT_PER_ACCOUNT", "5 per 15 minutes")
         self.LINK_LIMIT_PER_IP = os.environ.get("LINK_LIMIT_PER_IP", "20 per 15 minutes")
+        # The leaver's survey page: failed link or cookie checks per address, and how long
+        # the cookie that replaces the emailed token lives after the last page seen.
+        self.SURVEY_LIMIT_PER_IP = os.environ.get("SURVEY_LIMIT_PER_IP", "20 per 15 minutes")
+        self.SURVEY_COOKIE_MINUTES = int(os.environ.get("SURVEY_COOKIE_MINUTES", "120"))
         self.LOG_LEVEL = os.environ.get("LOG_LEVEL", "INFO")
         self.MAX_CONTENT_LENGTH = 5 * 1024 * 1024
         # Outgoing mail: Flask-Mail's variable names. No MAIL_SERVER: mail is kept, not sent.
@@ -99,6 +103,10 @@ class Config:
         self.MAIL_RETRY_DELAYS = (60, 300, 900, 3600, 4 * 3600)  # seconds after each failure
         self.MAIL_CLAIM_TIMEOUT = 600  # a row "sending" this long is reclaimed (possible duplicate)
         self.OUTBOX_SWEEP_SECONDS = 60  # the scheduler's slot for the outbox sweep
+        self.SURVEY_SCAN_SECONDS = 300  # the scheduler's slot for the survey invitation scan
+        # The site's root for links in mail that a job writes with no request at hand (the
+        # survey invitations and reminders).
+        self.PUBLIC_URL = os.environ.get("PUBLIC_URL", "http://localhost:5000")
 
 
 class TestConfig(Config):

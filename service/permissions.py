@@ -47,6 +47,8 @@ MATRIX: dict[str, frozenset[str]] = {
     # admin never see them (interviewers will see their assigned ones with interviews).
     "tenant.departures.view": frozenset({"hr_admin", "hr"}),
     "tenant.departures.manage": frozenset({"hr_admin", "hr"}),
+    # Confidential survey responses, de-identified: HR only (leadership sees aggregates).
+    "tenant.responses.view": frozenset({"hr_admin", "hr"}),
     "agency.library.view": frozenset(AGENCY_ROLES),
     "agency.library.manage": frozenset({"agency_admin"}),
 }

@@ -20,6 +20,20 @@ CONTENT_SECURITY_POLICY = "; ".join(
         "object-src 'none'",
     )
 )
+# The leaver's page (service/surveys/leaver_views.py) is stricter still: nothing but this
+# site's own script, style and requests, and no form sent anywhere else.
+LEAVER_CONTENT_SECURITY_POLICY = "; ".join(
+    (
+        "default-src 'none'",
+        "script-src 'self'",
+        "style-src 'self'",
+        "img-src 'self'",
+        "connect-src 'self'",
+        "frame-ancestors 'none'",
+        "base-uri 'none'",
+        "form-action 'self'",
+    )
+)
 # Nothing in Exitloop needs a device or a payment: no page, nor anything injected into one.
 PERMISSIONS_POLICY = ", ".join(
     f"{feature}=()"

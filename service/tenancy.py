@@ -47,6 +47,8 @@ CROSS_TENANT_INDEXES = frozenset(
     {
         "ix_memberships_user",  # a user's own memberships across tenants: sign-in, switcher
         "ix_tenant_invitations_token",  # an emailed invitation link names no tenant
+        "ix_survey_invitations_token",  # a survey link names no tenant
+        "ix_survey_invitations_due",  # the periodic scan finds the tenants with a step due
     }
 )
 

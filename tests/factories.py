@@ -20,7 +20,9 @@ from service.departures.services import identity_key
 from service.extensions import db
 from service.model_types import utcnow
 from service.surveys.document import Question, Questionnaire, QuestionType, to_json
+from service.surveys.invitation_models import InvitationStatus, SurveyInvitation
 from service.surveys.models import AgencyTemplate, QuestionTemplate, TemplateVersion
+from service.surveys.response_models import SurveyResponse
 from service.tenancy import tenant_scope
 from service.tenants.models import (
     Agency,
@@ -214,6 +216,22 @@ def make_departure(tenant: Tenant, full_name: str = "Jan Peeters", **values) -> 
         return _detached(departure)
 
 
+def make_survey_invitation(tenant: Tenant, departure: Departure, **values) -> SurveyInvitation:
+    """A scheduled survey invitation of ``departure``; ``values`` override the defaults."""
+    fields = {
+        "departure_id": departure.id,
+        "language": departure.language,
+        "scheduled_for": departure.last_day - dt.timedelta(days=3),
+        "next_step_at": utcnow() + dt.timedelta(days=1),
+        **values,
+    }
+    with tenant_scope(tenant.id):
+        invitation = SurveyInvitation(**fields)
+        db.session.add(invitation)
+        db.session.commit()
+        return _detached(invitation)
+
+
 def make_departure_import(tenant: Tenant, filename: str = "leavers.csv") -> DepartureImport:
     """A finished departure import (its file already dropped)."""
     with tenant_scope(tenant.id):
@@ -229,6 +247,64 @@ def make_departure_import(tenant: Tenant, filename: str = "leavers.csv") -> Depa
         db.session.add(record)
         db.session.commit()
         return _detached(record)
+
+
+def published_version(tenant: Tenant, template: QuestionTemplate) -> TemplateVersion:
+    with tenant_scope(tenant.id):
+        version = db.session.scalar(
+            sa.select(TemplateVersion)
+            .where(
+                TemplateVersion.template_id == template.id,
+                TemplateVersion.published_at.is_not(None),
+            )
+            .order_by(TemplateVersion.number.desc())
+        )
+        return _detached(version)
+
+
+def make_live_survey_invitation(
+    tenant: Tenant, departure: Departure, version: TemplateVersion, **values
+) -> tuple[SurveyInvitation, str]:
+    """A sent invitation (the link mailed a day ago, open for 20 more days) and its raw
+    token, so a test can follow the link."""
+    token = new_token()
+    now = utcnow()
+    fields = {
+        "departure_id": departure.id,
+        "status": InvitationStatus.SENT,
+        "token_hash": token_hash(token),
+        "address": departure.personal_email or departure.work_email,
+        "language": departure.language,
+        "template_version_id": version.id,
+        "scheduled_for": now.date() - dt.timedelta(days=1),
+        "first_sent_at": now - dt.timedelta(days=1),
+        "last_sent_at": now - dt.timedelta(days=1),
+        "expires_at": now + dt.timedelta(days=20),
+        **values,
+    }
+    with tenant_scope(tenant.id):
+        invitation = SurveyInvitation(**fields)
+        db.session.add(invitation)
+        db.session.commit()
+        return _detached(invitation), token
+
+
+def make_survey_response(tenant: Tenant, version: TemplateVersion, **values) -> SurveyResponse:
+    fields = {
+        "month": dt.date(2026, 11, 1),
+        "exit_quarter": "2026-Q4",
+        "exit_type": ExitType.VOLUNTARY,
+        "regretted": False,
+        "language": "nl",
+        "template_version_id": version.id,
+        "answers": {"pay": "yes"},
+        **values,
+    }
+    with tenant_scope(tenant.id):
+        response = SurveyResponse(**fields)
+        db.session.add(response)
+        db.session.commit()
+        return _detached(response)
 
 
 def make_library_template(agency: Agency, name: str = "Agency exit questions"):
@@ -280,10 +356,19 @@ def _side(name: str) -> Side:
         "invitation": make_tenant_invitation(tenant, f"invited@{name}.example"),
         "agency_invitation": make_agency_invitation(agency, f"invited@agency-{name}.example"),
         "template": make_question_template(tenant),
-        "departure": make_departure(tenant),
+        "departure": (departure := make_departure(tenant)),
+        "survey_invitation": make_survey_invitation(tenant, departure),
         "library_template": make_library_template(agency),
         "departure_import": make_departure_import(tenant),
     }
+    objects = side.objects
+    version = published_version(tenant, objects["template"])
+    survey_departure = make_departure(tenant, "Survey Leaver", channel=Channel.SURVEY)
+    invitation, token = make_live_survey_invitation(tenant, survey_departure, version)
+    objects["live_survey_invitation"], objects["survey_token"] = invitation, token
+    objects["survey_response"] = make_survey_response(
+        tenant, version, department_id=objects["department"].id
+    )
     return side
 
 

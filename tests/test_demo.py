@@ -1,5 +1,6 @@
 """Demo data: the seed-demo command, when `make run` seeds, and what it prints."""
 
+import html
 import json
 import re
 
@@ -10,7 +11,7 @@ from service.config import LANGUAGES
 from service.demo import demo_logins, seed_demo
 from service.extensions import db
 from service.serve import startup_lines
-from service.tenancy import unscoped
+from service.tenancy import tenant_scope, unscoped
 from service.tenants.models import Agency, Membership, Tenant
 from tests.conftest import login
 
@@ -205,3 +206,123 @@ def test_every_demo_client_has_templates_to_show(app):
             assert default.origin.startswith(f"preset:{tenant.sector.value}@"), tenant.slug
     assert sorted(versions_per_tenant.values())[-1] == 2
     assert db.session.scalar(sa.select(sa.func.count()).select_from(AgencyTemplate)) >= 2
+
+
+def test_every_demo_client_has_survey_invitations_in_every_status(app):
+    """The recent leavers are at every step of the survey: the departures list shows each
+    status, the opened one has answers in progress, the declined one a reason, and a
+    completed survey leaves its departure answered."""
+    from service.departures.models import Departure, DepartureStatus
+    from service.surveys.invitation_models import InvitationStatus, SurveyDraft, SurveyInvitation
+
+    seed_demo("pw")
+    for tenant in db.session.scalars(sa.select(Tenant)).all():
+        with tenant_scope(tenant.id):
+            invitations = db.session.scalars(sa.select(SurveyInvitation)).all()
+            statuses = {invitation.status for invitation in invitations}
+            assert statuses == set(InvitationStatus), tenant.slug
+            departures = {d.id: d for d in db.session.scalars(sa.select(Departure))}
+            for invitation in invitations:
+                departure = departures[invitation.departure_id]
+                live = invitation.status in (InvitationStatus.SENT, InvitationStatus.OPENED)
+                assert (invitation.token_hash is not None) == live, invitation.status
+                if invitation.status is InvitationStatus.COMPLETED:
+                    assert departure.status is DepartureStatus.ANSWERED
+                if invitation.status is InvitationStatus.DECLINED:
+                    assert invitation.decline_reason
+                if invitation.status is not InvitationStatus.SCHEDULED:
+                    assert invitation.first_sent_at <= invitation.expires_at
+                    assert invitation.template_version_id is not None
+            (draft,) = db.session.scalars(sa.select(SurveyDraft)).all()
+            opened = next(i for i in invitations if i.status is InvitationStatus.OPENED)
+            assert draft.invitation_id == opened.id
+            assert "reason" in draft.answers
+
+
+def test_every_published_demo_version_is_a_valid_questionnaire(app):
+    """The leaver's page and the demo answers read them by question key: no key twice."""
+    from service.surveys.document import from_json, problems
+    from service.surveys.models import TemplateVersion
+
+    seed_demo("pw")
+    with unscoped():
+        for version in db.session.scalars(sa.select(TemplateVersion)):
+            assert problems(from_json(version.document)) == [], version.number
+
+
+def test_a_year_of_confidential_responses_with_patterns_to_find(app):
+    """Several hundred responses per client over the past year, month-granular, on the
+    client's published versions, in its languages; the brasserie's kitchen leaves over
+    workload and shifts, the Liège store over management, Codeway's developers for growth
+    and pay."""
+    import collections
+    import datetime as dt
+
+    from service.surveys.models import TemplateVersion
+    from service.surveys.response_demo import RESPONSES
+    from service.surveys.response_models import SurveyResponse
+    from service.tenants.models import Department, Location
+
+    seed_demo("pw")
+    today = dt.date.today()
+    reasons = {}
+    for tenant in db.session.scalars(sa.select(Tenant)).all():
+        with tenant_scope(tenant.id):
+            responses = db.session.scalars(sa.select(SurveyResponse)).all()
+            assert len(responses) >= 200, tenant.slug
+            published = set(
+                db.session.scalars(
+                    sa.select(TemplateVersion.id).where(TemplateVersion.published_at.is_not(None))
+                )
+            )
+            names = dict(db.session.execute(sa.select(Department.id, Department.name)).all())
+            names |= dict(db.session.execute(sa.select(Location.id, Location.name)).all())
+            assert {r.language for r in responses} <= set(tenant.languages)
+            assert len({r.month for r in responses}) >= 6  # spread over the year
+            for response in responses:
+                assert response.month.day == 1
+                assert today - dt.timedelta(days=400) < response.month <= today
+                assert response.template_version_id in published
+                assert response.answers["reason"]
+            counted = collections.Counter()
+            for response in responses:
+                where = names.get(response.location_id)
+                place = "Liège" if where == "Liège Vinâve" else names.get(response.department_id)
+                counted[place, response.answers["reason"]] += 1
+            reasons[tenant.slug] = counted
+            assert len({r.answers.get("why_leaving") for r in responses}) >= 100, tenant.slug
+
+    def top(slug, place):
+        counted = {reason: n for (where, reason), n in reasons[slug].items() if where == place}
+        return max(counted, key=counted.get)
+
+    assert top("het-anker", "Keuken") in {"workload", "flexibility"}
+    assert top("maison-lumiere", "Liège") == "management"
+    assert top("codeway", "Engineering") == "growth"
+    client = app.test_client()
+    login(client, "hr.admin@het-anker.example", "pw")
+    page = client.get("/t/het-anker/responses/").get_data(as_text=True)
+    assert str(RESPONSES["het-anker"]) in page  # the count of responses
+    assert "Wat is de belangrijkste reden waarom u ons verlaat?" in page
+
+
+def test_a_demo_leavers_link_opens_their_survey_with_the_answers_in_progress(app):
+    """The demo's links are the ones its mails would carry: the opened invitation's link
+    leads to the survey, in Dutch, with what the leaver already wrote."""
+    from service.surveys.invitation_links import link_token
+    from service.surveys.invitation_models import InvitationStatus, SurveyDraft, SurveyInvitation
+
+    seed_demo("pw")
+    tenant = db.session.scalar(sa.select(Tenant).where(Tenant.slug == "het-anker"))
+    with tenant_scope(tenant.id):
+        opened = db.session.scalar(
+            sa.select(SurveyInvitation).where(SurveyInvitation.status == InvitationStatus.OPENED)
+        )
+        draft = db.session.scalar(sa.select(SurveyDraft))
+        token = link_token(opened)
+    client = app.test_client()
+    response = client.get(f"/s/{token}")
+    assert response.status_code == 303
+    page = client.get(response.headers["Location"]).get_data(as_text=True)
+    assert "Wat is de belangrijkste reden waarom u ons verlaat?" in page
+    assert draft.answers["why_leaving"][:30] in html.unescape(page)

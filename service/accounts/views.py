@@ -41,6 +41,14 @@ PUBLIC_ENDPOINTS = frozenset(
         "accounts.forgot_password",
         "accounts.reset_password",
         "accounts.accept_invitation",
+        # The leaver's survey (service/surveys/leaver_views.py): proven by its link or cookie.
+        "leaver.open",
+        "leaver.survey",
+        "leaver.save",
+        "leaver.submit",
+        "leaver.decline",
+        "leaver.thanks",
+        "leaver.declined",
         "health.healthz",
         "static",
     }

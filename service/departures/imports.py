@@ -16,6 +16,7 @@ import datetime as dt
 import hashlib
 import io
 import re
+import uuid
 import zipfile
 from collections.abc import Callable, Iterator
 from dataclasses import dataclass, field
@@ -40,6 +41,7 @@ from service.departures.models import (
 from service.departures.services import default_template_id
 from service.extensions import db
 from service.model_types import new_id, utcnow
+from service.surveys import invitations
 from service.tenancy import current_tenant_id, of_current_tenant
 from service.tenants.imports import BELGIAN_DATE, ISO_DATE, SHORT_YEAR_DATE, header_key
 from service.tenants.models import Department, JobFunction, Location, Tenant
@@ -723,15 +725,13 @@ def _insert_statement():
     )
 
 
-def insert_chunk(rows: list[dict]) -> int:
-    """Insert these departures; how many were new (a conflict is someone else's row).
+def insert_chunk(rows: list[dict]) -> list[uuid.UUID]:
+    """Insert these departures; the ids of the new ones (a conflict is someone else's row).
     One cached statement with many parameter sets: SQLAlchemy batches them into few
     multi-row INSERTs ("insertmanyvalues") without compiling each chunk anew."""
-    return len(
-        db.session.execute(
-            _insert_statement(), rows, execution_options={"insertmanyvalues_page_size": 100}
-        ).all()
-    )
+    return db.session.scalars(
+        _insert_statement(), rows, execution_options={"insertmanyvalues_page_size": 100}
+    ).all()
 
 
 def import_rows(
@@ -749,14 +749,16 @@ def import_rows(
     chunk: list[dict] = []
     done = 0
     now = utcnow()
+    tenant = db.session.get(Tenant, current_tenant_id())
 
     def flush() -> None:
         if not chunk:
             return
         _create_structure(context, chunk)
-        created = insert_chunk(chunk)
-        outcome.created += created
-        outcome.skipped_existing += len(chunk) - created
+        created = set(insert_chunk(chunk))
+        invitations.schedule_imported([row for row in chunk if row["id"] in created], tenant)
+        outcome.created += len(created)
+        outcome.skipped_existing += len(chunk) - len(created)
         chunk.clear()
 
     for row in checked_rows(table, mapping, context):

@@ -20,9 +20,10 @@ from service.departures.identity import identity_key
 from service.departures.models import Channel, Departure, DepartureStatus, ExitType
 from service.extensions import db
 from service.listing import contains, page_number, paginate
-from service.model_types import utcnow
+from service.model_types import new_id, utcnow
 from service.refusals import Refused, commit_or_refuse
 from service.scopes import current_tenant
+from service.surveys import invitations
 from service.surveys.models import QuestionTemplate
 from service.surveys.services import template_rows
 from service.tenancy import get_for_tenant_or_404, of_current_tenant
@@ -247,8 +248,10 @@ def create_departure(data: Mapping, may_add_structure: bool = False) -> Departur
     except Refused:
         db.session.rollback()  # nothing of it stays, not even a structure row added for it
         raise
-    departure = Departure(**values, status=DepartureStatus.NEW)
+    # The id now: the invitation refers to it before the flush (which may still refuse).
+    departure = Departure(**values, id=new_id(), status=DepartureStatus.NEW)
     db.session.add(departure)
+    invitations.follow_departure(departure, current_tenant, replan=True)
     commit_or_refuse(_duplicate_message())
     return departure
 
@@ -269,9 +272,11 @@ def update_departure(departure: Departure, data: Mapping, may_add_structure: boo
     except Refused:
         db.session.rollback()
         raise
+    replan = (values["channel"], values["last_day"]) != (departure.channel, departure.last_day)
     for key, value in values.items():
         setattr(departure, key, value)
     departure.updated_at = utcnow()
+    invitations.follow_departure(departure, current_tenant, replan=replan)
     commit_or_refuse(_duplicate_message())
     return True
 
@@ -282,6 +287,7 @@ def cancel_departure(departure: Departure) -> bool:
         return False
     departure.status = DepartureStatus.CANCELLED
     departure.cancelled_at = utcnow()  # updated_at stays the last change of its fields
+    invitations.follow_departure(departure, current_tenant, replan=False)
     db.session.commit()
     return True
 

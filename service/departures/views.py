@@ -16,6 +16,8 @@ from service.permissions import can, require
 from service.refusals import validate_and_apply
 from service.rendering import render
 from service.scopes import current_tenant, tenant_blueprint
+from service.surveys import invitations
+from service.surveys.invitation_labels import INVITATION_STATUSES
 
 bp = tenant_blueprint("departures", __name__, "/departures")
 
@@ -60,11 +62,14 @@ def _choices() -> dict:
 def index():
     filters = services.filters_from(request.args)
     choices = services.structure_choices()
+    pagination = services.departure_page(filters)
     response = render(
         "departures/index.html",
         block="listing",
         filters=filters,
-        pagination=services.departure_page(filters),
+        pagination=pagination,
+        survey_statuses=invitations.latest_statuses([d.id for d in pagination.items]),
+        invitation_statuses=INVITATION_STATUSES,
         counts=services.status_counts(filters),
         names={row.id: row.name for rows in choices.values() for row in rows},
         options={key: [(row.id, row.name) for row in rows] for key, rows in choices.items()},
@@ -139,11 +144,17 @@ def create():
 @require("tenant.departures.view")
 def show(departure_id: uuid.UUID):
     departure = services.departure_or_404(departure_id)
+    invitation = invitations.latest_invitation(departure.id)
     return render(
         "departures/show.html",
         departure=departure,
         names=services.names_of(departure),
         language_name=departure.language,
+        invitation=invitation,
+        survey=invitations.panel_facts(invitation, departure, current_tenant)
+        if invitation is not None
+        else None,
+        invitation_statuses=INVITATION_STATUSES,
         **LABELS,
     )
 

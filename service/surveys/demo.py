@@ -74,7 +74,7 @@ def seed_tenant_templates(tenant, today: dt.date, second_version: bool = False) 
         _publish(current, 1, document, start)
         if second_version:
             extra = Question(
-                key="schedule_notice",
+                key="schedule_in_time",  # the preset's schedule_notice asks how far ahead
                 type=QuestionType.YES_NO,
                 required=False,
                 text={code: SCHEDULE_QUESTION[code] for code in tenant.languages},

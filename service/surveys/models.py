@@ -116,3 +116,8 @@ def _refuse_frozen_edits(session: Session, flush_context, instances) -> None:
             continue
         if obj in session.deleted or session.is_modified(obj, include_collections=False):
             raise FrozenVersion(f"version {obj.number} of template {obj.template_id} is published")
+
+
+# The invitation tables refer to template versions: importing them here registers every
+# survey table wherever the templates are loaded (the app, migrations, the schema test).
+from service.surveys import invitation_models  # noqa: E402, F401

@@ -51,6 +51,10 @@ class Tenant(IdMixin, db.Model):
         sa.CheckConstraint(
             "default_channel IN ('survey', 'interview', 'both')", name="default_channel_known"
         ),
+        sa.CheckConstraint(
+            "survey_invite_days_before BETWEEN 0 AND 30", name="survey_invite_days_range"
+        ),
+        sa.CheckConstraint("survey_expiry_days BETWEEN 7 AND 90", name="survey_expiry_days_range"),
     )
 
     agency_id: Mapped[uuid.UUID | None] = mapped_column(
@@ -68,6 +72,13 @@ class Tenant(IdMixin, db.Model):
     default_channel: Mapped[str] = mapped_column(
         sa.String(16), default="both", server_default="both"
     )
+    # The survey invitation's schedule: the first mail N days before the last day, reminders
+    # that many days after the first mail ("3,7"), the link dead that many days after it.
+    survey_invite_days_before: Mapped[int] = mapped_column(default=3, server_default="3")
+    survey_reminder_days: Mapped[str] = mapped_column(
+        sa.String(40), default="3,7", server_default="3,7"
+    )
+    survey_expiry_days: Mapped[int] = mapped_column(default=21, server_default="21")
     status: Mapped[TenantStatus] = mapped_column(
         text_enum(TenantStatus, "tenant_status"), default=TenantStatus.ACTIVE
     )
@@ -76,6 +87,11 @@ class Tenant(IdMixin, db.Model):
     @property
     def is_active(self) -> bool:
         return self.status == TenantStatus.ACTIVE
+
+    @property
+    def survey_reminder_cadence(self) -> tuple[int, ...]:
+        """The reminder days as numbers, ascending (the settings form keeps them valid)."""
+        return tuple(int(day) for day in self.survey_reminder_days.split(",") if day)
 
 
 class Membership(TenantOwned, db.Model):

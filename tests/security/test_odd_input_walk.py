@@ -23,7 +23,7 @@ from dataclasses import dataclass
 
 import sqlalchemy as sa
 from flask.testing import FlaskClient
-from marshmallow import Schema
+from marshmallow import Schema, fields
 
 from service.accounts import links
 from service.accounts import schemas as accounts
@@ -65,8 +65,25 @@ ODD_FILES = {
     "NUL-filled file": b"\x00" * 4096,
 }
 
+
+class LeaverAnswersForm(Schema):
+    """The leaver's survey form on side A's template (one yes/no question, "pay"); the
+    views read it field by field (service/surveys/answers.py), not with a schema."""
+
+    answer_pay = fields.String()
+    language = fields.String()
+
+
+class LeaverDeclineForm(Schema):
+    reason = fields.String()
+    language = fields.String()
+
+
 # The schema each form-reading route loads; any other route gets GENERIC.
 FORMS: dict[str, type[Schema]] = {
+    "leaver.save": LeaverAnswersForm,
+    "leaver.submit": LeaverAnswersForm,
+    "leaver.decline": LeaverDeclineForm,
     "accounts.login": accounts.LoginSchema,
     "accounts.forgot_password": accounts.ForgotPasswordSchema,
     "accounts.accept_invitation": accounts.AcceptInvitationSchema,
@@ -169,6 +186,8 @@ def valid_values(own: dict) -> dict[str, str]:
         "channel": "both",
         "template_id": own["template_id"],
         "note": "An odd note",
+        "answer_pay": "yes",
+        "reason": "I would rather not say",
     }
 
 
@@ -309,6 +328,8 @@ def test_no_odd_input_makes_a_server_error(app, world):
             reset_rate_limits(app)  # the walk fails sign-ins far more often than a person
         url = build(rule, {**own, "token": tokens.get(rule.endpoint, own["token"])})
         call = Caller(*clients.of(actor), method, url, failures)
+        if rule.endpoint.startswith("leaver."):  # the leaver's pages: through the link first
+            call.client.get(f"/s/{world.a.objects['survey_token']}")
         for odd, query in ODD_QUERIES.items():
             call.send(odd, query=query)
         if method == "POST":

@@ -1,0 +1,243 @@
+"""The leaver's side of a survey invitation: the link, the proof cookie, the draft, the
+submission and the refusal. Each function that changes data is one transaction.
+
+The emailed link names no tenant, so its token is looked up by hash across tenants (the
+one cross-tenant lookup here, :func:`invitation_of_token`); everything after it runs in the
+invitation's tenant. The token is then exchanged for a signed cookie naming the invitation
+and a fingerprint of the token's hash: a resend replaces the hash and an ended invitation
+clears it, so either kills every cookie issued for the old link.
+"""
+
+import datetime as dt
+import uuid
+from dataclasses import dataclass
+from enum import Enum
+
+import sqlalchemy as sa
+from flask import current_app
+from itsdangerous import BadSignature, SignatureExpired, URLSafeTimedSerializer
+from sqlalchemy.exc import IntegrityError
+
+from service.accounts.tokens import token_hash
+from service.departures.models import Departure, DepartureStatus
+from service.extensions import db
+from service.model_types import utcnow
+from service.surveys.answers import Answers
+from service.surveys.document import Questionnaire, from_json
+from service.surveys.invitation_models import InvitationStatus, SurveyDraft, SurveyInvitation
+from service.surveys.invitations import mark_opened
+from service.surveys.models import TemplateVersion
+from service.surveys.response_models import SurveyResponse, month_of, quarter_of
+from service.tenancy import tenant_scope, unscoped
+from service.tenants.models import Tenant
+
+# The statuses in which a leaver may answer (a scheduled invitation has no link yet).
+OPEN_STATUSES = (InvitationStatus.SENT, InvitationStatus.OPENED)
+FINGERPRINT_LENGTH = 16  # hex characters of the token hash the cookie carries
+TOKEN_MAX = 100  # far beyond new_token()'s 43 characters: a longer "token" is not looked up
+_SALT = "exitloop.leaver-survey"
+
+
+class Standing(Enum):
+    OPEN = "open"  # the leaver may answer
+    CLOSED = "closed"  # it was theirs, but it expired meanwhile: they are told
+
+
+@dataclass(frozen=True)
+class Survey:
+    """A proven invitation and what its page needs."""
+
+    invitation: SurveyInvitation
+    company: str  # the tenant's name: whose HR team reads the answers
+    standing: Standing
+    document: Questionnaire
+    draft: SurveyDraft | None
+
+
+def _is_open(invitation: SurveyInvitation, now: dt.datetime) -> bool:
+    return (
+        invitation.status in OPEN_STATUSES
+        and invitation.token_hash is not None
+        and invitation.template_version_id is not None
+        and (invitation.expires_at is None or invitation.expires_at > now)
+    )
+
+
+def invitation_of_token(token: str) -> tuple[uuid.UUID, uuid.UUID] | None:
+    """(tenant id, invitation id) of the live invitation whose link this is, else None.
+
+    The only lookup across tenants: by the token's hash, which names one invitation."""
+    if not token or len(token) > TOKEN_MAX:
+        return None
+    with unscoped():
+        invitation = db.session.scalar(
+            sa.select(SurveyInvitation).where(SurveyInvitation.token_hash == token_hash(token))
+        )
+    if invitation is None or not _is_open(invitation, utcnow()):
+        return None
+    return invitation.tenant_id, invitation.id
+
+
+# --- the cookie ---------------------------------------------------------------------------
+
+
+def _serializer() -> URLSafeTimedSerializer:
+    return URLSafeTimedSerializer(current_app.secret_key, salt=_SALT)
+
+
+def proof(invitation: SurveyInvitation) -> str:
+    fingerprint = invitation.token_hash[:FINGERPRINT_LENGTH]
+    return _serializer().dumps([str(invitation.tenant_id), str(invitation.id), fingerprint])
+
+
+def proof_max_age() -> int:
+    return current_app.config["SURVEY_COOKIE_MINUTES"] * 60
+
+
+def _read_proof(value: str | None) -> tuple[uuid.UUID, uuid.UUID, str] | None:
+    if not value:
+        return None
+    try:
+        tenant_id, invitation_id, fingerprint = _serializer().loads(value, max_age=proof_max_age())
+        return uuid.UUID(tenant_id), uuid.UUID(invitation_id), fingerprint
+    except (SignatureExpired, BadSignature, ValueError, TypeError):
+        return None
+
+
+def survey_of_proof(value: str | None) -> Survey | None:
+    """The survey a cookie proves, in its tenant's scope (the caller enters it with
+    :func:`scope_of_proof`); None for anything that proves nothing any more."""
+    read = _read_proof(value)
+    if read is None:
+        return None
+    _tenant_id, invitation_id, fingerprint = read
+    invitation = db.session.scalar(
+        sa.select(SurveyInvitation).where(SurveyInvitation.id == invitation_id)
+    )
+    if (
+        invitation is None
+        or invitation.token_hash is None
+        or invitation.token_hash[:FINGERPRINT_LENGTH] != fingerprint
+        or invitation.template_version_id is None
+    ):
+        return None
+    if _is_open(invitation, utcnow()):
+        standing = Standing.OPEN
+    elif invitation.status in (*OPEN_STATUSES, InvitationStatus.EXPIRED):
+        standing = Standing.CLOSED
+    else:
+        return None
+    version = db.session.scalar(
+        sa.select(TemplateVersion).where(TemplateVersion.id == invitation.template_version_id)
+    )
+    draft = db.session.scalar(
+        sa.select(SurveyDraft).where(SurveyDraft.invitation_id == invitation.id)
+    )
+    company = db.session.scalar(sa.select(Tenant.name).where(Tenant.id == invitation.tenant_id))
+    return Survey(invitation, company, standing, from_json(version.document), draft)
+
+
+def scope_of_proof(value: str | None):
+    """The tenant scope a cookie names (signed: it cannot be forged), else None."""
+    read = _read_proof(value)
+    return tenant_scope(read[0]) if read is not None else None
+
+
+# --- changes ------------------------------------------------------------------------------
+
+
+def open_link(tenant_id: uuid.UUID, invitation_id: uuid.UUID) -> str:
+    """The leaver followed the link: the invitation is opened; returns the cookie's value."""
+    with tenant_scope(tenant_id):
+        invitation = db.session.scalar(
+            sa.select(SurveyInvitation).where(SurveyInvitation.id == invitation_id)
+        )
+        mark_opened(invitation)
+        value = proof(invitation)
+        db.session.commit()
+    return value
+
+
+def save_draft(invitation: SurveyInvitation, answers: Answers, language: str) -> None:
+    """Keep the answers given so far (all of them: the form sends every answer)."""
+    for attempt in range(2):
+        draft = db.session.scalar(
+            sa.select(SurveyDraft).where(SurveyDraft.invitation_id == invitation.id)
+        )
+        if draft is None:
+            draft = SurveyDraft(invitation_id=invitation.id, language=language)
+            db.session.add(draft)
+        draft.answers, draft.language, draft.updated_at = answers, language, utcnow()
+        try:
+            db.session.commit()
+            return
+        except IntegrityError:
+            # Another tab's first save made the draft meanwhile: update that one.
+            db.session.rollback()
+            if attempt:
+                raise
+
+
+def _end(invitation: SurveyInvitation, status: InvitationStatus, **values) -> bool:
+    """Move an open invitation to ``status`` if nothing else did first: a conditional UPDATE,
+    so of two racing requests exactly one wins (the other's row no longer matches)."""
+    now = utcnow()
+    result = db.session.execute(
+        sa.update(SurveyInvitation)
+        .where(
+            SurveyInvitation.id == invitation.id,
+            SurveyInvitation.token_hash == invitation.token_hash,
+            SurveyInvitation.status.in_(OPEN_STATUSES),
+            sa.or_(SurveyInvitation.expires_at.is_(None), SurveyInvitation.expires_at > now),
+        )
+        .values(status=status, ended_at=now, token_hash=None, next_step_at=None, **values)
+        .execution_options(synchronize_session=False)
+    )
+    if result.rowcount != 1:
+        db.session.rollback()
+        return False
+    db.session.execute(
+        sa.delete(SurveyDraft)
+        .where(SurveyDraft.invitation_id == invitation.id)
+        .execution_options(synchronize_session=False)
+    )
+    return True
+
+
+def submit(invitation: SurveyInvitation, answers: Answers, language: str) -> bool:
+    """Store the answers as a confidential response and end the invitation, in one
+    transaction; False (nothing written) if the invitation was no longer open."""
+    departure = db.session.scalar(
+        sa.select(Departure).where(Departure.id == invitation.departure_id)
+    )
+    version_id = invitation.template_version_id
+    if not _end(invitation, InvitationStatus.COMPLETED):
+        return False
+    today = utcnow().date()
+    db.session.add(
+        SurveyResponse(
+            month=month_of(today),
+            department_id=departure.department_id,
+            job_function_id=departure.job_function_id,
+            location_id=departure.location_id,
+            tenure_band=departure.tenure_band,
+            exit_quarter=quarter_of(departure.last_day),
+            exit_type=departure.exit_type,
+            regretted=departure.regretted,
+            language=language,
+            template_version_id=version_id,
+            answers=answers,
+        )
+    )
+    if departure.status not in (DepartureStatus.CANCELLED, DepartureStatus.CLOSED):
+        departure.status = DepartureStatus.ANSWERED
+    db.session.commit()
+    return True
+
+
+def decline(invitation: SurveyInvitation, reason: str | None) -> bool:
+    """The leaver would rather not answer: the invitation ends and the draft goes."""
+    if not _end(invitation, InvitationStatus.DECLINED, decline_reason=reason or None):
+        return False
+    db.session.commit()
+    return True

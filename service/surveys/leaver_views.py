@@ -1,0 +1,218 @@
+"""The leaver's page (/s/…): no account, no tenant in the URL.
+
+``/s/<token>`` exchanges the emailed token for a short-lived cookie scoped to /s/ and
+redirects to ``/s/``, so the token stays out of history, logs and Referer headers. Every
+page after it is proven by that cookie alone, which names the invitation and so its tenant.
+An unknown, expired, cancelled or used link (or a cookie that proves nothing any more)
+gets one and the same page: same status, same body, whatever the reason.
+"""
+
+from collections.abc import Callable
+from functools import wraps
+
+from flask import Blueprint, current_app, redirect, request, url_for
+from flask_babel import force_locale
+from flask_babel import gettext as _
+
+from service.config import LANGUAGES
+from service.extensions import limiter
+from service.i18n import LANGUAGE_NAMES
+from service.rendering import render
+from service.security_headers import LEAVER_CONTENT_SECURITY_POLICY
+from service.surveys import leaver
+from service.surveys.answers import answer_text, missing_required, read
+from service.surveys.invitation_models import DECLINE_REASON_MAX
+from service.surveys.leaver import Standing, Survey
+
+bp = Blueprint("leaver", __name__, url_prefix="/s")
+
+COOKIE = "exitloop_survey"
+COOKIE_PATH = "/s/"
+
+
+@bp.after_request
+def _private(response):
+    """Confidential pages: never stored, never named in a Referer, nothing from elsewhere."""
+    response.headers["Cache-Control"] = "no-store"
+    response.headers["Referrer-Policy"] = "no-referrer"
+    response.headers["Content-Security-Policy"] = LEAVER_CONTENT_SECURITY_POLICY
+    return response
+
+
+def _proved_nothing(response) -> bool:
+    return response.status_code == 404
+
+
+# Per address: only attempts that prove nothing count, so a leaver saving as they type is
+# never locked out, while guessing links or cookies is.
+_limited = limiter.shared_limit(
+    lambda: current_app.config["SURVEY_LIMIT_PER_IP"], scope="leaver", deduct_when=_proved_nothing
+)
+
+
+def _friendly():
+    """The one page for every link or cookie that does not lead to an open survey. It is
+    shown in the browser's language, never the invitation's (that would tell them apart)."""
+    response = render("leaver/unavailable.html", status=404)
+    response.delete_cookie(COOKIE, path=COOKIE_PATH)
+    return response
+
+
+def _with_survey(view: Callable) -> Callable:
+    """The view runs in the tenant of the invitation the cookie proves, with its survey,
+    in the language of the survey page."""
+
+    @wraps(view)
+    def proven(*args, **kwargs):
+        value = request.cookies.get(COOKIE)
+        scope = leaver.scope_of_proof(value)
+        if scope is None:
+            return _friendly()
+        with scope:
+            survey = leaver.survey_of_proof(value)
+            if survey is None:
+                return _friendly()
+            language = _language(survey)
+            with force_locale(language):
+                return view(survey, language, *args, **kwargs)
+
+    return proven
+
+
+def _set_cookie(response, value: str) -> None:
+    response.set_cookie(
+        COOKIE,
+        value,
+        max_age=leaver.proof_max_age(),
+        path=COOKIE_PATH,
+        secure=current_app.config["SESSION_COOKIE_SECURE"],
+        httponly=True,
+        samesite="Strict",
+    )
+
+
+def _language(survey: Survey) -> str:
+    """The language chosen on the page, else the draft's, else the invitation's, among the
+    questionnaire's languages."""
+    offered = survey.document.languages
+    draft_language = survey.draft.language if survey.draft else None
+    for language in (
+        request.values.get("lang"),
+        request.form.get("language"),
+        draft_language,
+        survey.invitation.language,
+    ):
+        if language in offered:
+            return language
+    return offered[0]
+
+
+def _page(survey: Survey, language: str, status: int = 200, **context):
+    return render(
+        "leaver/survey.html",
+        status=status,
+        block=context.pop("block", None),
+        document=survey.document,
+        language=language,
+        languages=[(code, LANGUAGE_NAMES[code]) for code in survey.document.languages],
+        answers=context.pop("answers", survey.draft.answers if survey.draft else {}),
+        answer_text=answer_text,
+        company=survey.company,
+        errors=context.pop("errors", {}),
+        closed=survey.standing is Standing.CLOSED,
+        reason_max=DECLINE_REASON_MAX,
+        **context,
+    )
+
+
+@bp.get("/<token>", endpoint="open")
+@_limited
+def open_link(token: str):
+    found = leaver.invitation_of_token(token)
+    if found is None:
+        return _friendly()
+    response = redirect(url_for("leaver.survey"), 303)
+    _set_cookie(response, leaver.open_link(*found))
+    return response
+
+
+@bp.get("/")
+@_limited
+@_with_survey
+def survey(survey: Survey, language: str):
+    closed = survey.standing is Standing.CLOSED
+    response = _page(survey, language, status=410 if closed else 200)
+    if not closed:  # each page seen keeps the cookie alive
+        _set_cookie(response, request.cookies[COOKIE])
+    return response
+
+
+@bp.post("/draft")
+@_limited
+@_with_survey
+def save(survey: Survey, language: str):
+    """The autosave (htmx): the whole form, every few seconds while the leaver answers."""
+    if survey.standing is Standing.CLOSED:
+        return _page(survey, language, 409, block="save_status", save_state="closed")
+    reading = read(survey.document, request.form)
+    if reading.errors:
+        return _page(survey, language, 422, block="save_status", errors=reading.errors, oob=True)
+    leaver.save_draft(survey.invitation, reading.answers, language)
+    return _page(survey, language, block="save_status", save_state="saved", oob=True)
+
+
+@bp.post("/submit")
+@_limited
+@_with_survey
+def submit(survey: Survey, language: str):
+    reading = read(survey.document, request.form)
+    if survey.standing is Standing.CLOSED:
+        # Expired while they wrote: they are told, and see what they wrote.
+        return _page(survey, language, 410, answers=reading.answers, errors=reading.errors)
+    errors = reading.errors or missing_required(survey.document, reading.answers)
+    if errors:
+        return _page(survey, language, 422, answers=reading.answers, errors=errors)
+    if not leaver.submit(survey.invitation, reading.answers, language):
+        return _friendly()  # another tab sent it (or it ended) a moment before
+    response = redirect(url_for("leaver.thanks", lang=language), 303)
+    response.delete_cookie(COOKIE, path=COOKIE_PATH)
+    return response
+
+
+@bp.post("/decline")
+@_limited
+@_with_survey
+def decline(survey: Survey, language: str):
+    reason = (request.form.get("reason") or "").replace("\r\n", "\n").strip()
+    if survey.standing is Standing.CLOSED:
+        return _page(survey, language, 410)
+    if len(reason) > DECLINE_REASON_MAX:
+        message = _(
+            "Shorten your reason to %(limit)s characters (it has %(length)s).",
+            limit=DECLINE_REASON_MAX,
+            length=len(reason),
+        )
+        return _page(survey, language, 422, decline_error=message, reason=reason)
+    if not leaver.decline(survey.invitation, reason):
+        return _friendly()
+    response = redirect(url_for("leaver.declined", lang=language), 303)
+    response.delete_cookie(COOKIE, path=COOKIE_PATH)
+    return response
+
+
+def _ending(kind: str):
+    language = request.args.get("lang")
+    if language not in LANGUAGES:
+        return render("leaver/ended.html", kind=kind)
+    with force_locale(language):
+        return render("leaver/ended.html", kind=kind)
+
+
+@bp.get("/thanks")
+def thanks():
+    return _ending("thanks")
+
+
+@bp.get("/declined")
+def declined():
+    return _ending("declined")

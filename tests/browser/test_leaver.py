@@ -1,0 +1,72 @@
+"""The leaver's survey on a phone: a Het Anker leaver opens the emailed link, answers in
+Dutch, closes the page midway, opens the link again (nothing lost), sends the answers and
+sees the thank-you page; the link then shows the one friendly page."""
+
+import pytest
+import sqlalchemy as sa
+from playwright.sync_api import expect
+
+from service.extensions import db
+from service.tenants.models import Tenant
+from tests.browser.conftest import assert_accessible, assert_fits_width, screenshot
+from tests.surveys.leaver_world import make_leaver, responses_of
+
+pytestmark = pytest.mark.browser
+
+PHONE = 375
+
+
+@pytest.fixture
+def leaver(live_server):
+    with live_server.app.app_context():
+        tenant = db.session.scalar(sa.select(Tenant).where(Tenant.slug == "het-anker"))
+        db.session.expunge(tenant)
+        return make_leaver(tenant, "Lotte Wouters")
+
+
+def test_a_leaver_answers_on_a_phone_across_two_visits(open_page, live_server, leaver):
+    page = open_page(locale="nl-BE", width=PHONE, height=812)
+    page.goto(leaver.link)
+    assert page.url.endswith("/s/")
+    assert leaver.token not in page.url
+    expect(page.get_by_role("heading", level=1)).to_have_text("Je vertrek: enkele vragen")
+    expect(page.get_by_role("heading", name="Wie ziet je antwoorden")).to_be_visible()
+    assert_fits_width(page, PHONE)
+    assert_accessible(page)
+    screenshot(page, "leaver-survey-375")
+
+    with page.expect_response("**/s/draft"):
+        page.get_by_label("Mijn leidinggevende").check()  # a choice is saved at once
+    expect(page.locator("#save-status")).to_have_text("Je antwoorden zijn bewaard.")
+    improve = page.get_by_label("Wat kunnen we beter doen?")
+    with page.expect_response("**/s/draft") as saved:  # text: once typing pauses
+        improve.fill("Minder gebroken diensten, meer overleg.")
+    assert saved.value.status == 200
+    page.context.close()  # the tab is closed midway
+
+    page = open_page(locale="nl-BE", width=PHONE, height=812)
+    page.goto(leaver.link)
+    expect(page.get_by_label("Mijn leidinggevende")).to_be_checked()
+    expect(page.get_by_label("Wat kunnen we beter doen?")).to_have_value(
+        "Minder gebroken diensten, meer overleg."
+    )
+    # Sending without a required answer: told at the question, nothing lost.
+    page.get_by_role("button", name="Mijn antwoorden verzenden").click()
+    expect(page.locator("#error-pay")).to_have_text("Beantwoord deze vraag.")
+    expect(page.get_by_label("Wat kunnen we beter doen?")).to_have_value(
+        "Minder gebroken diensten, meer overleg."
+    )
+    page.locator("#survey-pay").get_by_label("Nee").check()
+    page.get_by_role("button", name="Mijn antwoorden verzenden").click()
+    expect(page.get_by_role("heading", level=1)).to_have_text("Bedankt")
+    assert_fits_width(page, PHONE)
+    screenshot(page, "leaver-thanks-375")
+    with live_server.app.app_context():
+        (response,) = responses_of(leaver.tenant)
+        assert response.answers["improve"] == "Minder gebroken diensten, meer overleg."
+
+    page.goto(leaver.link)
+    expect(page.get_by_role("heading", level=1)).to_have_text(
+        "Deze link naar de vragenlijst werkt niet"
+    )
+    assert_accessible(page)

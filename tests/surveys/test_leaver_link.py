@@ -1,0 +1,214 @@
+"""The survey link: hashed, exchanged for a cookie, single use, expiring, one friendly page
+for every dead link, private headers, rate-limited, tenant-less."""
+
+import datetime as dt
+import re
+import time
+
+import pytest
+
+from service.accounts.tokens import token_hash
+from service.extensions import db
+from service.model_types import utcnow
+from service.surveys.invitation_models import InvitationStatus
+from service.tenancy import tenant_scope
+from tests.factories import make_tenant
+from tests.surveys.leaver_world import (
+    COMPLETE,
+    invitation_row,
+    make_leaver,
+    open_survey,
+)
+
+COOKIE = "exitloop_survey"
+
+
+@pytest.fixture
+def leaver(app):
+    return make_leaver(make_tenant("brasserie", languages=["nl", "fr"]))
+
+
+def friendly(client, url: str):
+    response = client.get(url)
+    return response.status_code, response.get_data(as_text=True)
+
+
+def test_only_the_tokens_hash_is_stored(leaver):
+    row = invitation_row(leaver)
+    assert row.token_hash == token_hash(leaver.token)
+    assert leaver.token not in row.token_hash
+    assert len(leaver.token) >= 43  # 256 random bits
+
+
+def test_the_link_swaps_the_token_for_a_cookie_and_a_url_without_it(client, leaver):
+    response = client.get(leaver.link)
+    assert response.status_code == 303
+    assert response.location == "/s/"
+    assert leaver.token not in response.location
+    cookie = response.headers["Set-Cookie"]
+    assert cookie.startswith(f"{COOKIE}=")
+    assert leaver.token not in cookie
+    for attribute in ("Path=/s/", "HttpOnly", "SameSite=Strict", "Max-Age=7200"):
+        assert attribute in cookie
+    page = client.get("/s/")
+    assert page.status_code == 200
+    assert "Waarom vertrek je?" in page.get_data(as_text=True)  # the leaver's language: nl
+
+
+def test_the_cookie_is_secure_when_the_site_is(app, leaver):
+    app.config["SESSION_COOKIE_SECURE"] = True
+    try:
+        response = app.test_client().get(leaver.link)
+    finally:
+        app.config["SESSION_COOKIE_SECURE"] = False
+    assert "Secure" in response.headers["Set-Cookie"]
+
+
+def test_opening_marks_the_invitation_opened(client, leaver):
+    open_survey(client, leaver)
+    row = invitation_row(leaver)
+    assert row.status is InvitationStatus.OPENED
+    assert row.opened_at is not None
+
+
+def test_the_page_says_who_sees_the_answers_before_the_first_question(client, leaver):
+    open_survey(client, leaver)
+    body = client.get("/s/").get_data(as_text=True)
+    assert body.index("Wie ziet je antwoorden") < body.index("Waarom vertrek je?")
+    assert "Brasserie" in body
+
+
+def _dead_links(client, leaver):
+    """An unknown link and four dead ones: expired, cancelled, used, replaced by a resend."""
+    others = {
+        status: make_leaver(leaver.tenant, f"Leaver {status}", **values)
+        for status, values in {
+            "expired": {"expires_at": utcnow() - dt.timedelta(minutes=1)},
+            "expired_status": {"status": InvitationStatus.EXPIRED},
+            "cancelled": {"status": InvitationStatus.CANCELLED},
+            "declined": {"status": InvitationStatus.DECLINED},
+        }.items()
+    }
+    used = make_leaver(leaver.tenant, "Used Leaver")
+    csrf = open_survey(client, used)
+    assert client.post("/s/submit", data={**COMPLETE, "csrf_token": csrf}).status_code == 303
+    replaced = make_leaver(leaver.tenant, "Replaced Leaver")
+    with tenant_scope(leaver.tenant.id):
+        row = invitation_row(replaced)
+        row.token_hash = token_hash("a-new-token-from-a-resend")
+        db.session.commit()
+    return ["/s/not-a-real-token", *(o.link for o in others.values()), used.link, replaced.link]
+
+
+def test_every_dead_link_shows_one_and_the_same_page(app, leaver):
+    client = app.test_client()
+    links = _dead_links(client, leaver)
+    answers = {friendly(app.test_client(), link) for link in links}
+    assert len(answers) == 1
+    status, body = answers.pop()
+    assert status == 404
+    assert "Deze link naar de vragenlijst werkt niet" in body or "This survey link" in body
+
+
+def test_a_used_link_works_once(client, leaver):
+    csrf = open_survey(client, leaver)
+    assert client.post("/s/submit", data={**COMPLETE, "csrf_token": csrf}).status_code == 303
+    assert client.get(leaver.link).status_code == 404
+    assert client.get("/s/").status_code == 404  # the cookie died with it
+
+
+def test_a_resend_kills_the_cookie_of_the_old_link(client, leaver):
+    open_survey(client, leaver)
+    with tenant_scope(leaver.tenant.id):
+        invitation_row(leaver).token_hash = token_hash("resent")
+        db.session.commit()
+    assert client.get("/s/").status_code == 404
+
+
+def test_an_expired_link_shows_the_friendly_page(client, leaver):
+    with tenant_scope(leaver.tenant.id):
+        invitation_row(leaver).expires_at = utcnow() - dt.timedelta(seconds=1)
+        db.session.commit()
+    assert client.get(leaver.link).status_code == 404
+
+
+def test_a_forged_or_stale_cookie_proves_nothing(client, leaver):
+    client.set_cookie(COOKIE, "forged.value.here", path="/s/")
+    assert client.get("/s/").status_code == 404
+    open_survey(client, leaver)
+    cookie = client.get_cookie(COOKIE, path="/s/").value
+    tampered = cookie[:-2] + ("AA" if not cookie.endswith("AA") else "BB")
+    client.set_cookie(COOKIE, tampered, path="/s/")
+    assert client.get("/s/").status_code == 404
+
+
+def test_the_cookie_is_short_lived(app, client, leaver):
+    open_survey(client, leaver)
+    app.config["SURVEY_COOKIE_MINUTES"] = 0
+    try:
+        time.sleep(1.1)
+        assert client.get("/s/").status_code == 404
+    finally:
+        app.config["SURVEY_COOKIE_MINUTES"] = 120
+
+
+def test_another_tenants_invitation_is_reached_only_through_its_own_link(app, leaver):
+    other = make_leaver(make_tenant("codeway", languages=["en"]), "Other Leaver")
+    client = app.test_client()
+    open_survey(client, other)
+    body = client.get("/s/").get_data(as_text=True)
+    assert "Codeway" in body
+    assert "Brasserie" not in body
+    # Submitting through the other tenant's cookie writes only to that tenant.
+    csrf = re.search(r'name="csrf_token" value="([^"]+)"', body).group(1)
+    assert client.post("/s/submit", data={**COMPLETE, "csrf_token": csrf}).status_code == 303
+    assert invitation_row(other).status is InvitationStatus.COMPLETED
+    assert invitation_row(leaver).status is InvitationStatus.SENT
+
+
+@pytest.mark.parametrize("path", ["/s/not-a-real-token", "/s/", "/s/thanks"])
+def test_every_leaver_page_is_private(client, leaver, path):
+    response = client.get(path)
+    assert response.headers["Cache-Control"] == "no-store"
+    assert response.headers["Referrer-Policy"] == "no-referrer"
+    policy = response.headers["Content-Security-Policy"]
+    assert "default-src 'none'" in policy
+    assert "script-src 'self'" in policy
+    assert "http" not in policy  # no other origin
+
+
+def test_the_open_page_loads_nothing_from_another_origin(client, leaver):
+    open_survey(client, leaver)
+    response = client.get("/s/")
+    assert response.headers["Cache-Control"] == "no-store"
+    body = response.get_data(as_text=True)
+    assert not re.search(r'(src|href)="(https?:)?//', body)
+    assert "<script>" not in body
+    assert "style=" not in body
+
+
+def test_guessing_links_is_rate_limited_per_address(app, client, leaver):
+    app.config["SURVEY_LIMIT_PER_IP"] = "3 per 15 minutes"
+    try:
+        statuses = [client.get(f"/s/guess-{n}").status_code for n in range(4)]
+        assert statuses == [404, 404, 404, 429]
+        # another address is not held back
+        other = app.test_client().get(leaver.link, environ_base={"REMOTE_ADDR": "10.0.0.9"})
+        assert other.status_code == 303
+    finally:
+        app.config["SURVEY_LIMIT_PER_IP"] = "20 per 15 minutes"
+
+
+def test_a_leaver_saving_as_they_type_is_never_limited(app, client, leaver):
+    app.config["SURVEY_LIMIT_PER_IP"] = "3 per 15 minutes"
+    try:
+        csrf = open_survey(client, leaver)
+        for _ in range(6):
+            response = client.post(
+                "/s/draft",
+                data={"answer_pay": "yes", "csrf_token": csrf},
+                headers={"HX-Request": "true"},
+            )
+            assert response.status_code == 200
+    finally:
+        app.config["SURVEY_LIMIT_PER_IP"] = "20 per 15 minutes"
