@@ -120,6 +120,8 @@ def _register_blueprints(app: Flask) -> None:
     from service.health import bp as health
     from service.mail.views import bp as outbox
     from service.platform.views import bp as platform
+    from service.surveys.interview_views import bp as interviews
+    from service.surveys.interview_views import mine as my_interviews
     from service.surveys.library_views import bp as library
     from service.surveys.views import bp as surveys
     from service.tenants import catalogue_views, department_views, import_views  # noqa: F401
@@ -127,7 +129,7 @@ def _register_blueprints(app: Flask) -> None:
 
     blueprints = (health, accounts, tenants, members, agencies, agency_people, platform)
     extra = (platform_people, outbox, brand, surveys, library, departures, departure_imports)
-    for blueprint in (*blueprints, *extra):
+    for blueprint in (*blueprints, *extra, interviews, my_interviews):
         app.register_blueprint(blueprint)
 
 

@@ -20,6 +20,7 @@ from service.departures.services import identity_key
 from service.extensions import db
 from service.model_types import utcnow
 from service.surveys.document import Question, Questionnaire, QuestionType, to_json
+from service.surveys.interview_models import Interview
 from service.surveys.models import AgencyTemplate, QuestionTemplate, TemplateVersion
 from service.tenancy import tenant_scope
 from service.tenants.models import (
@@ -214,6 +215,34 @@ def make_departure(tenant: Tenant, full_name: str = "Jan Peeters", **values) -> 
         return _detached(departure)
 
 
+def make_interview(tenant: Tenant, departure: Departure, interviewer: User, **values) -> Interview:
+    """A planned interview next week at the office, on the first published version of the
+    tenant's first template (``values`` override)."""
+    with tenant_scope(tenant.id):
+        version_id = db.session.scalar(
+            sa.select(TemplateVersion.id)
+            .where(
+                TemplateVersion.tenant_id == tenant.id, TemplateVersion.published_at.is_not(None)
+            )
+            .order_by(TemplateVersion.created_at)
+            .limit(1)
+        )
+        fields = {
+            "departure_id": departure.id,
+            "interviewer_user_id": interviewer.id,
+            "scheduled_at": utcnow() + dt.timedelta(days=7),
+            "place": "Office, room 2",
+            "template_version_id": version_id,
+            "answers": {},
+            "notes": "",
+            **values,
+        }
+        interview = Interview(**fields)
+        db.session.add(interview)
+        db.session.commit()
+        return _detached(interview)
+
+
 def make_departure_import(tenant: Tenant, filename: str = "leavers.csv") -> DepartureImport:
     """A finished departure import (its file already dropped)."""
     with tenant_scope(tenant.id):
@@ -284,6 +313,9 @@ def _side(name: str) -> Side:
         "library_template": make_library_template(agency),
         "departure_import": make_departure_import(tenant),
     }
+    side.objects["interview"] = make_interview(
+        tenant, side.objects["departure"], side.users["interviewer"]
+    )
     return side
 
 

@@ -16,6 +16,7 @@ from service.permissions import can, require
 from service.refusals import validate_and_apply
 from service.rendering import render
 from service.scopes import current_tenant, tenant_blueprint
+from service.surveys.interview_panel import panel as interview_panel
 
 bp = tenant_blueprint("departures", __name__, "/departures")
 
@@ -144,6 +145,7 @@ def show(departure_id: uuid.UUID):
         departure=departure,
         names=services.names_of(departure),
         language_name=departure.language,
+        **interview_panel(departure),
         **LABELS,
     )
 
