@@ -17,6 +17,7 @@ from service.refusals import validate_and_apply
 from service.rendering import render
 from service.scopes import current_tenant, tenant_blueprint
 from service.surveys.interview_panel import panel as interview_panel
+from service.surveys.interviews import planned_interview
 
 bp = tenant_blueprint("departures", __name__, "/departures")
 
@@ -201,6 +202,11 @@ def cancel(departure_id: uuid.UUID):
                         "interview will follow from it."
                     ),
                     _("The list no longer shows it unless you filter on the status “Cancelled”."),
+                    *(
+                        [_("The planned interview is cancelled too; the interviewer is told.")]
+                        if planned_interview(departure)
+                        else []
+                    ),
                 ],
                 confirm=_("Cancel the departure"),
                 back=back,

@@ -215,15 +215,32 @@ def cancel_interview(interview: Interview) -> bool:
     if not interview.is_planned:
         return False
     departure = departure_of(interview)
+    _cancel(interview, departure)
+    if departure.status == DepartureStatus.INTERVIEW_PLANNED:
+        departure.status = DepartureStatus.NEW
+    db.session.commit()
+    return True
+
+
+def planned_interview(departure: Departure) -> Interview | None:
+    interview = live_interview(departure)
+    return interview if interview is not None and interview.is_planned else None
+
+
+def cancel_with_departure(departure: Departure) -> None:
+    """The departure is being cancelled: its planned interview goes with it, and the
+    interviewer's calendar is told. Part of the caller's transaction (no commit)."""
+    interview = planned_interview(departure)
+    if interview is not None:
+        _cancel(interview, departure)
+
+
+def _cancel(interview: Interview, departure: Departure) -> None:
     interview.status = InterviewStatus.CANCELLED
     interview.calendar_sequence += 1
     interview.updated_at = utcnow()
-    if departure.status == DepartureStatus.INTERVIEW_PLANNED:
-        departure.status = DepartureStatus.NEW
     db.session.flush()
     _send_calendar(interview, departure, user_of(interview.interviewer_user_id), Method.CANCEL)
-    db.session.commit()
-    return True
 
 
 def _send_calendar(interview, departure, interviewer: User | None, method: Method, changed=None):

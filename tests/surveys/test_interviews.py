@@ -366,3 +366,19 @@ def test_the_autosave_script_is_served_and_the_page_loads_no_inline_script(clien
     script = client.get("/static/js/autosave.js")
     assert script.status_code == 200
     assert b"htmx:sendError" in script.data
+
+
+def test_cancelling_the_departure_cancels_its_planned_interview(client, world):
+    departure = _leaver(world, "Jef Lemmens", Channel.INTERVIEW)
+    sign_in(client, "hr@a.example")
+    post_form(
+        client,
+        f"/t/tenant-a/departures/{departure.id}/interview",
+        _plan_form(world.a.users["interviewer"]),
+    )
+    cancel = f"/t/tenant-a/departures/{departure.id}/cancel"
+    assert "The planned interview is cancelled too" in text(client.get(cancel))
+    assert post_form(client, cancel).status_code == 302
+    (interview,) = _interviews_of(departure)
+    assert interview.status == InterviewStatus.CANCELLED
+    assert "METHOD:CANCEL" in _emails_to("interviewer@a.example")[-1].attachment_text
