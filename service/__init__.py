@@ -120,6 +120,8 @@ def _register_blueprints(app: Flask) -> None:
     from service.health import bp as health
     from service.mail.views import bp as outbox
     from service.platform.views import bp as platform
+    from service.surveys.interview_views import bp as interviews
+    from service.surveys.interview_views import mine as my_interviews
     from service.surveys.invitation_views import bp as survey_invitations
     from service.surveys.leaver_views import bp as leaver
     from service.surveys.library_views import bp as library
@@ -130,7 +132,8 @@ def _register_blueprints(app: Flask) -> None:
 
     blueprints = (health, accounts, tenants, members, agencies, agency_people, platform)
     extra = (platform_people, outbox, brand, surveys, library, departures, departure_imports)
-    for blueprint in (*blueprints, *extra, survey_invitations, leaver, responses):
+    surveys_ = (survey_invitations, leaver, responses, interviews, my_interviews)
+    for blueprint in (*blueprints, *extra, *surveys_):
         app.register_blueprint(blueprint)
 
 

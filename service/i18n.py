@@ -5,8 +5,11 @@ among nl/fr/en, else the scope's default, else English (docs/PRODUCT.md, "The pe
 of the screen").
 """
 
+from zoneinfo import ZoneInfo
+
+from babel.dates import format_datetime as format_datetime_in
 from flask import Flask, g, request, session
-from flask_babel import format_date, format_datetime
+from flask_babel import format_date, format_datetime, get_locale
 from flask_login import current_user
 
 from service.config import LANGUAGES
@@ -75,6 +78,11 @@ def moment(value) -> str:
     return format_datetime(value, MOMENT) if value is not None else ""
 
 
+def moment_in(value, time_zone: str) -> str:
+    """A moment in a named time zone (a page listing several tenants' moments)."""
+    return format_datetime_in(value, MOMENT, tzinfo=ZoneInfo(time_zone), locale=get_locale())
+
+
 def offer_language_choice(user) -> None:
     """Right after a sign-in: someone who has not chosen a language is offered the choice
     on the page they land on."""
@@ -94,4 +102,5 @@ def language_offer() -> bool:
 def init_app(app: Flask) -> None:
     app.add_template_filter(day)
     app.add_template_filter(moment)
+    app.add_template_filter(moment_in)
     app.add_template_global(language_offer)

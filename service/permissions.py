@@ -49,6 +49,12 @@ MATRIX: dict[str, frozenset[str]] = {
     "tenant.departures.manage": frozenset({"hr_admin", "hr"}),
     # Confidential survey responses, de-identified: HR only (leadership sees aggregates).
     "tenant.responses.view": frozenset({"hr_admin", "hr"}),
+    # Interviews: HR assigns them from a departure (tenant.departures.manage). An interviewer
+    # (a member with that role, or an agency consultant assigned to the tenant, who gets it
+    # there) records only the interviews assigned to them; HR may open and record any, and
+    # reads the completed, identified response on the departure.
+    "tenant.interviews.edit": frozenset({"hr_admin", "hr", "interviewer"}),
+    "tenant.interviews.edit_any": frozenset({"hr_admin", "hr"}),
     "agency.library.view": frozenset(AGENCY_ROLES),
     "agency.library.manage": frozenset({"agency_admin"}),
 }

@@ -20,6 +20,7 @@ from service.departures.services import identity_key
 from service.extensions import db
 from service.model_types import utcnow
 from service.surveys.document import Question, Questionnaire, QuestionType, to_json
+from service.surveys.interview_models import Interview
 from service.surveys.invitation_models import InvitationStatus, SurveyInvitation
 from service.surveys.models import AgencyTemplate, QuestionTemplate, TemplateVersion
 from service.surveys.response_models import SurveyResponse
@@ -232,6 +233,34 @@ def make_survey_invitation(tenant: Tenant, departure: Departure, **values) -> Su
         return _detached(invitation)
 
 
+def make_interview(tenant: Tenant, departure: Departure, interviewer: User, **values) -> Interview:
+    """A planned interview next week at the office, on the first published version of the
+    tenant's first template (``values`` override)."""
+    with tenant_scope(tenant.id):
+        version_id = db.session.scalar(
+            sa.select(TemplateVersion.id)
+            .where(
+                TemplateVersion.tenant_id == tenant.id, TemplateVersion.published_at.is_not(None)
+            )
+            .order_by(TemplateVersion.created_at)
+            .limit(1)
+        )
+        fields = {
+            "departure_id": departure.id,
+            "interviewer_user_id": interviewer.id,
+            "scheduled_at": utcnow() + dt.timedelta(days=7),
+            "place": "Office, room 2",
+            "template_version_id": version_id,
+            "answers": {},
+            "notes": "",
+            **values,
+        }
+        interview = Interview(**fields)
+        db.session.add(interview)
+        db.session.commit()
+        return _detached(interview)
+
+
 def make_departure_import(tenant: Tenant, filename: str = "leavers.csv") -> DepartureImport:
     """A finished departure import (its file already dropped)."""
     with tenant_scope(tenant.id):
@@ -369,6 +398,7 @@ def _side(name: str) -> Side:
     objects["survey_response"] = make_survey_response(
         tenant, version, department_id=objects["department"].id
     )
+    objects["interview"] = make_interview(tenant, objects["departure"], side.users["interviewer"])
     return side
 
 

@@ -60,6 +60,7 @@ LOGIN_ONLY_ENDPOINTS = frozenset(
         "accounts.sign_out_everywhere",
         "accounts.profile",
         "accounts.change_password",
+        "my_interviews.index",  # service/surveys/interview_views.py: across the user's tenants
     }
 )
 

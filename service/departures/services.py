@@ -24,6 +24,7 @@ from service.model_types import new_id, utcnow
 from service.refusals import Refused, commit_or_refuse
 from service.scopes import current_tenant
 from service.surveys import invitations
+from service.surveys.interviews import cancel_with_departure
 from service.surveys.models import QuestionTemplate
 from service.surveys.services import template_rows
 from service.tenancy import get_for_tenant_or_404, of_current_tenant
@@ -282,9 +283,10 @@ def update_departure(departure: Departure, data: Mapping, may_add_structure: boo
 
 
 def cancel_departure(departure: Departure) -> bool:
-    """Mark it cancelled (it is kept); False when it already is."""
+    """Mark it cancelled (it is kept), and its planned interview; False when it already is."""
     if departure.status == DepartureStatus.CANCELLED:
         return False
+    cancel_with_departure(departure)
     departure.status = DepartureStatus.CANCELLED
     departure.cancelled_at = utcnow()  # updated_at stays the last change of its fields
     invitations.follow_departure(departure, current_tenant, replan=False)

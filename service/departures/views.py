@@ -17,6 +17,8 @@ from service.refusals import validate_and_apply
 from service.rendering import render
 from service.scopes import current_tenant, tenant_blueprint
 from service.surveys import invitations
+from service.surveys.interview_panel import panel as interview_panel
+from service.surveys.interviews import planned_interview
 from service.surveys.invitation_labels import INVITATION_STATUSES
 
 bp = tenant_blueprint("departures", __name__, "/departures")
@@ -155,6 +157,7 @@ def show(departure_id: uuid.UUID):
         if invitation is not None
         else None,
         invitation_statuses=INVITATION_STATUSES,
+        **interview_panel(departure),
         **LABELS,
     )
 
@@ -210,6 +213,11 @@ def cancel(departure_id: uuid.UUID):
                         "interview will follow from it."
                     ),
                     _("The list no longer shows it unless you filter on the status “Cancelled”."),
+                    *(
+                        [_("The planned interview is cancelled too; the interviewer is told.")]
+                        if planned_interview(departure)
+                        else []
+                    ),
                 ],
                 confirm=_("Cancel the departure"),
                 back=back,

@@ -19,6 +19,8 @@ TO_ADDRESS_MAX = 254  # RFC 5321 path limit
 SUBJECT_MAX = 200
 SENDER_NAME_MAX = 120
 ERROR_MAX = 500
+ATTACHMENT_NAME_MAX = 100
+ATTACHMENT_TYPE_MAX = 100
 
 
 class MailStatus(enum.StrEnum):
@@ -47,6 +49,11 @@ class EmailColumns:
     claimed_at: Mapped[dt.datetime | None] = mapped_column(sa.DateTime(timezone=True))
     last_error: Mapped[str | None] = mapped_column(sa.String(ERROR_MAX))
     secret: Mapped[bool] = mapped_column(default=False)
+    # At most one text attachment (a calendar invitation): its file name, its MIME type with
+    # parameters ("text/calendar; method=REQUEST") and its text.
+    attachment_name: Mapped[str | None] = mapped_column(sa.String(ATTACHMENT_NAME_MAX))
+    attachment_type: Mapped[str | None] = mapped_column(sa.String(ATTACHMENT_TYPE_MAX))
+    attachment_text: Mapped[str | None] = mapped_column(sa.Text)
     created_at: Mapped[dt.datetime] = created_at_column()
     sent_at: Mapped[dt.datetime | None] = mapped_column(sa.DateTime(timezone=True))
 

@@ -26,6 +26,8 @@ from service.emails import is_address
 from service.extensions import db
 from service.jobs.queue import enqueue_after_commit
 from service.mail.models import (
+    ATTACHMENT_NAME_MAX,
+    ATTACHMENT_TYPE_MAX,
     SENDER_NAME_MAX,
     SUBJECT_MAX,
     PlatformEmail,
@@ -38,6 +40,21 @@ from service.tenants.models import Agency, Tenant
 _TEMPLATE_NAME = re.compile(r"[a-z0-9_]+(/[a-z0-9_]+)*")
 
 
+@dataclass(frozen=True)
+class Attachment:
+    """A text file sent with an email: ``mime_type`` is a text/* type, with parameters."""
+
+    name: str
+    mime_type: str
+    text: str
+
+    def __post_init__(self):
+        if not self.mime_type.startswith("text/"):
+            raise ValueError(f"only text attachments are sent: {self.mime_type!r}")
+        if len(self.name) > ATTACHMENT_NAME_MAX or len(self.mime_type) > ATTACHMENT_TYPE_MAX:
+            raise ValueError("attachment name or type too long")
+
+
 def queue_email(
     *,
     to: str,
@@ -46,11 +63,13 @@ def queue_email(
     context: dict,
     tenant_id: uuid.UUID | None = None,
     secret: bool = False,
+    attachment: Attachment | None = None,
 ) -> uuid.UUID:
     """Render ``mail/<template>`` in ``language``, add one outbox row, deliver after commit.
 
     ``tenant_id`` given: a TenantEmail of that tenant, which must be the current tenant;
-    else a PlatformEmail. Never commits. Returns the row's id.
+    else a PlatformEmail. ``attachment``: one text file sent along (a calendar
+    invitation). Never commits. Returns the row's id.
     """
     # One address, no display name, no header folding: the rule the forms check.
     to = to.strip()
@@ -73,6 +92,12 @@ def queue_email(
         "language": language,
         "secret": secret,
     }
+    if attachment is not None:
+        fields.update(
+            attachment_name=attachment.name,
+            attachment_type=attachment.mime_type,
+            attachment_text=attachment.text,
+        )
     if tenant_id is None:
         email = PlatformEmail(**fields)
     else:

@@ -29,8 +29,19 @@ def build_message(email) -> EmailMessage:
     message["Message-ID"] = f"<{email.id}@{domain}>"
     message.set_content(email.body_text)
     message.add_alternative(email.body_html, subtype="html")
+    if email.attachment_text is not None:
+        _attach(message, email.attachment_name, email.attachment_type, email.attachment_text)
     message["Content-Language"] = email.language  # after the content: set_content clears it
     return message
+
+
+def _attach(message: EmailMessage, name: str, mime_type: str, text: str) -> None:
+    """A text attachment: "text/calendar; method=REQUEST" gives the subtype and parameters
+    (a calendar reads the method from the Content-Type)."""
+    full_type, *parameters = (part.strip() for part in mime_type.split(";"))
+    subtype = full_type.partition("/")[2]
+    params = dict(parameter.split("=", 1) for parameter in parameters if "=" in parameter)
+    message.add_attachment(text, subtype=subtype, filename=name, params=params)
 
 
 def send(message: EmailMessage) -> None:

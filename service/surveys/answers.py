@@ -109,3 +109,8 @@ def answer_text(question: Question, value, language: str) -> str:
         keys = value if isinstance(value, list) else [value]
         return ", ".join(labels.get(key, key) for key in keys)
     return str(value)
+
+
+def posted(form: MultiDict) -> dict[str, list[str]]:
+    """The answers of a refused form as typed, to show them again (nothing typed is lost)."""
+    return {name[len(PREFIX) :]: form.getlist(name) for name in form if name.startswith(PREFIX)}

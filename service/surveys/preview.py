@@ -13,13 +13,29 @@ from service.rendering import render
 from service.surveys.document import Questionnaire
 
 
-def questionnaire_html(document: Questionnaire, language: str) -> Markup:
+def questionnaire_html(
+    document: Questionnaire,
+    language: str,
+    *,
+    answers: dict | None = None,
+    errors: dict[str, list[str]] | None = None,
+    preview: bool = True,
+    embedded: bool = False,
+) -> Markup:
     """The questions as the leaver's page shows them (templates/surveys/questionnaire.html),
-    with every fixed word in ``language``."""
+    with every fixed word in ``language``: a disabled preview by default; ``answers`` filled
+    in (stored values, or the lists a refused form posted), ``errors`` beside their questions,
+    ``embedded`` in a form the caller draws."""
     with force_locale(language):
         return Markup(  # noqa: S704 — our own template's autoescaped output
             render_template(
-                "surveys/questionnaire.html", document=document, language=language, preview=True
+                "surveys/questionnaire.html",
+                document=document,
+                language=language,
+                preview=preview,
+                embedded=embedded,
+                answers=answers,
+                errors=errors,
             )
         )
 

@@ -35,6 +35,7 @@ from service.departures.schemas import DepartureSchema
 from service.extensions import db
 from service.model_types import utcnow
 from service.platform.schemas import AgencySchema
+from service.surveys.interview_schemas import AssignmentSchema
 from service.tenancy import tenant_scope
 from service.tenants import schemas as tenants
 from service.tenants.models import TenantRole
@@ -111,6 +112,7 @@ FORMS: dict[str, type[Schema]] = {
     "tenants.location": tenants.LocationSchema,
     "departures.create": DepartureSchema,
     "departures.edit": DepartureSchema,
+    "interviews.plan": AssignmentSchema,
 }
 GENERIC = (
     "email",
@@ -125,6 +127,9 @@ GENERIC = (
     "city",
     "password",
     "content",
+    "notes",
+    "revision",
+    "answer_pay",
 )
 # Routes reading an uploaded file: the field, and whether it travels base64-encoded.
 UPLOADS = {
@@ -188,6 +193,10 @@ def valid_values(own: dict) -> dict[str, str]:
         "note": "An odd note",
         "answer_pay": "yes",
         "reason": "I would rather not say",
+        "interviewer_user_id": own["interviewer_user_id"],
+        "scheduled_at": "2099-03-02T14:30",
+        "place": "Office, room 2",
+        "video_link": "https://meet.example.com/odd",
     }
 
 

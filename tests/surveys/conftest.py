@@ -1,12 +1,14 @@
 """Pure tests of the questionnaire document and presets: no database, no Exitloop app.
 
 A bare Flask app with Flask-Babel reading service/translations is enough to check what a
-Dutch or French reader sees.
+Dutch or French reader sees. The interview tests use the app, and a real SMTP server.
 """
 
 import pytest
 from flask import Flask
 from flask_babel import Babel
+
+from tests.jobs.conftest import smtp  # noqa: F401 — the interview's calendar email
 
 
 @pytest.fixture
