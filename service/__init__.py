@@ -113,6 +113,7 @@ def _register_blueprints(app: Flask) -> None:
     from service.accounts.member_views import bp as members
     from service.accounts.platform_views import bp as platform_people
     from service.accounts.views import bp as accounts
+    from service.actions.views import bp as actions
     from service.agencies.brand_views import bp as brand
     from service.agencies.views import bp as agencies
     from service.departures.import_views import bp as departure_imports
@@ -133,7 +134,7 @@ def _register_blueprints(app: Flask) -> None:
     blueprints = (health, accounts, tenants, members, agencies, agency_people, platform)
     extra = (platform_people, outbox, brand, surveys, library, departures, departure_imports)
     surveys_ = (survey_invitations, leaver, responses, interviews, my_interviews)
-    for blueprint in (*blueprints, *extra, *surveys_):
+    for blueprint in (*blueprints, *extra, *surveys_, actions):
         app.register_blueprint(blueprint)
 
 

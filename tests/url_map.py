@@ -34,6 +34,7 @@ def fillers(side) -> dict[str, str]:
         "departure_id": str(objects["departure"].id),
         "import_id": str(objects["departure_import"].id),
         "interview_id": str(objects["interview"].id),
+        "action_id": str(objects["action"].id),
         "key": "pay",
         "number": "1",
         "user_id": str(side.users["consultant"].id),
