@@ -113,6 +113,7 @@ def _register_blueprints(app: Flask) -> None:
     from service.accounts.member_views import bp as members
     from service.accounts.platform_views import bp as platform_people
     from service.accounts.views import bp as accounts
+    from service.actions import models  # noqa: F401 — the board's blueprint comes next
     from service.agencies.brand_views import bp as brand
     from service.agencies.views import bp as agencies
     from service.departures.import_views import bp as departure_imports

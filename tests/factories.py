@@ -14,6 +14,8 @@ from service.accounts.models import (
 )
 from service.accounts.passwords import hash_password
 from service.accounts.tokens import new_token, token_hash
+from service.actions.models import Action
+from service.actions.services import create_action
 from service.departures.import_models import DepartureImport, ImportStatus
 from service.departures.models import Channel, Departure, ExitType
 from service.departures.services import identity_key
@@ -231,6 +233,25 @@ def make_departure_import(tenant: Tenant, filename: str = "leavers.csv") -> Depa
         return _detached(record)
 
 
+def make_action(
+    tenant: Tenant, owner: Membership, title: str = "Review the shift roster", **values
+):
+    """An open action of ``tenant`` owned by ``owner``, due in a month."""
+    fields = {
+        "description": None,
+        "due_on": dt.date.today() + dt.timedelta(days=30),
+        "priority": "normal",
+        "themes": ["workload"],
+        "department_ids": (),
+        "job_function_ids": (),
+        "actor": None,
+        **values,
+    }
+    with tenant_scope(tenant.id):
+        action = create_action(title=title, owner_membership_id=owner.id, **fields)
+        return _detached(db.session.get(Action, (tenant.id, action.id)))
+
+
 def make_library_template(agency: Agency, name: str = "Agency exit questions"):
     template = AgencyTemplate(
         agency_id=agency.id,
@@ -284,6 +305,7 @@ def _side(name: str) -> Side:
         "library_template": make_library_template(agency),
         "departure_import": make_departure_import(tenant),
     }
+    side.objects["action"] = make_action(tenant, memberships["member"])
     return side
 
 
