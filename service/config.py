@@ -99,6 +99,13 @@ class Config:
         self.MAIL_RETRY_DELAYS = (60, 300, 900, 3600, 4 * 3600)  # seconds after each failure
         self.MAIL_CLAIM_TIMEOUT = 600  # a row "sending" this long is reclaimed (possible duplicate)
         self.OUTBOX_SWEEP_SECONDS = 60  # the scheduler's slot for the outbox sweep
+        # The scan for action reminder digests (each owner is written to once a day at most).
+        self.ACTION_REMINDER_SECONDS = 3600
+        # The root of the links in emails a scheduled job writes, with no request to take
+        # the host from (action reminders).
+        self.PUBLIC_URL = os.environ.get(
+            "PUBLIC_URL", f"http://127.0.0.1:{os.environ.get('PORT', '5000')}"
+        ).rstrip("/")
 
 
 class TestConfig(Config):

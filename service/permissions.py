@@ -49,6 +49,8 @@ MATRIX: dict[str, frozenset[str]] = {
     "tenant.departures.manage": frozenset({"hr_admin", "hr"}),
     "agency.library.view": frozenset(AGENCY_ROLES),
     "agency.library.manage": frozenset({"agency_admin"}),
+    # Actions: HR creates and edits them all (the good-practice catalogue starts one).
+    "tenant.actions.manage": frozenset({"hr_admin", "hr"}),
 }
 
 

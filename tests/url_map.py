@@ -33,6 +33,7 @@ def fillers(side) -> dict[str, str]:
         "library_template_id": str(objects["library_template"].id),
         "departure_id": str(objects["departure"].id),
         "import_id": str(objects["departure_import"].id),
+        "action_id": str(objects["action"].id),
         "key": "pay",
         "number": "1",
         "user_id": str(side.users["consultant"].id),

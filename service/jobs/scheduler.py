@@ -37,7 +37,12 @@ class Periodic:
     every_setting: str  # the config key holding the slot length in seconds
 
 
-SCHEDULE = (Periodic("outbox-sweep", "service.mail.tasks.sweep_outbox", "OUTBOX_SWEEP_SECONDS"),)
+SCHEDULE = (
+    Periodic("outbox-sweep", "service.mail.tasks.sweep_outbox", "OUTBOX_SWEEP_SECONDS"),
+    Periodic(
+        "action-reminders", "service.actions.tasks.scan_action_reminders", "ACTION_REMINDER_SECONDS"
+    ),
+)
 
 # Compare-and-set: store the slot only when it is later than the stored one.
 _CLAIM_SLOT = """

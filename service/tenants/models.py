@@ -51,6 +51,9 @@ class Tenant(IdMixin, db.Model):
         sa.CheckConstraint(
             "default_channel IN ('survey', 'interview', 'both')", name="default_channel_known"
         ),
+        sa.CheckConstraint(
+            "action_reminder_days BETWEEN 1 AND 30", name="action_reminder_days_range"
+        ),
     )
 
     agency_id: Mapped[uuid.UUID | None] = mapped_column(
@@ -68,6 +71,8 @@ class Tenant(IdMixin, db.Model):
     default_channel: Mapped[str] = mapped_column(
         sa.String(16), default="both", server_default="both"
     )
+    # Action owners get a reminder this many days before an action's due date.
+    action_reminder_days: Mapped[int] = mapped_column(default=3, server_default="3")
     status: Mapped[TenantStatus] = mapped_column(
         text_enum(TenantStatus, "tenant_status"), default=TenantStatus.ACTIVE
     )

@@ -30,6 +30,7 @@ from service.accounts import schemas as accounts
 from service.accounts.models import LinkPurpose, TenantInvitation
 from service.accounts.tokens import new_token, token_hash
 from service.accounts.views import LOGIN_ONLY_ENDPOINTS, PUBLIC_ENDPOINTS
+from service.actions.publish_views import PublishSchema
 from service.agencies.schemas import BrandSchema, TenantCreateSchema
 from service.departures.schemas import DepartureSchema
 from service.extensions import db
@@ -94,6 +95,7 @@ FORMS: dict[str, type[Schema]] = {
     "tenants.location": tenants.LocationSchema,
     "departures.create": DepartureSchema,
     "departures.edit": DepartureSchema,
+    "publishing.publish": PublishSchema,
 }
 GENERIC = (
     "email",
@@ -169,6 +171,9 @@ def valid_values(own: dict) -> dict[str, str]:
         "channel": "both",
         "template_id": own["template_id"],
         "note": "An odd note",
+        "action_reminder_days": "3",
+        "public_summary": "An odd public summary",
+        "revision": "1",
     }
 
 
