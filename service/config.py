@@ -104,9 +104,13 @@ class Config:
         self.MAIL_CLAIM_TIMEOUT = 600  # a row "sending" this long is reclaimed (possible duplicate)
         self.OUTBOX_SWEEP_SECONDS = 60  # the scheduler's slot for the outbox sweep
         self.SURVEY_SCAN_SECONDS = 300  # the scheduler's slot for the survey invitation scan
-        # The site's root for links in mail that a job writes with no request at hand (the
-        # survey invitations and reminders).
-        self.PUBLIC_URL = os.environ.get("PUBLIC_URL", "http://localhost:5000")
+        # The scan for action reminder digests (each owner is written to once a day at most).
+        self.ACTION_REMINDER_SECONDS = 3600
+        # The site's root for links in mail that a job writes with no request at hand (survey
+        # invitations and reminders, action reminders).
+        self.PUBLIC_URL = os.environ.get(
+            "PUBLIC_URL", f"http://127.0.0.1:{os.environ.get('PORT', '5000')}"
+        ).rstrip("/")
 
 
 class TestConfig(Config):

@@ -28,6 +28,7 @@ from service.accounts.models import (
 )
 from service.accounts.passwords import hash_password
 from service.accounts.tokens import new_token, token_hash
+from service.actions.demo import seed_tenant_actions
 from service.demo_logo import demo_logo_png
 from service.departures.demo import seed_tenant_departures
 from service.extensions import db
@@ -385,6 +386,7 @@ def seed_demo(password: str = DEFAULT_PASSWORD) -> dict:
         seed_tenant_departures(seeded, dt.date.today())
         seed_tenant_invitations(seeded, dt.date.today())
         seed_tenant_responses(seeded, dt.date.today())
+        seed_tenant_actions(seeded, dt.date.today())
     seed_library(agency)
     return {
         "agencies": [{"slug": agency.slug, "name": agency.name}],

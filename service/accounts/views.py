@@ -51,6 +51,10 @@ PUBLIC_ENDPOINTS = frozenset(
         "leaver.declined",
         "health.healthz",
         "static",
+        # "You said, we did": what a company chose to publish, for anyone to read.
+        "you_said_we_did.page",
+        "you_said_we_did.brand_stylesheet",
+        "you_said_we_did.brand_logo",
     }
 )
 LOGIN_ONLY_ENDPOINTS = frozenset(

@@ -40,6 +40,9 @@ class Periodic:
 SCHEDULE = (
     Periodic("outbox-sweep", "service.mail.tasks.sweep_outbox", "OUTBOX_SWEEP_SECONDS"),
     Periodic("survey-scan", "service.surveys.tasks.scan_invitations", "SURVEY_SCAN_SECONDS"),
+    Periodic(
+        "action-reminders", "service.actions.tasks.scan_action_reminders", "ACTION_REMINDER_SECONDS"
+    ),
 )
 
 # Compare-and-set: store the slot only when it is later than the stored one.

@@ -55,6 +55,9 @@ class Tenant(IdMixin, db.Model):
             "survey_invite_days_before BETWEEN 0 AND 30", name="survey_invite_days_range"
         ),
         sa.CheckConstraint("survey_expiry_days BETWEEN 7 AND 90", name="survey_expiry_days_range"),
+        sa.CheckConstraint(
+            "action_reminder_days BETWEEN 1 AND 30", name="action_reminder_days_range"
+        ),
     )
 
     agency_id: Mapped[uuid.UUID | None] = mapped_column(
@@ -79,6 +82,8 @@ class Tenant(IdMixin, db.Model):
         sa.String(40), default="3,7", server_default="3,7"
     )
     survey_expiry_days: Mapped[int] = mapped_column(default=21, server_default="21")
+    # Action owners get a reminder this many days before an action's due date.
+    action_reminder_days: Mapped[int] = mapped_column(default=3, server_default="3")
     status: Mapped[TenantStatus] = mapped_column(
         text_enum(TenantStatus, "tenant_status"), default=TenantStatus.ACTIVE
     )

@@ -20,6 +20,7 @@ from service.validation import N_, FormSchema
 NAME_MAX_LENGTH = 120
 HEADCOUNT_MAX = 1_000_000
 K_MIN, K_MAX = 3, 10
+REMINDER_DAYS_MIN, REMINDER_DAYS_MAX = 1, 30
 EARLIEST_DATE = dt.date(1900, 1, 1)
 LATEST_DATE = dt.date(2100, 12, 31)
 
@@ -92,6 +93,15 @@ class TenantSettingsSchema(FormSchema):
         validate=validate.OneOf(
             [channel.value for channel in Channel], error=N_("Choose survey, interview or both.")
         ),
+    )
+
+    # How many days before an action's due date its owner is reminded.
+    action_reminder_days = fields.Integer(
+        load_default=3,
+        validate=validate.Range(
+            REMINDER_DAYS_MIN, REMINDER_DAYS_MAX, error=N_("Choose from 1 to 30 days.")
+        ),
+        error_messages={"invalid": N_("Enter a whole number.")},
     )
 
     @validates_schema

@@ -285,6 +285,7 @@ EDITABLE_SETTINGS = (
     "confidentiality_k",
     "data_protection_contact",
     "default_channel",
+    "action_reminder_days",
 )
 
 

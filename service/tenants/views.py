@@ -80,6 +80,7 @@ def settings():
         "confidentiality_k": tenant.confidentiality_k,
         "data_protection_contact": tenant.data_protection_contact or "",
         "default_channel": tenant.default_channel,
+        "action_reminder_days": tenant.action_reminder_days,
     }
     return _settings_page(form, {})
 

@@ -31,6 +31,7 @@ from service.accounts.models import LinkPurpose, TenantInvitation
 from service.accounts.tokens import new_token, token_hash
 from service.accounts.views import LOGIN_ONLY_ENDPOINTS, PUBLIC_ENDPOINTS
 from service.actions import schemas as actions
+from service.actions.publish_views import PublishSchema
 from service.agencies.schemas import BrandSchema, TenantCreateSchema
 from service.departures.schemas import DepartureSchema
 from service.extensions import db
@@ -119,6 +120,7 @@ FORMS: dict[str, type[Schema]] = {
     "departures.create": DepartureSchema,
     "departures.edit": DepartureSchema,
     "interviews.plan": AssignmentSchema,
+    "publishing.publish": PublishSchema,
 }
 GENERIC = (
     "email",
@@ -215,6 +217,8 @@ def valid_values(own: dict) -> dict[str, str]:
         "status": "in_progress",
         "outcome": "An odd outcome",
         "percent": "50",
+        "action_reminder_days": "3",
+        "public_summary": "An odd public summary",
     }
 
 
