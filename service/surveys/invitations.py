@@ -30,6 +30,7 @@ from service.surveys.invitation_models import (
 )
 from service.surveys.invitation_schedule import (
     Cadence,
+    Due,
     Step,
     expires_at,
     first_mail_at,
@@ -205,6 +206,36 @@ def _settled(departure_id) -> bool:
     )
 
 
+def replan(tenant: Tenant) -> None:
+    """After the tenant's schedule changed, in that transaction: first mails not yet sent
+    move to their new day, and the next scan looks at the sent ones again (their reminders
+    follow the new days; the expiry announced in their mail stays)."""
+    cadence = cadence_of(tenant)
+    scheduled = db.session.execute(
+        sa.select(SurveyInvitation, Departure.last_day)
+        .join(
+            Departure,
+            sa.and_(
+                Departure.tenant_id == SurveyInvitation.tenant_id,
+                Departure.id == SurveyInvitation.departure_id,
+            ),
+        )
+        .where(
+            of_current_tenant(SurveyInvitation),
+            SurveyInvitation.status == InvitationStatus.SCHEDULED,
+        )
+    )
+    for invitation, last_day in scheduled:
+        for key, value in _schedule_values(last_day, cadence).items():
+            setattr(invitation, key, value)
+    db.session.execute(
+        sa.update(SurveyInvitation)
+        .where(of_current_tenant(SurveyInvitation), SurveyInvitation.status.in_(SENT_STATUSES))
+        .values(next_step_at=utcnow())
+        .execution_options(synchronize_session=False)
+    )
+
+
 def schedule_imported(rows: list[dict], tenant: Tenant) -> None:
     """Scheduled invitations for imported departures (the rows just inserted) with the
     survey channel, in the import's transaction."""
@@ -342,14 +373,7 @@ def send_reminder(
     """The next reminder, with the same link; False when someone else sent it first."""
     cadence = cadence_of(tenant)
     first_sent_at = as_utc(invitation.first_sent_at)
-    due = next_step(
-        sent=True,
-        scheduled_for=invitation.scheduled_for,
-        first_sent_at=first_sent_at,
-        reminders_sent=invitation.reminders_sent,
-        cadence=cadence,
-        now=now,
-    )
+    due = step_of(invitation, cadence, now)
     if due.step != Step.REMINDER or due.at > now:
         return False
     following = next_step(
@@ -359,6 +383,7 @@ def send_reminder(
         reminders_sent=due.reminders_after,
         cadence=cadence,
         now=now,
+        expiry=as_utc(invitation.expires_at),
     )
     won = _claim(
         invitation,
@@ -377,6 +402,19 @@ def send_reminder(
         return False
     invitation.last_email_id = _queue(invitation, departure, tenant, "survey_reminder")
     return True
+
+
+def step_of(invitation: SurveyInvitation, cadence: Cadence, now: dt.datetime) -> Due:
+    """The invitation's next step under the tenant's settings as they are now."""
+    return next_step(
+        sent=invitation.first_sent_at is not None,
+        scheduled_for=invitation.scheduled_for,
+        first_sent_at=as_utc(invitation.first_sent_at),
+        reminders_sent=invitation.reminders_sent,
+        cadence=cadence,
+        now=now,
+        expiry=as_utc(invitation.expires_at),
+    )
 
 
 def _end(invitation: SurveyInvitation, status: InvitationStatus, conditions=()) -> bool:

@@ -18,7 +18,7 @@ from service.mail.models import MailStatus, TenantEmail
 from service.model_types import utcnow
 from service.surveys import invitations
 from service.surveys.invitation_models import LIVE_STATUSES, SurveyInvitation
-from service.surveys.invitation_schedule import Step, next_step
+from service.surveys.invitation_schedule import Step
 from service.tenancy import current_tenant_id, of_current_tenant, tenant_scope, unscoped
 from service.tenants.models import Tenant, TenantStatus
 
@@ -83,14 +83,7 @@ def run_due(now=None) -> dict[str, int]:
         for invitation in batch:
             seen.add(invitation.id)
             departure = db.session.get(Departure, (invitation.tenant_id, invitation.departure_id))
-            step = next_step(
-                sent=invitation.first_sent_at is not None,
-                scheduled_for=invitation.scheduled_for,
-                first_sent_at=invitations.as_utc(invitation.first_sent_at),
-                reminders_sent=invitation.reminders_sent,
-                cadence=cadence,
-                now=now,
-            )
+            step = invitations.step_of(invitation, cadence, now)
             if step.at > now:  # the settings changed since it was planned
                 invitation.next_step_at = step.at
             elif step.step == Step.FIRST_MAIL:
