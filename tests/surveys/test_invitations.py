@@ -14,8 +14,9 @@ from service.departures.models import Channel, Departure, DepartureStatus
 from service.extensions import db
 from service.mail.models import MailStatus, TenantEmail
 from service.model_types import utcnow
-from service.surveys import invitations, tasks
+from service.surveys import invitation_steps, tasks
 from service.surveys.invitation_models import InvitationStatus, SurveyDraft, SurveyInvitation
+from service.surveys.invitation_schedule import Step
 from service.tenancy import tenant_scope, unscoped
 from tests.departures.test_imports import confirm, csv_file, import_id_of, upload
 from tests.factories import make_departure, make_survey_invitation
@@ -144,7 +145,7 @@ def test_cancelling_the_departure_cancels_its_invitation(hr_admin, world):
     response = post_form(hr_admin, f"/t/tenant-a/departures/{departure.id}/cancel")
     assert response.status_code == 302
     assert reload(invitation).status == InvitationStatus.CANCELLED
-    assert run(world)[invitations.Step.FIRST_MAIL] == 0
+    assert run(world)[Step.FIRST_MAIL] == 0
 
 
 def test_an_import_schedules_invitations_for_its_survey_departures(hr_admin, world):
@@ -168,7 +169,7 @@ def test_an_import_schedules_invitations_for_its_survey_departures(hr_admin, wor
 
 def test_the_first_mail_goes_out_in_the_leavers_language_with_a_hashed_link(world, smtp):
     departure, invitation = due_invitation(world)
-    assert run(world)[invitations.Step.FIRST_MAIL] == 1
+    assert run(world)[Step.FIRST_MAIL] == 1
 
     [message] = smtp.inbox.to(ADDRESS)
     assert "Agency-A" in message["From"]  # the agency's brand as sender name
@@ -192,7 +193,7 @@ def test_the_first_mail_goes_out_in_the_leavers_language_with_a_hashed_link(worl
 def test_no_address_keeps_it_scheduled_and_hr_sees_why(hr_admin, world, smtp):
     departure, invitation = due_invitation(world, personal_email=None, work_email=None)
     done = run(world)
-    assert (done[invitations.Step.FIRST_MAIL], done["postponed"]) == (0, 1)
+    assert (done[Step.FIRST_MAIL], done["postponed"]) == (0, 1)
     stored = reload(invitation)
     assert stored.status == InvitationStatus.SCHEDULED
     assert stored.next_step_at > utcnow()  # looked at again later, not at every scan
@@ -230,13 +231,13 @@ def test_reminders_follow_the_cadence_exactly_once_then_the_link_expires(world, 
 
 def test_two_jobs_at_once_send_each_mail_once(app, world, smtp, monkeypatch):
     due_invitation(world)
-    real_queue = invitations.queue_email
+    real_queue = invitation_steps.queue_email
 
     def slow_queue(**kwargs):
         time.sleep(0.3)  # the other job reaches its claim while this one holds the row
         return real_queue(**kwargs)
 
-    monkeypatch.setattr(invitations, "queue_email", slow_queue)
+    monkeypatch.setattr(invitation_steps, "queue_email", slow_queue)
     tenant_id = str(world.a.tenant.id)
 
     def job():
@@ -333,8 +334,8 @@ def test_mark_opened_moves_sent_to_opened_once(world, smtp):
     run(world)
     with tenant_scope(world.a.tenant.id):
         stored = db.session.get(SurveyInvitation, (invitation.tenant_id, invitation.id))
-        assert invitations.mark_opened(stored) is True
-        assert invitations.mark_opened(stored) is False
+        assert invitation_steps.mark_opened(stored) is True
+        assert invitation_steps.mark_opened(stored) is False
         db.session.commit()
     assert reload(invitation).status == InvitationStatus.OPENED
 
