@@ -352,3 +352,36 @@ def test_the_list_shows_the_survey_status(hr_admin, world, smtp):
     due_invitation(world)
     run(world)
     assert "Survey: Sent" in text(hr_admin.get("/t/tenant-a/departures/"))
+
+
+def test_send_now_without_a_published_template_says_why_and_sends_nothing(hr_admin, world, smtp):
+    departure, invitation = due_invitation(world, template_id=None)
+    page = text(hr_admin.get(f"/t/tenant-a/departures/{departure.id}"))
+    assert "No published question template" in page
+    response = post_form(
+        hr_admin, f"/t/tenant-a/departures/{departure.id}/survey/send", follow_redirects=True
+    )
+    assert "No published question template: choose one for the departure." in text(response)
+    assert smtp.inbox.to(ADDRESS) == []
+    assert reload(invitation).status == InvitationStatus.SCHEDULED
+
+
+def test_a_bounced_invitation_runs_again_after_the_address_is_corrected(hr_admin, world, smtp):
+    smtp.inbox.refuse_always = "550 5.1.1 No such user"
+    departure, invitation = due_invitation(world)
+    run(world)
+    run(world)
+    assert reload(invitation).status == InvitationStatus.BOUNCED
+    smtp.inbox.refuse_always = None
+    with tenant_scope(world.a.tenant.id):
+        stored = db.session.get(Departure, (departure.tenant_id, departure.id))
+        stored.personal_email = "sofie.claes@proximus.example"
+        db.session.commit()
+    resend = f"/t/tenant-a/departures/{departure.id}/survey/resend"
+    assert post_form(hr_admin, resend).status_code == 302
+    revived = reload(invitation)
+    assert (revived.status, revived.address) == (
+        InvitationStatus.SENT,
+        "sofie.claes@proximus.example",
+    )
+    assert revived.token_hash == token_hash(link_of(smtp.inbox.to(revived.address)[0]))
