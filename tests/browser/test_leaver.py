@@ -14,6 +14,8 @@ from tests.surveys.leaver_world import make_leaver, responses_of
 pytestmark = pytest.mark.browser
 
 PHONE = 375
+TEXT = "Minder gebroken diensten, meer overleg."
+SAVED = f"{TEXT} Betere planning.!"
 
 
 @pytest.fixture
@@ -40,22 +42,27 @@ def test_a_leaver_answers_on_a_phone_across_two_visits(open_page, live_server, l
     expect(page.locator("#save-status")).to_have_text("Je antwoorden zijn bewaard.")
     improve = page.get_by_label("Wat kunnen we beter doen?")
     with page.expect_response("**/s/draft") as saved:  # text: once typing pauses
-        improve.fill("Minder gebroken diensten, meer overleg.")
+        improve.fill(TEXT)
     assert saved.value.status == 200
+    # The connection drops while typing: the page says so, and keeps the text.
+    page.context.set_offline(True)
+    improve.fill(f"{TEXT} Betere planning.")
+    expect(page.locator("#save-status")).to_contain_text("Geen verbinding")
+    page.context.set_offline(False)
+    with page.expect_response("**/s/draft"):
+        improve.press("End")
+        improve.press_sequentially("!")
+    expect(page.locator("#save-status")).to_have_text("Je antwoorden zijn bewaard.")
     page.context.close()  # the tab is closed midway
 
     page = open_page(locale="nl-BE", width=PHONE, height=812)
     page.goto(leaver.link)
     expect(page.get_by_label("Mijn leidinggevende")).to_be_checked()
-    expect(page.get_by_label("Wat kunnen we beter doen?")).to_have_value(
-        "Minder gebroken diensten, meer overleg."
-    )
+    expect(page.get_by_label("Wat kunnen we beter doen?")).to_have_value(SAVED)
     # Sending without a required answer: told at the question, nothing lost.
     page.get_by_role("button", name="Mijn antwoorden verzenden").click()
     expect(page.locator("#error-pay")).to_have_text("Beantwoord deze vraag.")
-    expect(page.get_by_label("Wat kunnen we beter doen?")).to_have_value(
-        "Minder gebroken diensten, meer overleg."
-    )
+    expect(page.get_by_label("Wat kunnen we beter doen?")).to_have_value(SAVED)
     page.locator("#survey-pay").get_by_label("Nee").check()
     page.get_by_role("button", name="Mijn antwoorden verzenden").click()
     expect(page.get_by_role("heading", level=1)).to_have_text("Bedankt")
@@ -63,7 +70,7 @@ def test_a_leaver_answers_on_a_phone_across_two_visits(open_page, live_server, l
     screenshot(page, "leaver-thanks-375")
     with live_server.app.app_context():
         (response,) = responses_of(leaver.tenant)
-        assert response.answers["improve"] == "Minder gebroken diensten, meer overleg."
+        assert response.answers["improve"] == SAVED
 
     page.goto(leaver.link)
     expect(page.get_by_role("heading", level=1)).to_have_text(
