@@ -26,10 +26,10 @@ from service.model_types import utcnow
 from service.surveys.answers import Answers
 from service.surveys.document import Questionnaire, from_json
 from service.surveys.invitation_models import InvitationStatus, SurveyDraft, SurveyInvitation
-from service.surveys.invitations import mark_opened
+from service.surveys.invitation_steps import mark_opened
 from service.surveys.models import TemplateVersion
 from service.surveys.response_models import SurveyResponse, month_of, quarter_of
-from service.surveys.tasks import reshuffle_responses
+from service.surveys.response_tasks import reshuffle_responses
 from service.tenancy import tenant_scope, unscoped
 from service.tenants.models import Tenant
 

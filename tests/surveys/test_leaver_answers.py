@@ -12,7 +12,7 @@ from service.extensions import db
 from service.model_types import utcnow
 from service.surveys import leaver as leaver_service
 from service.surveys.invitation_models import InvitationStatus
-from service.surveys.invitations import expire
+from service.surveys.invitation_steps import expire
 from service.surveys.response_models import SurveyResponse
 from service.tenancy import tenant_scope
 from tests.conftest import translated
