@@ -173,7 +173,7 @@ def survey(survey: Survey, language: str):
     closed = survey.standing is Standing.CLOSED
     response = _page(survey, language, status=410 if closed else 200)
     if not closed:  # each page seen keeps the cookie alive
-        _set_cookie(response, request.cookies[COOKIE])
+        _set_cookie(response, leaver.proof(survey.invitation))
     return response
 
 
@@ -188,7 +188,9 @@ def save(survey: Survey, language: str):
     if reading.errors:
         return _page(survey, language, 422, block="save_status", errors=reading.errors, oob=True)
     leaver.save_draft(survey.invitation, reading.answers, language)
-    return _page(survey, language, block="save_status", save_state="saved", oob=True)
+    response = _page(survey, language, block="save_status", save_state="saved", oob=True)
+    _set_cookie(response, leaver.proof(survey.invitation))  # answering keeps it alive
+    return response
 
 
 @bp.post("/submit")

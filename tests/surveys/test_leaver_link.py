@@ -232,3 +232,17 @@ def test_the_access_log_never_holds_the_token(leaver):
     gunicorn.args = {"r": request_line, "U": leaver.link}
     HideSurveyTokens().filter(gunicorn)
     assert leaver.token not in repr(gunicorn.args)
+
+
+def test_answering_keeps_the_cookie_alive(client, leaver, monkeypatch):
+    csrf = open_survey(client, leaver)
+    # Two hours on, the leaver is still typing: each save signs the cookie afresh.
+    later = time.time() + 7000
+    monkeypatch.setattr("itsdangerous.timed.time.time", lambda: later)
+    saved = client.post(
+        "/s/draft", data={"answer_pay": "yes", "csrf_token": csrf}, headers={"HX-Request": "true"}
+    )
+    assert saved.status_code == 200
+    assert "Max-Age=7200" in saved.headers["Set-Cookie"]
+    monkeypatch.setattr("itsdangerous.timed.time.time", lambda: later + 7000)
+    assert client.get("/s/").status_code == 200
