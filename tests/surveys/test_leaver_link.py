@@ -9,6 +9,7 @@ import time
 import pytest
 
 from service.accounts.tokens import token_hash
+from service.accounts.views import PUBLIC_ENDPOINTS
 from service.extensions import db
 from service.model_types import utcnow
 from service.surveys.invitation_models import InvitationStatus
@@ -246,3 +247,12 @@ def test_answering_keeps_the_cookie_alive(client, leaver, monkeypatch):
     assert "Max-Age=7200" in saved.headers["Set-Cookie"]
     monkeypatch.setattr("itsdangerous.timed.time.time", lambda: later + 7000)
     assert client.get("/s/").status_code == 200
+
+
+def test_the_leavers_pages_are_tenant_less_public_and_under_s(app):
+    rules = [rule for rule in app.url_map.iter_rules() if rule.endpoint.startswith("leaver.")]
+    assert {rule.endpoint for rule in rules} <= PUBLIC_ENDPOINTS
+    assert len(rules) == 7
+    for rule in rules:
+        assert rule.rule.startswith("/s/")
+        assert "tenant_slug" not in rule.arguments
