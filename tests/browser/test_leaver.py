@@ -1,6 +1,7 @@
 """The leaver's survey on a phone: a Het Anker leaver opens the emailed link, answers in
 Dutch, closes the page midway, opens the link again (nothing lost), sends the answers and
-sees the thank-you page; the link then shows the one friendly page."""
+sees the thank-you page; the link then shows the one friendly page. HR then reads the
+answers de-identified, on a phone too."""
 
 import pytest
 import sqlalchemy as sa
@@ -9,7 +10,8 @@ from playwright.sync_api import expect
 from service.extensions import db
 from service.tenants.models import Tenant
 from tests.browser.conftest import assert_accessible, assert_fits_width, screenshot
-from tests.surveys.leaver_world import make_leaver, responses_of
+from tests.browser.test_house import sign_in
+from tests.surveys.leaver_world import COMPLETE, make_leaver, open_survey, responses_of
 
 pytestmark = pytest.mark.browser
 
@@ -18,15 +20,15 @@ TEXT = "Minder gebroken diensten, meer overleg."
 SAVED = f"{TEXT} Betere planning.!"
 
 
-@pytest.fixture
-def leaver(live_server):
+def het_anker_leaver(live_server, name: str):
     with live_server.app.app_context():
         tenant = db.session.scalar(sa.select(Tenant).where(Tenant.slug == "het-anker"))
         db.session.expunge(tenant)
-        return make_leaver(tenant, "Lotte Wouters")
+        return make_leaver(tenant, name)
 
 
-def test_a_leaver_answers_on_a_phone_across_two_visits(open_page, live_server, leaver):
+def test_a_leaver_answers_on_a_phone_across_two_visits(open_page, live_server):
+    leaver = het_anker_leaver(live_server, "Lotte Wouters")
     page = open_page(locale="nl-BE", width=PHONE, height=812)
     page.goto(leaver.link)
     assert page.url.endswith("/s/")
@@ -77,3 +79,23 @@ def test_a_leaver_answers_on_a_phone_across_two_visits(open_page, live_server, l
         "Deze link naar de vragenlijst werkt niet"
     )
     assert_accessible(page)
+
+
+def test_hr_reads_the_answers_de_identified_on_a_phone(open_page, live_server):
+    leaver = het_anker_leaver(live_server, "Jens Maes")
+    client = live_server.app.test_client()
+    with live_server.app.app_context():
+        csrf = open_survey(client, leaver)
+    data = {**COMPLETE, "answer_improve": "Meer collega's op zaterdag.", "csrf_token": csrf}
+    assert client.post("/s/submit", data=data).status_code == 303
+    page = open_page(locale="en-GB", width=PHONE, height=812)
+    sign_in(page, "hr.admin@het-anker.example")  # Hanne Claes reads Dutch
+    page.locator(".site-header nav").get_by_role("link", name="Antwoorden", exact=True).click()
+    expect(page.get_by_role("heading", level=1)).to_have_text("Antwoorden op de online vragenlijst")
+    answer = page.locator(".survey-response", has_text="Meer collega's op zaterdag.")
+    expect(answer).to_be_visible()
+    expect(answer).to_contain_text("2026-Q3")
+    expect(page.get_by_text("Jens Maes")).to_have_count(0)
+    assert_fits_width(page, PHONE)
+    assert_accessible(page)
+    screenshot(page, "responses-375")
