@@ -12,8 +12,10 @@ from functools import lru_cache
 
 import Stemmer
 
-# Snowball's algorithm per supported language (the app's nl/fr/en).
-STEMMERS = {"nl": "dutch", "fr": "french", "en": "english"}
+# Snowball's algorithm per supported language (the app's nl/fr/en). Dutch takes the older
+# Porter-style algorithm: the newer one strips "ge-" and so merges "gezin" with "zin" and
+# "gezondheid" with "zon", which tags themes on words that have nothing to do with them.
+STEMMERS = {"nl": "dutch_porter", "fr": "french", "en": "english"}
 
 # Letters and digits; an apostrophe splits ("n'était" → "n", "était"; "wasn't" → "wasn", "t")
 # so that elided negations stay tokens of their own.
