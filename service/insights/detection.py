@@ -16,8 +16,9 @@ stems, Dutch compound heads and tails, and a few rules that read the clause arou
   praise and complaint are told apart; a dismissal clause without a topic of its own
   ("..., daar lag het niet aan") dismisses the clause before it.
 - `other` is tagged only when no theme is: for a reason the lexicon knows to be outside the
-  taxonomy (moving, studies, retirement) or a substantive statement (four words or more,
-  neither praise nor dismissal) that names no theme. Praise alone, "nothing to add" and
+  taxonomy (moving, studies, retirement) or a substantive statement that names no theme
+  (four words or more in a clause of neutral tone that dismisses nothing: a complaint the
+  lexicon cannot place is not guessed to be `other`). Praise alone, "nothing to add" and
   dismissals alone get no theme.
 
 A tenant's own themes (key → keywords in the text's language, the lexicon's syntax) are
@@ -50,7 +51,6 @@ _SUBSTANTIVE_WORDS = 4
 _BACK_REACH = 2
 # "..., maar eerlijk": a clause this short, praising and naming nothing, concedes.
 _CONCESSION_WORDS = 3
-_CUES = frozenset({"negator", "intensifier", "dismissal", "reason"})
 
 
 @dataclass(frozen=True, slots=True)
@@ -121,8 +121,9 @@ def detect(
 ) -> Detection:
     """The themes `text` raises, each with its evidence, and the text's sentiment.
 
-    `extra_themes`: a tenant's own themes, key → keywords in `language`. Raises ValueError
-    for a language other than nl, fr, en.
+    `extra_themes`: a tenant's own themes, key → keywords in `language` (compiled once per
+    distinct set). Raises ValueError for a language other than nl, fr, en, and for a
+    keyword without a word in it.
     """
     if language not in LANGUAGES:
         raise ValueError(f"unsupported language: {language!r} (expected one of nl, fr, en)")
@@ -162,12 +163,10 @@ class _Reading:
         self.reasons = {tokens[m.first].clause for m in cues if m.label == "reason"}
         # Dismissal phrases carry their own negation ("geen probleem") and a theme phrase its
         # own meaning ("appris par une collègue"): their words are neither negators nor tone.
-        self.claimed = frozenset(
-            i
-            for m in cues + topics
-            if m.label == "dismissal" or (m.label not in _CUES and m.last > m.first)
-            for i in range(m.first, m.last + 1)
-        )
+        phrases = [m for m in cues if m.label == "dismissal"] + [
+            m for m in topics if m.last > m.first
+        ]
+        self.claimed = frozenset(i for m in phrases for i in range(m.first, m.last + 1))
 
     def _dismiss_backwards(self, clauses: set[int]) -> None:
         """A clause without a topic of its own that dismisses ("..., daar lag het niet aan")
