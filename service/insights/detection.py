@@ -15,11 +15,11 @@ stems, Dutch compound heads and tails, and a few rules that read the clause arou
 - A clause ends at punctuation and at contrast words ("maar", "mais", "but"), so mixed
   praise and complaint are told apart; a dismissal clause without a topic of its own
   ("..., daar lag het niet aan") dismisses the clause before it.
-- `other` is tagged only when no theme is: for a reason the lexicon knows to be outside the
-  taxonomy (moving, studies, retirement) or a substantive statement that names no theme
-  (four words or more in a clause of neutral tone that dismisses nothing: a complaint the
-  lexicon cannot place is not guessed to be `other`). Praise alone, "nothing to add" and
-  dismissals alone get no theme.
+- `other` is tagged only when no theme is, for a reason the lexicon knows to be outside the
+  taxonomy (moving, studies, health, retirement, a career change). A statement the lexicon
+  cannot place gets no theme rather than a guessed `other`: on the labelled set, guessing
+  turned complaints in words the lexicon lacks into wrong `other` tags. Praise alone,
+  "nothing to add" and dismissals alone get no theme.
 
 A tenant's own themes (key → keywords in the text's language, the lexicon's syntax) are
 matched beside the default ones through `extra_themes`.
@@ -47,7 +47,6 @@ _INTENSITY = 1.5
 _NEGATED_NEGATIVE = 0.5
 # Each clause raising a theme weighs as much as one complaint word in the answer's tone.
 _CONCERN = 1.0
-_SUBSTANTIVE_WORDS = 4
 _BACK_REACH = 2
 # "..., maar eerlijk": a clause this short, praising and naming nothing, concedes.
 _CONCESSION_WORDS = 3
@@ -144,7 +143,7 @@ def detect(
             m
             for m in matches
             if m.label == OTHER and tokens[m.first].clause not in reading.dismissed
-        ] or reading.substantive(matches)
+        ]
     concerns = {tokens[m.first].clause for m in kept if m.label != OTHER}
     return Detection(themes=_hits(text, tokens, kept), sentiment=reading.sentiment(concerns))
 
@@ -210,20 +209,6 @@ class _Reading:
         if clause in self.dismissed:
             return False
         return self.tone[clause] <= 0 or clause in self.reasons
-
-    def substantive(self, matches: list[Match]) -> list[Match]:
-        """`other` for the first clause that says something without naming a theme."""
-        named = {self.tokens[m.first].clause for m in matches}
-        for clause in range(self.clauses):
-            words = [i for i, t in enumerate(self.tokens) if t.clause == clause]
-            if (
-                len(words) >= _SUBSTANTIVE_WORDS
-                and clause not in named
-                and clause not in self.dismissed
-                and self.tone[clause] == 0
-            ):
-                return [Match(OTHER, words[0], words[-1])]
-        return []
 
     def sentiment(self, concerns: set[int]) -> str:
         total = sum(self.tone) - _CONCERN * len(concerns)
