@@ -3,6 +3,8 @@
 import pytest
 
 from service.insights.detection import LANGUAGES, detect
+from service.insights.text import Analyser
+from service.insights.vocabulary import Vocabulary
 from service.surveys.themes import THEME_KEYS
 from tests.insights.labelled_set import comments, held_out, score
 
@@ -169,3 +171,16 @@ def test_a_tenants_own_themes_are_detected_beside_the_default_ones():
 def test_an_unknown_language_is_refused():
     with pytest.raises(ValueError, match="unsupported language"):
         detect("Das Gehalt war zu niedrig.", "de")
+
+
+def test_a_lexicon_entry_with_two_meanings_is_refused():
+    analyser = Analyser("nl")
+    with pytest.raises(ValueError, match="two labels"):
+        Vocabulary(analyser, [("loon", "compensation"), ("lonen", "workload")])
+    # The same entry twice for one theme is harmless.
+    Vocabulary(analyser, [("loon", "compensation"), ("lonen", "compensation")])
+
+
+def test_a_tenant_keyword_without_a_word_is_refused():
+    with pytest.raises(ValueError, match="without a word"):
+        detect("Te laag loon.", "nl", extra_themes={"pay": ["!!"]})
