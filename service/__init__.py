@@ -145,6 +145,7 @@ def _register_blueprints(app: Flask) -> None:
 
 def _register_cli(app: Flask) -> None:
     from service.demo import seed_demo_command
+    from service.insights.cli import themes_group
     from service.jobs.scheduler import scheduler_command
     from service.jobs.worker import jobs_group, worker_command
     from service.mail.cli import mail_group
@@ -152,5 +153,5 @@ def _register_cli(app: Flask) -> None:
 
     app.cli.add_command(seed_demo_command)
     app.cli.add_command(serve_command)
-    for command in (worker_command, scheduler_command, jobs_group, mail_group):
+    for command in (worker_command, scheduler_command, jobs_group, mail_group, themes_group):
         app.cli.add_command(command)

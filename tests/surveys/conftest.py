@@ -21,4 +21,4 @@ def catalogs():
 
 # The invitation tests' SMTP server and Redis (not the job tests' autouse fixture: the pure
 # tests above need no app).
-from tests.jobs.conftest import jobs_redis, smtp  # noqa: E402, F401
+from tests.jobs.conftest import jobs_redis  # noqa: E402, F401

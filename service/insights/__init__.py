@@ -1,0 +1,1 @@
+"""Insights: what the answers say, compiled into themes (issue 13)."""
