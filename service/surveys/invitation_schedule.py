@@ -68,14 +68,18 @@ def next_step(
     reminders_sent: int,
     cadence: Cadence,
     now: dt.datetime,
+    expiry: dt.datetime | None = None,
 ) -> Due:
-    """The next step of a running invitation (due or not: compare ``at`` with now)."""
+    """The next step of a running invitation (due or not: compare ``at`` with now).
+    ``expiry``: the one announced in the mail, which a later change of the settings leaves
+    alone (the reminder days apply as they are now, before it)."""
     if not sent or first_sent_at is None:
         return Due(Step.FIRST_MAIL, first_mail_at(scheduled_for, cadence))
-    expiry = expires_at(first_sent_at, cadence)
+    expiry = expiry or expires_at(first_sent_at, cadence)
     if now >= expiry:
         return Due(Step.EXPIRE, expiry)
-    pending = reminder_times(first_sent_at, cadence)[reminders_sent:]
+    times = (first_sent_at + dt.timedelta(days=days) for days in cadence.reminder_days)
+    pending = [at for at in times if at < expiry][reminders_sent:]
     if not pending:
         return Due(Step.EXPIRE, expiry)
     overdue = sum(1 for at in pending if at <= now)

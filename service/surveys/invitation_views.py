@@ -11,7 +11,7 @@ from service.departures.models import Departure
 from service.permissions import require
 from service.refusals import Refused
 from service.scopes import current_tenant, tenant_blueprint
-from service.surveys import invitations
+from service.surveys import invitation_actions, invitation_steps, invitations
 from service.surveys.invitation_models import SurveyInvitation
 from service.tenancy import get_for_tenant_or_404
 
@@ -35,7 +35,7 @@ def _back(departure: Departure):
 def send_now(departure_id: uuid.UUID):
     departure, invitation = _of(departure_id)
     try:
-        invitations.send_now(invitation, departure, current_tenant)
+        invitation_actions.send_now(invitation, departure, current_tenant)
     except Refused as refused:
         flash(" ".join(refused.errors["form"]), "error")
     else:
@@ -61,12 +61,12 @@ def resend(departure_id: uuid.UUID):
                 confirm=_("Send again"),
                 back=url_for("departures.show", departure_id=departure.id),
                 refusal=None
-                if invitation.status in invitations.RESENDABLE
+                if invitation.status in invitation_steps.RESENDABLE
                 else _("This invitation cannot be sent again."),
             )
         )
     try:
-        invitations.resend(invitation, departure, current_tenant)
+        invitation_actions.resend(invitation, departure, current_tenant)
     except Refused as refused:
         flash(" ".join(refused.errors["form"]), "error")
     else:
@@ -95,7 +95,7 @@ def cancel(departure_id: uuid.UUID):
                 refusal=None if invitation.is_live else _("This survey is no longer running."),
             )
         )
-    if invitations.cancel(invitation):
+    if invitation_actions.cancel(invitation):
         flash(_("The survey of %(name)s is cancelled.", name=departure.full_name), "success")
     else:
         flash(_("This survey is no longer running."), "info")

@@ -21,13 +21,15 @@ from sqlalchemy.exc import IntegrityError
 from service.accounts.tokens import token_hash
 from service.departures.models import Departure, DepartureStatus
 from service.extensions import db
+from service.jobs.queue import enqueue_after_commit
 from service.model_types import utcnow
 from service.surveys.answers import Answers
 from service.surveys.document import Questionnaire, from_json
 from service.surveys.invitation_models import InvitationStatus, SurveyDraft, SurveyInvitation
-from service.surveys.invitations import mark_opened
+from service.surveys.invitation_steps import mark_opened
 from service.surveys.models import TemplateVersion
 from service.surveys.response_models import SurveyResponse, month_of, quarter_of
+from service.surveys.response_tasks import reshuffle_responses
 from service.tenancy import tenant_scope, unscoped
 from service.tenants.models import Tenant
 
@@ -114,16 +116,16 @@ def survey_of_proof(value: str | None) -> Survey | None:
     invitation = db.session.scalar(
         sa.select(SurveyInvitation).where(SurveyInvitation.id == invitation_id)
     )
-    if (
-        invitation is None
-        or invitation.token_hash is None
-        or invitation.token_hash[:FINGERPRINT_LENGTH] != fingerprint
-        or invitation.template_version_id is None
-    ):
+    if invitation is None or invitation.template_version_id is None:
         return None
-    if _is_open(invitation, utcnow()):
+    current = (invitation.token_hash or "")[:FINGERPRINT_LENGTH] == fingerprint
+    if current and _is_open(invitation, utcnow()):
         standing = Standing.OPEN
-    elif invitation.status in (*OPEN_STATUSES, InvitationStatus.EXPIRED):
+    elif (current and invitation.status in OPEN_STATUSES) or (
+        invitation.status is InvitationStatus.EXPIRED
+    ):
+        # Expired while the leaver wrote (the scan clears the link's hash when it marks it
+        # expired): they are told, and shown what they sent, rather than the generic page.
         standing = Standing.CLOSED
     else:
         return None
@@ -213,10 +215,10 @@ def submit(invitation: SurveyInvitation, answers: Answers, language: str) -> boo
     version_id = invitation.template_version_id
     if not _end(invitation, InvitationStatus.COMPLETED):
         return False
-    today = utcnow().date()
+    month = month_of(utcnow().date())
     db.session.add(
         SurveyResponse(
-            month=month_of(today),
+            month=month,
             department_id=departure.department_id,
             job_function_id=departure.job_function_id,
             location_id=departure.location_id,
@@ -231,6 +233,9 @@ def submit(invitation: SurveyInvitation, answers: Answers, language: str) -> boo
     )
     if departure.status not in (DepartureStatus.CANCELLED, DepartureStatus.CLOSED):
         departure.status = DepartureStatus.ANSWERED
+    # Written in the transaction that ends the invitation, the row carries its transaction
+    # id: rewritten at once in another (service/surveys/responses.py says why).
+    enqueue_after_commit(reshuffle_responses, str(invitation.tenant_id), month.isoformat())
     db.session.commit()
     return True
 

@@ -7,6 +7,8 @@ An unknown, expired, cancelled or used link (or a cookie that proves nothing any
 gets one and the same page: same status, same body, whatever the reason.
 """
 
+import logging
+import re
 from collections.abc import Callable
 from functools import wraps
 
@@ -28,6 +30,34 @@ bp = Blueprint("leaver", __name__, url_prefix="/s")
 
 COOKIE = "exitloop_survey"
 COOKIE_PATH = "/s/"
+# Access logs that would write the link's path: the development server's and gunicorn's.
+ACCESS_LOGGERS = ("werkzeug", "gunicorn.access")
+_TOKEN_IN_PATH = re.compile(r"/s/[A-Za-z0-9_-]{16,}")
+
+
+def _redacted(value):
+    return _TOKEN_IN_PATH.sub("/s/[link]", value) if isinstance(value, str) else value
+
+
+class HideSurveyTokens(logging.Filter):
+    """The token of a survey link is a password for one survey: the access log keeps the
+    request, not the token."""
+
+    def filter(self, record: logging.LogRecord) -> bool:
+        if isinstance(record.args, dict):
+            record.args = {key: _redacted(value) for key, value in record.args.items()}
+        elif isinstance(record.args, tuple):
+            record.args = tuple(_redacted(value) for value in record.args)
+        record.msg = _redacted(record.msg)
+        return True
+
+
+@bp.record_once
+def _hide_tokens_from_access_logs(_state) -> None:
+    for name in ACCESS_LOGGERS:
+        logger = logging.getLogger(name)
+        if not any(isinstance(f, HideSurveyTokens) for f in logger.filters):
+            logger.addFilter(HideSurveyTokens())
 
 
 @bp.after_request
@@ -143,7 +173,7 @@ def survey(survey: Survey, language: str):
     closed = survey.standing is Standing.CLOSED
     response = _page(survey, language, status=410 if closed else 200)
     if not closed:  # each page seen keeps the cookie alive
-        _set_cookie(response, request.cookies[COOKIE])
+        _set_cookie(response, leaver.proof(survey.invitation))
     return response
 
 
@@ -158,7 +188,9 @@ def save(survey: Survey, language: str):
     if reading.errors:
         return _page(survey, language, 422, block="save_status", errors=reading.errors, oob=True)
     leaver.save_draft(survey.invitation, reading.answers, language)
-    return _page(survey, language, block="save_status", save_state="saved", oob=True)
+    response = _page(survey, language, block="save_status", save_state="saved", oob=True)
+    _set_cookie(response, leaver.proof(survey.invitation))  # answering keeps it alive
+    return response
 
 
 @bp.post("/submit")

@@ -2,7 +2,7 @@
 that job sends the due first mails and reminders, expires and marks bounced invitations.
 
 Each step commits on its own, claimed with a conditional UPDATE (service/surveys/
-invitations.py): a second scheduler, a re-run or a retried job sends no second copy.
+invitation_steps.py): a second scheduler, a re-run or a retried job sends no second copy.
 """
 
 import logging
@@ -16,9 +16,9 @@ from service.jobs.queue import enqueue
 from service.jobs.task import task
 from service.mail.models import MailStatus, TenantEmail
 from service.model_types import utcnow
-from service.surveys import invitations
+from service.surveys import invitation_steps as steps
 from service.surveys.invitation_models import LIVE_STATUSES, SurveyInvitation
-from service.surveys.invitation_schedule import Step, next_step
+from service.surveys.invitation_schedule import Step
 from service.tenancy import current_tenant_id, of_current_tenant, tenant_scope, unscoped
 from service.tenants.models import Tenant, TenantStatus
 
@@ -45,7 +45,7 @@ def tenants_with_work(now) -> list[uuid.UUID]:
             ),
         )
         .where(
-            SurveyInvitation.status.in_(invitations.SENT_STATUSES),
+            SurveyInvitation.status.in_(steps.SENT_STATUSES),
             TenantEmail.status == MailStatus.FAILED,
             SurveyInvitation.tenant_id.in_(active),
         )
@@ -74,35 +74,28 @@ def run_due(now=None) -> dict[str, int]:
     now = now or utcnow()
     done = dict.fromkeys([*Step, "bounced", "postponed"], 0)
     tenant = db.session.get(Tenant, current_tenant_id())
-    for invitation in invitations.bounced_invitations():
-        done["bounced"] += invitations.mark_bounced(invitation)
+    for invitation in steps.bounced_invitations():
+        done["bounced"] += steps.mark_bounced(invitation)
         db.session.commit()
-    cadence = invitations.cadence_of(tenant)
+    cadence = steps.cadence_of(tenant)
     seen: set[uuid.UUID] = set()
     while batch := _due(now, seen):
         for invitation in batch:
             seen.add(invitation.id)
             departure = db.session.get(Departure, (invitation.tenant_id, invitation.departure_id))
-            step = next_step(
-                sent=invitation.first_sent_at is not None,
-                scheduled_for=invitation.scheduled_for,
-                first_sent_at=invitations.as_utc(invitation.first_sent_at),
-                reminders_sent=invitation.reminders_sent,
-                cadence=cadence,
-                now=now,
-            )
+            step = steps.step_of(invitation, cadence, now)
             if step.at > now:  # the settings changed since it was planned
                 invitation.next_step_at = step.at
             elif step.step == Step.FIRST_MAIL:
-                if invitations.send_first_mail(invitation, departure, tenant, now):
+                if steps.send_first_mail(invitation, departure, tenant, now):
                     done[Step.FIRST_MAIL] += 1
                 elif invitation.status in LIVE_STATUSES and invitation.first_sent_at is None:
-                    invitations.postpone(invitation, now)  # no address or template yet
+                    steps.postpone(invitation, now)  # no address or template yet
                     done["postponed"] += 1
             elif step.step == Step.REMINDER:
-                done[Step.REMINDER] += invitations.send_reminder(invitation, departure, tenant, now)
+                done[Step.REMINDER] += steps.send_reminder(invitation, departure, tenant, now)
             else:
-                done[Step.EXPIRE] += invitations.expire(invitation, now)
+                done[Step.EXPIRE] += steps.expire(invitation, now)
             db.session.commit()
     if any(done.values()):
         log.info("survey invitations of tenant %s: %s", tenant.id, done)

@@ -109,6 +109,78 @@ class TenantSettingsSchema(FormSchema):
         return data
 
 
+INVITE_DAYS_MIN, INVITE_DAYS_MAX = 0, 30
+REMINDER_DAY_MIN, REMINDER_DAY_MAX, REMINDERS_MAX = 1, 60, 5
+EXPIRY_DAYS_MIN, EXPIRY_DAYS_MAX = 7, 90
+
+
+REMINDER_DAYS_FORMAT = N_("Enter whole numbers of days separated by commas, such as 3, 7.")
+
+
+def _reminder_days(value: str) -> None:
+    parts = [part.strip() for part in value.split(",") if part.strip()]
+    if not parts or not all(part.isascii() and part.isdigit() for part in parts):
+        raise ValidationError(REMINDER_DAYS_FORMAT)
+    days = [int(part) for part in parts]
+    if len(days) > REMINDERS_MAX:
+        raise ValidationError(N_("Plan at most 5 reminders."))
+    if any(not REMINDER_DAY_MIN <= day <= REMINDER_DAY_MAX for day in days):
+        raise ValidationError(N_("Each reminder comes 1 to 60 days after the first mail."))
+    if days != sorted(set(days)):
+        raise ValidationError(N_("List the reminder days from first to last, each once."))
+
+
+class TenantOwnSettingsSchema(TenantSettingsSchema):
+    """The settings page of a tenant: its settings and the survey invitation schedule."""
+
+    survey_invite_days_before = fields.Integer(
+        required=True,
+        validate=validate.Range(
+            INVITE_DAYS_MIN, INVITE_DAYS_MAX, error=N_("Choose from 0 to 30 days.")
+        ),
+        error_messages={
+            "required": N_("Choose from 0 to 30 days."),
+            "invalid": N_("Enter a whole number."),
+        },
+    )
+    survey_reminder_days = fields.String(
+        required=True,
+        validate=_reminder_days,
+        error_messages={
+            "required": N_("Plan at least one reminder, such as 3, 7."),
+            "invalid": REMINDER_DAYS_FORMAT,
+        },
+    )
+    survey_expiry_days = fields.Integer(
+        required=True,
+        validate=validate.Range(
+            EXPIRY_DAYS_MIN, EXPIRY_DAYS_MAX, error=N_("Choose from 7 to 90 days.")
+        ),
+        error_messages={
+            "required": N_("Choose from 7 to 90 days."),
+            "invalid": N_("Enter a whole number."),
+        },
+    )
+
+    @validates_schema
+    def _expiry_after_the_reminders(self, data, **kwargs):
+        reminders, expiry = data.get("survey_reminder_days"), data.get("survey_expiry_days")
+        if reminders is None or expiry is None:
+            return
+        days = [int(part) for part in reminders.split(",") if part.strip()]
+        if days and max(days) >= expiry:
+            raise ValidationError(
+                N_("The link must stay valid after the last reminder: choose more days."),
+                "survey_expiry_days",
+            )
+
+    @post_load
+    def _reminder_days_stored(self, data, **kwargs):
+        parts = data["survey_reminder_days"].split(",")
+        data["survey_reminder_days"] = ",".join(part.strip() for part in parts if part.strip())
+        return data
+
+
 class NameSchema(FormSchema):
     """A department or a function."""
 

@@ -16,6 +16,7 @@ from service.departures.models import Departure
 from service.extensions import db
 from service.listing import contains, paginate
 from service.refusals import Refused, commit_or_refuse
+from service.surveys import invitations
 from service.surveys.models import TemplateVersion
 from service.tenancy import TenantOwned, get_for_tenant_or_404, of_current_tenant
 from service.tenants.models import (
@@ -285,7 +286,11 @@ EDITABLE_SETTINGS = (
     "confidentiality_k",
     "data_protection_contact",
     "default_channel",
+    "survey_invite_days_before",
+    "survey_reminder_days",
+    "survey_expiry_days",
 )
+SURVEY_SCHEDULE = {"survey_invite_days_before", "survey_reminder_days", "survey_expiry_days"}
 
 
 def update_settings(tenant: Tenant, settings: dict) -> bool:
@@ -296,7 +301,10 @@ def update_settings(tenant: Tenant, settings: dict) -> bool:
         values["languages"] = tenant.languages  # the same languages, listed in another order
     if not _differs(tenant, values):
         return False
+    changed = {key for key, value in values.items() if getattr(tenant, key) != value}
     for key, value in values.items():
         setattr(tenant, key, value)
+    if changed & {*SURVEY_SCHEDULE, "time_zone"}:
+        invitations.replan(tenant)  # the mails not yet sent follow the new schedule
     db.session.commit()
     return True

@@ -18,7 +18,7 @@ from service.scopes import current_tenant, tenant_blueprint
 from service.tenants import services
 from service.tenants.checklist import getting_started
 from service.tenants.schemas import (
-    TenantSettingsSchema,
+    TenantOwnSettingsSchema,
     time_zones,
 )
 
@@ -80,6 +80,9 @@ def settings():
         "confidentiality_k": tenant.confidentiality_k,
         "data_protection_contact": tenant.data_protection_contact or "",
         "default_channel": tenant.default_channel,
+        "survey_invite_days_before": tenant.survey_invite_days_before,
+        "survey_reminder_days": tenant.survey_reminder_days.replace(",", ", "),
+        "survey_expiry_days": tenant.survey_expiry_days,
     }
     return _settings_page(form, {})
 
@@ -89,7 +92,9 @@ def settings():
 def edit_settings():
     form = {**request.form.to_dict(), "languages": request.form.getlist("languages")}
     _data, changed, errors = validate_and_apply(
-        TenantSettingsSchema(), form, lambda data: services.update_settings(current_tenant, data)
+        TenantOwnSettingsSchema(),
+        form,
+        lambda data: services.update_settings(current_tenant, data),
     )
     if errors:
         return _settings_page(form, errors, 422)

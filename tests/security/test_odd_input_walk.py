@@ -100,7 +100,7 @@ FORMS: dict[str, type[Schema]] = {
     "platform.create_agency": AgencySchema,
     "members.invite": accounts.TenantInviteSchema,
     "members.change_role": accounts.RoleSchema,
-    "tenants.edit_settings": tenants.TenantSettingsSchema,
+    "tenants.edit_settings": tenants.TenantOwnSettingsSchema,
     "tenants.create_department": tenants.NameSchema,
     "tenants.rename_department": tenants.NameSchema,
     "tenants.add_headcount": tenants.HeadcountSchema,
@@ -188,6 +188,9 @@ def valid_values(own: dict) -> dict[str, str]:
         "note": "An odd note",
         "answer_pay": "yes",
         "reason": "I would rather not say",
+        "survey_invite_days_before": "3",
+        "survey_reminder_days": "3, 7",
+        "survey_expiry_days": "21",
     }
 
 

@@ -15,3 +15,8 @@ def catalogs():
     Babel(app)
     with app.app_context():
         yield app
+
+
+# The invitation tests' SMTP server and Redis (not the job tests' autouse fixture: the pure
+# tests above need no app).
+from tests.jobs.conftest import jobs_redis, smtp  # noqa: E402, F401

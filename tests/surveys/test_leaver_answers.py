@@ -12,6 +12,7 @@ from service.extensions import db
 from service.model_types import utcnow
 from service.surveys import leaver as leaver_service
 from service.surveys.invitation_models import InvitationStatus
+from service.surveys.invitation_steps import expire
 from service.surveys.response_models import SurveyResponse
 from service.tenancy import tenant_scope
 from tests.conftest import translated
@@ -270,6 +271,20 @@ def test_a_submit_after_expiry_tells_the_leaver_and_shows_their_answers(client, 
     assert "Betere planning" in body
     assert "Mijn leidinggevende" in body  # the choice, in words
     assert responses_of(leaver.tenant) == []
+
+
+def test_a_submit_after_the_scan_expired_the_invitation_still_shows_the_answers(client, leaver):
+    csrf = open_survey(client, leaver)
+    autosave(client, csrf, answer_pay="yes")
+    with tenant_scope(leaver.tenant.id):
+        expire(invitation_row(leaver), utcnow() + dt.timedelta(days=30))
+        db.session.commit()
+    assert draft_of(leaver) is None  # the scan deletes the answers in progress
+    response = submit(client, csrf, **COMPLETE, answer_improve="Betere planning")
+    assert response.status_code == 410
+    assert "Betere planning" in response.get_data(as_text=True)
+    assert responses_of(leaver.tenant) == []
+    assert invitation_row(leaver).status is InvitationStatus.EXPIRED
 
 
 # --- declining -------------------------------------------------------------------------------

@@ -2,15 +2,18 @@
 for every dead link, private headers, rate-limited, tenant-less."""
 
 import datetime as dt
+import logging
 import re
 import time
 
 import pytest
 
 from service.accounts.tokens import token_hash
+from service.accounts.views import PUBLIC_ENDPOINTS
 from service.extensions import db
 from service.model_types import utcnow
 from service.surveys.invitation_models import InvitationStatus
+from service.surveys.leaver_views import HideSurveyTokens
 from service.tenancy import tenant_scope
 from tests.factories import make_tenant
 from tests.surveys.leaver_world import (
@@ -212,3 +215,44 @@ def test_a_leaver_saving_as_they_type_is_never_limited(app, client, leaver):
             assert response.status_code == 200
     finally:
         app.config["SURVEY_LIMIT_PER_IP"] = "20 per 15 minutes"
+
+
+def test_the_access_log_never_holds_the_token(leaver):
+    logger = logging.getLogger("werkzeug")
+    assert any(isinstance(f, HideSurveyTokens) for f in logger.filters)
+    request_line = f"GET {leaver.link} HTTP/1.1"
+    record = logging.LogRecord(
+        "werkzeug", logging.INFO, "", 0, '%s - - "%s" %s', ("127.0.0.1", request_line, "303"), None
+    )
+    for log_filter in logger.filters:
+        log_filter.filter(record)
+    line = record.getMessage()
+    assert leaver.token not in line
+    assert '"GET /s/[link] HTTP/1.1" 303' in line
+    gunicorn = logging.LogRecord("gunicorn.access", logging.INFO, "", 0, "%(r)s", None, None)
+    gunicorn.args = {"r": request_line, "U": leaver.link}
+    HideSurveyTokens().filter(gunicorn)
+    assert leaver.token not in repr(gunicorn.args)
+
+
+def test_answering_keeps_the_cookie_alive(client, leaver, monkeypatch):
+    csrf = open_survey(client, leaver)
+    # Two hours on, the leaver is still typing: each save signs the cookie afresh.
+    later = time.time() + 7000
+    monkeypatch.setattr("itsdangerous.timed.time.time", lambda: later)
+    saved = client.post(
+        "/s/draft", data={"answer_pay": "yes", "csrf_token": csrf}, headers={"HX-Request": "true"}
+    )
+    assert saved.status_code == 200
+    assert "Max-Age=7200" in saved.headers["Set-Cookie"]
+    monkeypatch.setattr("itsdangerous.timed.time.time", lambda: later + 7000)
+    assert client.get("/s/").status_code == 200
+
+
+def test_the_leavers_pages_are_tenant_less_public_and_under_s(app):
+    rules = [rule for rule in app.url_map.iter_rules() if rule.endpoint.startswith("leaver.")]
+    assert {rule.endpoint for rule in rules} <= PUBLIC_ENDPOINTS
+    assert len(rules) == 7
+    for rule in rules:
+        assert rule.rule.startswith("/s/")
+        assert "tenant_slug" not in rule.arguments

@@ -30,16 +30,19 @@ SHARED_ALLOWED = {
     "answers",
 }
 IDENTIFIED = ("survey_invitations", "survey_drafts", "departures")
-WRITTEN_ORDER = "SELECT id FROM survey_responses ORDER BY ctid"
+LINKED_BY_XMIN = "SELECT count(*) FROM survey_responses r JOIN {table} t ON t.xmin = r.xmin"
+WRITERS = "SELECT count(DISTINCT xmin::text) FROM survey_responses"
+PHYSICAL_ORDER = "SELECT answers->>'improve' AS improve FROM survey_responses ORDER BY ctid"
 
 
 def submit_all(app, tenant, count: int):
+    """``count`` leavers answer one after the other; the n-th writes "Leaver n"."""
     leavers = [make_leaver(tenant, f"Leaver {n}") for n in range(count)]
-    for leaver in leavers:
+    for number, leaver in enumerate(leavers):
         client = app.test_client()
         csrf = open_survey(client, leaver)
-        response = client.post("/s/submit", data={**COMPLETE, "csrf_token": csrf})
-        assert response.status_code == 303
+        data = {**COMPLETE, "answer_improve": f"Leaver {number}", "csrf_token": csrf}
+        assert client.post("/s/submit", data=data).status_code == 303
     return leavers
 
 
@@ -74,16 +77,21 @@ def test_response_ids_are_random_and_share_no_value_with_the_identified_rows(app
     assert not {r.id for r in responses} & identified
 
 
-def test_ids_are_not_in_the_order_the_responses_came_in(app):
+def test_the_database_keeps_no_trace_of_the_order_or_transaction_of_writing(app):
     tenant = make_tenant("retail", languages=["fr"])
     submit_all(app, tenant, 8)
     with db.engine.connect() as connection:
-        # Written one after the other: the physical order (ctid) is the order of writing
-        # today, though PostgreSQL guarantees none; the ids keep no trace of it (a chance
-        # of 1 in 8! that they would), and lists sort by month and id, never by ctid.
-        written = [row.id for row in connection.execute(sa.text(WRITTEN_ORDER))]
-    assert len(written) == 8
-    assert written != sorted(written)
+        # Each response was written in the transaction that ended its invitation and marked
+        # its departure answered; the rewrite after it leaves no shared transaction id.
+        for table in IDENTIFIED:
+            linked = connection.scalar(sa.text(LINKED_BY_XMIN.format(table=table)))
+            assert linked == 0, f"{table} joins survey_responses on xmin"
+        assert connection.scalar(sa.text(WRITERS)) == 1
+        # The physical order follows the random ids, not the order the answers came in
+        # (a chance of 1 in 8! that they would coincide).
+        physical = [row.improve for row in connection.execute(sa.text(PHYSICAL_ORDER))]
+    assert sorted(physical) == [f"Leaver {n}" for n in range(8)]
+    assert physical != sorted(physical)
 
 
 # --- HR's list -------------------------------------------------------------------------------

@@ -238,6 +238,9 @@ SETTINGS = {
     "time_zone": "Europe/Brussels",
     "confidentiality_k": "5",
     "data_protection_contact": "",
+    "survey_invite_days_before": "3",
+    "survey_reminder_days": "3, 7",
+    "survey_expiry_days": "21",
 }
 
 

@@ -13,6 +13,9 @@ VALID = {
     "time_zone": "Europe/Luxembourg",
     "confidentiality_k": "7",
     "data_protection_contact": "dpo@a.example",
+    "survey_invite_days_before": "3",
+    "survey_reminder_days": "3, 7",
+    "survey_expiry_days": "21",
 }
 
 

@@ -18,3 +18,12 @@ document.addEventListener("htmx:afterSwap", function () {
   var target = document.querySelector("[data-refocus]");
   if (target) { target.focus(); }
 });
+
+// A request that never reached the server (no connection): an element that asks for it
+// says so in place (data-offline-message, shown in the element named by data-offline-status).
+document.addEventListener("htmx:sendError", function (event) {
+  var source = event.detail.elt.closest("[data-offline-message]");
+  if (!source) { return; }
+  var status = document.getElementById(source.getAttribute("data-offline-status"));
+  if (status) { status.textContent = source.getAttribute("data-offline-message"); }
+});
