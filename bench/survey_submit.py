@@ -263,7 +263,7 @@ def seed_leavers(database_url: str, count: int) -> list[str]:
     from service.departures.services import identity_key
     from service.extensions import db
     from service.model_types import new_id, utcnow
-    from service.surveys import invitations
+    from service.surveys import invitation_actions, invitations
     from service.surveys.document import for_languages, to_json
     from service.surveys.invitation_links import link_token
     from service.surveys.invitation_models import SurveyInvitation
@@ -315,7 +315,7 @@ def seed_leavers(database_url: str, count: int) -> list[str]:
                     SurveyInvitation.departure_id.in_([row["id"] for row in rows])
                 )
             ).all():
-                invitations.send_now(invitation, departures[invitation.departure_id], tenant)
+                invitation_actions.send_now(invitation, departures[invitation.departure_id], tenant)
                 tokens.append(link_token(invitation))
         db.engine.dispose()
     return tokens

@@ -21,7 +21,7 @@ from service.surveys.document import from_json
 from service.surveys.invitation_links import link_hash
 from service.surveys.invitation_models import InvitationStatus, SurveyDraft, SurveyInvitation
 from service.surveys.invitation_schedule import Cadence, expires_at, reminder_times
-from service.surveys.invitations import cadence_of
+from service.surveys.invitation_steps import cadence_of
 from service.surveys.models import TemplateVersion
 from service.tenancy import of_current_tenant, tenant_scope
 from service.tenants.models import Department
