@@ -36,6 +36,7 @@ from service.labels import ROLES
 from service.model_types import utcnow
 from service.roles import PLATFORM_ADMIN
 from service.surveys.demo import seed_library, seed_tenant_templates
+from service.surveys.interview_demo import seed_tenant_interviews
 from service.surveys.invitation_demo import seed_tenant_invitations
 from service.surveys.response_demo import seed_tenant_responses
 from service.tenancy import tenant_scope
@@ -385,6 +386,7 @@ def seed_demo(password: str = DEFAULT_PASSWORD) -> dict:
         seed_tenant_templates(seeded, dt.date.today(), second_version=spec["slug"] == "het-anker")
         seed_tenant_departures(seeded, dt.date.today())
         seed_tenant_invitations(seeded, dt.date.today())
+        seed_tenant_interviews(seeded, dt.date.today())
         seed_tenant_responses(seeded, dt.date.today())
         seed_tenant_actions(seeded, dt.date.today())
     seed_library(agency)

@@ -78,7 +78,11 @@ def truncate_all(app) -> None:
         tables = [t.name for t in reversed(db.metadata.sorted_tables)]
         with db.engine.begin() as connection:
             if connection.dialect.name == "postgresql":
-                connection.execute(sa.text(f"TRUNCATE {', '.join(tables)} CASCADE"))
+                # DELETE beats TRUNCATE on tables this small (a TRUNCATE makes new files for
+                # each of ~50 tables, every test); as replica, no trigger or key check fires.
+                connection.execute(sa.text("SET LOCAL session_replication_role = replica"))
+                for table in tables:
+                    connection.execute(sa.text(f"DELETE FROM {table}"))
             else:
                 for table in tables:
                     connection.execute(sa.text(f"DELETE FROM {table}"))

@@ -1,5 +1,6 @@
 """Demo data: the seed-demo command, when `make run` seeds, and what it prints."""
 
+import datetime as dt
 import html
 import json
 import re
@@ -9,8 +10,10 @@ import sqlalchemy as sa
 from service.accounts.models import AgencyInvitation, TenantInvitation, User
 from service.config import LANGUAGES
 from service.demo import demo_logins, seed_demo
+from service.departures.models import Departure, DepartureStatus
 from service.extensions import db
 from service.serve import startup_lines
+from service.surveys.interview_models import Interview, InterviewStatus
 from service.tenancy import tenant_scope, unscoped
 from service.tenants.models import Agency, Membership, Tenant
 from tests.conftest import login
@@ -326,3 +329,29 @@ def test_a_demo_leavers_link_opens_their_survey_with_the_answers_in_progress(app
     page = client.get(response.headers["Location"]).get_data(as_text=True)
     assert "Wat is de belangrijkste reden waarom u ons verlaat?" in page
     assert draft.answers["why_leaving"][:30] in html.unescape(page)
+
+
+def test_the_consultant_has_an_interview_coming_and_one_is_done(app):
+    seed_demo("pw")
+    consultant = db.session.scalar(
+        sa.select(User).where(User.email == "consultant@talentbrug.example")
+    )
+    upcoming = 0
+    for tenant in db.session.scalars(sa.select(Tenant)).all():
+        with tenant_scope(tenant.id):
+            interviews = db.session.scalars(sa.select(Interview)).all()
+            statuses = {interview.status for interview in interviews}
+            assert statuses == {InterviewStatus.PLANNED, InterviewStatus.COMPLETED}, tenant.slug
+            for interview in interviews:
+                departure = db.session.scalar(
+                    sa.select(Departure).where(Departure.id == interview.departure_id)
+                )
+                if interview.status is InterviewStatus.COMPLETED:
+                    assert interview.notes
+                    assert interview.answers["reason"]
+                    assert departure.status is DepartureStatus.ANSWERED
+                else:
+                    assert interview.scheduled_at > dt.datetime.now(dt.UTC)
+                    assert departure.status is DepartureStatus.INTERVIEW_PLANNED
+                    upcoming += interview.interviewer_user_id == consultant.id
+    assert upcoming == 2  # at both clients the agency serves
