@@ -113,13 +113,11 @@ def _register_blueprints(app: Flask) -> None:
     from service.accounts.member_views import bp as members
     from service.accounts.platform_views import bp as platform_people
     from service.accounts.views import bp as accounts
-    from service.actions import (
-        digest_models,  # noqa: F401 — reminder digests: no page
-        models,  # noqa: F401 — the board's blueprint comes next
-    )
+    from service.actions import digest_models  # noqa: F401 — reminder digests: no page
     from service.actions.practice_views import bp as practices
     from service.actions.public_views import bp as you_said_we_did
     from service.actions.publish_views import bp as publishing
+    from service.actions.views import bp as actions
     from service.agencies.brand_views import bp as brand
     from service.agencies.views import bp as agencies
     from service.departures.import_views import bp as departure_imports
@@ -134,8 +132,7 @@ def _register_blueprints(app: Flask) -> None:
 
     blueprints = (health, accounts, tenants, members, agencies, agency_people, platform)
     extra = (platform_people, outbox, brand, surveys, library, departures, departure_imports)
-    actions = (practices, publishing, you_said_we_did)
-    for blueprint in (*blueprints, *extra, *actions):
+    for blueprint in (*blueprints, *extra, actions, practices, publishing, you_said_we_did):
         app.register_blueprint(blueprint)
 
 

@@ -47,15 +47,42 @@ MATRIX: dict[str, frozenset[str]] = {
     # admin never see them (interviewers will see their assigned ones with interviews).
     "tenant.departures.view": frozenset({"hr_admin", "hr"}),
     "tenant.departures.manage": frozenset({"hr_admin", "hr"}),
+    # Actions (the accountability board): HR creates and edits them all; leadership reads
+    # them all; everyone else who may see some sees and moves only their own (OWNER_RULES).
+    "tenant.actions.view": frozenset({"hr_admin", "hr", "leadership", "interviewer", "member"}),
+    "tenant.actions.view_all": frozenset({"hr_admin", "hr", "leadership"}),
+    "tenant.actions.edit": frozenset({"hr_admin", "hr", "interviewer", "member"}),
+    "tenant.actions.manage": frozenset({"hr_admin", "hr"}),
     "agency.library.view": frozenset(AGENCY_ROLES),
     "agency.library.manage": frozenset({"agency_admin"}),
-    # Actions: HR creates and edits them all (the good-practice catalogue starts one).
-    "tenant.actions.manage": frozenset({"hr_admin", "hr"}),
+}
+
+
+# The second layer, object checks: a role holds these actions only for the objects it owns
+# (an action it is the owner of), unless it also holds the wider action named here.
+OWNER_RULES: dict[str, str] = {
+    "tenant.actions.view": "tenant.actions.view_all",
+    "tenant.actions.edit": "tenant.actions.manage",
 }
 
 
 def can(role: str | None, action: str) -> bool:
     return role is not None and role in MATRIX.get(action, frozenset())
+
+
+def may(role: str | None, action: str, owns: bool) -> bool:
+    """``can``, and the object rule: the owner, or a role that holds the wider action."""
+    if not can(role, action):
+        return False
+    wider = OWNER_RULES.get(action)
+    return wider is None or owns or can(role, wider)
+
+
+def require_owner_or_role(action: str, owns: bool) -> None:
+    """After the scoped fetch: 403 unless the current role may do ``action`` to this object
+    (another tenant's object never got here: it is a 404)."""
+    if not may(g.get("role"), action, owns):
+        abort(403)
 
 
 def require(action: str) -> Callable:

@@ -10,7 +10,7 @@ import re
 import pytest
 
 from service.accounts.views import LOGIN_ONLY_ENDPOINTS, PUBLIC_ENDPOINTS
-from service.permissions import can
+from service.permissions import OWNER_RULES, can, may
 from tests.conftest import csrf_token, login
 from tests.url_map import build, call, fillers, furnished_fillers, routes, scope_of
 
@@ -36,14 +36,22 @@ def matrix_world(world):
     return world, furnished_fillers(world), fillers(world.b)
 
 
-def expected_own(actor: str, scope: str | None, endpoint: str, app) -> int | None:
+# Who owns the object a URL parameter names in the world (tests/factories.py _side): the
+# object rules of permissions.OWNER_RULES hold for it.
+OWNED_BY = {"action_id": "member"}
+
+
+def expected_own(actor: str, scope: str | None, rule, app) -> int | None:
     """The status on side A's own scope; None where only a change would tell (allowed POST)."""
     if scope is None:
         return None
     role = ACTORS[actor][1].get(scope)
     if role is None:
         return 404
-    action = app.view_functions[endpoint].required_action
+    action = app.view_functions[rule.endpoint].required_action
+    owned = [argument for argument in rule.arguments if argument in OWNED_BY]
+    if action in OWNER_RULES and owned:
+        return 200 if may(role, action, OWNED_BY[owned[0]] == actor) else 403
     return 200 if can(role, action) else 403
 
 
@@ -66,7 +74,7 @@ def test_every_route_for_every_actor(app, matrix_world, actor):
         if scope != "platform":
             status = call(client, method, build(rule, other), token).status_code
             assert status == 404, f"{actor}: {method} {rule.rule} of side B -> {status}"
-        want = expected_own(actor, scope, rule.endpoint, app)
+        want = expected_own(actor, scope, rule, app)
         if want == 200 and method != "GET":
             continue
         status = call(client, method, build(rule, own), token).status_code
@@ -99,6 +107,30 @@ def test_leadership_reads_and_never_edits():
 
 def test_hr_changes_neither_settings_nor_members():
     assert not [a for a in actions_of("hr") if a.startswith(("tenant.settings", "tenant.members"))]
+
+
+def test_object_rules_name_wider_actions_of_the_matrix():
+    from service.permissions import MATRIX
+
+    for action, wider in OWNER_RULES.items():
+        assert action in MATRIX
+        assert wider in MATRIX
+        assert MATRIX[wider] <= MATRIX[action]  # the wider one is a subset of the roles
+
+
+@pytest.mark.parametrize("actor", sorted(ACTORS))
+def test_actions_actor_by_action(actor):
+    """The accountability board's rules for every actor, owner of the action or not."""
+    role = ACTORS[actor][1].get("tenant")
+    hr = role in ("hr_admin", "hr")
+    for owns in (True, False):
+        assert may(role, "tenant.actions.view", owns) == (
+            hr or role == "leadership" or (owns and role in ("interviewer", "member"))
+        )
+        assert may(role, "tenant.actions.edit", owns) == (
+            hr or (owns and role in ("interviewer", "member"))
+        )
+        assert may(role, "tenant.actions.manage", owns) == hr
 
 
 def test_platform_admin_and_consultants_reach_no_client_data_by_role():

@@ -38,6 +38,7 @@ from service.actions.models import (
 from service.extensions import db
 from service.model_types import new_id, utcnow
 from service.refusals import Refused
+from service.roles import TenantRole
 from service.surveys.themes import THEME_KEYS
 from service.tenancy import current_tenant_id, get_for_tenant_or_404, of_current_tenant
 from service.tenants.models import Department, JobFunction, Membership, Tenant
@@ -106,9 +107,31 @@ def load_links(actions: list[Action]) -> list[Action]:
     return actions
 
 
+def my_membership_id(user_id: uuid.UUID) -> uuid.UUID | None:
+    """The signed-in person's active membership of the current tenant (None for an agency
+    admin, who acts in the tenant without one)."""
+    return db.session.scalar(
+        sa.select(Membership.id).where(
+            of_current_tenant(Membership),
+            Membership.user_id == user_id,
+            Membership.deactivated_at.is_(None),
+        )
+    )
+
+
+def actor_names(events: list[ActionEvent]) -> dict[uuid.UUID, str]:
+    """Who made the events, by user id, in one statement."""
+    ids = {event.actor_id for event in events if event.actor_id is not None}
+    if not ids:
+        return {}
+    rows = db.session.execute(sa.select(User.id, User.display_name).where(User.id.in_(ids)))
+    return {row.id: row.display_name for row in rows}
+
+
 def owner_choices() -> list[tuple[uuid.UUID, str]]:
     """Who may own an action: the tenant's active members, (membership id, name) by name.
-    A consultant placed by the agency is no member of the company."""
+    A consultant placed by the agency is no member of the company, and leadership reads the
+    board without moving anything on it."""
     query = (
         sa.select(Membership.id, User.display_name)
         .join(User, User.id == Membership.user_id)
@@ -116,6 +139,7 @@ def owner_choices() -> list[tuple[uuid.UUID, str]]:
             of_current_tenant(Membership),
             Membership.deactivated_at.is_(None),
             Membership.assigned_by_agency.is_(False),
+            Membership.role != TenantRole.LEADERSHIP,
             User.active.is_(True),
         )
         .order_by(User.display_name)
@@ -141,14 +165,12 @@ def _checked(values: dict, current: Action | None) -> dict:
         if not title:
             errors["title"] = [_("Give the action a title.")]
         elif len(title) > TITLE_MAX:
-            errors["title"] = [_("Keep the title to %(max)d characters.", max=TITLE_MAX)]
+            errors["title"] = [_("Keep the title to 160 characters.")]
         values["title"] = title
     if "description" in values:
         description = (values["description"] or "").strip() or None
         if description and len(description) > DESCRIPTION_MAX:
-            errors["description"] = [
-                _("Keep the description to %(max)d characters.", max=DESCRIPTION_MAX)
-            ]
+            errors["description"] = [_("Keep the description to 5,000 characters.")]
         values["description"] = description
     if "owner_membership_id" in values and (
         current is None or values["owner_membership_id"] != current.owner_membership_id
@@ -350,9 +372,7 @@ def move_action(
         if outcome is None:
             raise Refused({"outcome": [_("Say what came of it before closing it as done.")]})
         if len(outcome) > OUTCOME_MAX:
-            raise Refused(
-                {"outcome": [_("Keep the outcome to %(max)d characters.", max=OUTCOME_MAX)]}
-            )
+            raise Refused({"outcome": [_("Keep the outcome to 5,000 characters.")]})
     before = action.status
     changes = {"status": [before.value, status.value]}
     if status == ActionStatus.DONE:
@@ -396,7 +416,7 @@ def add_progress(action: Action, note: str, percent: int | None, *, actor: User 
     if not note:
         errors["note"] = [_("Say what happened.")]
     elif len(note) > NOTE_MAX:
-        errors["note"] = [_("Keep the note to %(max)d characters.", max=NOTE_MAX)]
+        errors["note"] = [_("Keep the note to 2,000 characters.")]
     if percent is not None and not 0 <= percent <= 100:
         errors["percent"] = [_("Give a percentage between 0 and 100.")]
     if errors:

@@ -30,6 +30,7 @@ from service.accounts import schemas as accounts
 from service.accounts.models import LinkPurpose, TenantInvitation
 from service.accounts.tokens import new_token, token_hash
 from service.accounts.views import LOGIN_ONLY_ENDPOINTS, PUBLIC_ENDPOINTS
+from service.actions import schemas as actions
 from service.actions.publish_views import PublishSchema
 from service.agencies.schemas import BrandSchema, TenantCreateSchema
 from service.departures.schemas import DepartureSchema
@@ -93,6 +94,11 @@ FORMS: dict[str, type[Schema]] = {
     "tenants.job_function": tenants.NameSchema,
     "tenants.create_location": tenants.LocationSchema,
     "tenants.location": tenants.LocationSchema,
+    "actions.create": actions.ActionSchema,
+    "actions.edit": actions.EditSchema,
+    "actions.move": actions.MoveSchema,
+    "actions.done": actions.DoneSchema,
+    "actions.progress": actions.ProgressSchema,
     "departures.create": DepartureSchema,
     "departures.edit": DepartureSchema,
     "publishing.publish": PublishSchema,
@@ -173,7 +179,18 @@ def valid_values(own: dict) -> dict[str, str]:
         "note": "An odd note",
         "action_reminder_days": "3",
         "public_summary": "An odd public summary",
+        "title": "Odd action",
+        "description": "An odd description",
+        "owner_membership_id": own["membership_id"],
+        "due_on": (dt.date.today() + dt.timedelta(days=30)).isoformat(),
+        "priority": "high",
+        "themes": "workload",
+        "department_ids": own["department_id"],
+        "job_function_ids": own["job_function_id"],
         "revision": "1",
+        "status": "in_progress",
+        "outcome": "An odd outcome",
+        "percent": "50",
     }
 
 
