@@ -16,6 +16,9 @@ from service.actions.models import (
 from service.tenants.schemas import EARLIEST_DATE, LATEST_DATE
 from service.validation import N_, FormSchema
 
+# The messages name the limits.
+assert (TITLE_MAX, DESCRIPTION_MAX, OUTCOME_MAX, NOTE_MAX) == (160, 5000, 5000, 2000)
+
 # The form fields that repeat (a select with several choices, checkboxes).
 LIST_FIELDS = ("themes", "department_ids", "job_function_ids")
 

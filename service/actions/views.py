@@ -7,17 +7,16 @@ OWNER_RULES). A move names the revision it was made on: a stale one changes noth
 shows the action as it is now."""
 
 import datetime as dt
-import json
 import uuid
 from urllib.parse import parse_qsl
 
-from flask import flash, g, make_response, redirect, request, url_for
+from flask import flash, g, redirect, request, url_for
 from flask_babel import gettext as _
 from flask_login import current_user
 from werkzeug.datastructures import MultiDict
 
 from service.actions import board, services
-from service.actions.evidence import Evidence, InvalidEvidence
+from service.actions.evidence import Evidence
 from service.actions.labels import LABELS
 from service.actions.models import Action, ActionPriority, ActionStatus
 from service.actions.schemas import (
@@ -33,7 +32,7 @@ from service.departures.services import structure_choices
 from service.i18n import day
 from service.permissions import can, may, require, require_owner_or_role
 from service.refusals import validate_and_apply
-from service.rendering import render
+from service.rendering import render, to_page
 from service.scopes import tenant_blueprint
 from service.surveys.themes import THEME_KEYS, theme_label
 
@@ -63,13 +62,6 @@ def _movable(action_id) -> Action:
     return action
 
 
-def _owner_only() -> uuid.UUID | None:
-    """Whose actions this person sees: everyone's, or only their own."""
-    if can(g.role, "tenant.actions.view_all"):
-        return None
-    return services.my_membership_id(current_user.id) or uuid.UUID(int=0)
-
-
 def _may_move(action: Action, me: uuid.UUID | None) -> bool:
     return may(g.role, "tenant.actions.edit", action.owner_membership_id == me)
 
@@ -95,7 +87,9 @@ def _board_page(
 ):
     filters = board.filters_from(args)
     me = services.my_membership_id(current_user.id)
-    owner_only = (me or uuid.UUID(int=0)) if mine else _owner_only()
+    # Whose actions are shown: everyone's, or only this person's (an agency admin owns none).
+    everyone = not mine and can(g.role, "tenant.actions.view_all")
+    owner_only = None if everyone else (me or uuid.UUID(int=0))
     table = args.get("view") == "table"
     context = _listing_context(filters)
     if table:
@@ -141,9 +135,19 @@ def mine():
 # --- creating and editing --------------------------------------------------------------------
 
 
-def _form_data() -> dict:
+def _posted() -> dict:
     form = request.form.to_dict()
     form.pop("csrf_token", None)
+    return form
+
+
+def _in_one_line(errors: dict) -> str:
+    """A form's messages as one sentence, for a flash or a card."""
+    return " ".join(message for messages in errors.values() for message in messages)
+
+
+def _form_data() -> dict:
+    form = _posted()
     for key in LIST_FIELDS:
         form[key] = [value for value in request.form.getlist(key) if value]
     return form
@@ -166,15 +170,6 @@ def _form_page(form, errors, status=200, action: Action | None = None):
     )
 
 
-def _to(target: str):
-    """After a saved form: a whole page (an htmx form is told to load it as a whole)."""
-    if request.htmx:
-        response = make_response("", 204)
-        response.headers["HX-Redirect"] = target
-        return response
-    return redirect(target)
-
-
 @bp.get("/new")
 @require("tenant.actions.manage")
 def new():
@@ -189,17 +184,6 @@ def new():
     return _form_page(form, {})
 
 
-def _evidence_from(form: dict) -> Evidence | None:
-    """Evidence travels with the form as the JSON an insight made (hidden field)."""
-    raw = form.get("evidence")
-    if not raw:
-        return None
-    try:
-        return Evidence.from_json(json.loads(raw))
-    except (ValueError, InvalidEvidence):
-        return None
-
-
 @bp.post("/new")
 @require("tenant.actions.manage")
 def create():
@@ -207,14 +191,12 @@ def create():
     _data, action, errors = validate_and_apply(
         ActionSchema(),
         form,
-        lambda data: services.create_action(
-            **data, evidence=_evidence_from(form), actor=current_user
-        ),
+        lambda data: services.create_action(**data, actor=current_user),
     )
     if errors:
         return _form_page(form, errors, 422)
     flash(_("Action “%(title)s” created.", title=action.title), "success")
-    return _to(url_for("actions.show", action_id=action.id))
+    return to_page(url_for("actions.show", action_id=action.id))
 
 
 def _form_of(action: Action) -> dict:
@@ -253,7 +235,7 @@ def edit(action_id: uuid.UUID):
         _("Action saved.") if changed else _("No changes to save."),
         "success" if changed else "info",
     )
-    return _to(url_for("actions.show", action_id=action.id))
+    return to_page(url_for("actions.show", action_id=action.id))
 
 
 # --- one action ------------------------------------------------------------------------------
@@ -334,8 +316,7 @@ def show(action_id: uuid.UUID):
 @require("tenant.actions.edit")
 def progress(action_id: uuid.UUID):
     action = _movable(action_id)
-    form = request.form.to_dict()
-    form.pop("csrf_token", None)
+    form = _posted()
     _data, _done, errors = validate_and_apply(
         ProgressSchema(),
         form,
@@ -346,12 +327,12 @@ def progress(action_id: uuid.UUID):
     if errors:
         return _show_page(action, errors=errors, form=form, status=422)
     flash(_("Progress added."), "success")
-    return _to(url_for("actions.show", action_id=action.id))
+    return to_page(url_for("actions.show", action_id=action.id))
 
 
 def _back() -> str:
-    """Where a move returns to: the board it was made on (with its filters), else the
-    action's page; only paths of this tenant's actions are followed."""
+    """The board a move was made on, with its filters ("" when it came from elsewhere):
+    only a path of this tenant's board is followed back."""
     back = request.values.get("back", "")
     prefix = url_for("actions.board_view")
     if back.startswith(prefix) and not back.startswith("//"):
@@ -363,16 +344,15 @@ def _back() -> str:
 @require("tenant.actions.edit")
 def move(action_id: uuid.UUID):
     action = _movable(action_id)
-    form = request.form.to_dict()
-    form.pop("csrf_token", None)
+    form = _posted()
     back = _back() or url_for("actions.show", action_id=action.id)
     on_board = request.htmx and request.form.get("from") == "board"
     status = form.get("status")
     if status == ActionStatus.DONE.value:
         # Closing needs an outcome note: its own form, on its own page.
-        return _to(url_for("actions.done", action_id=action.id, back=_back() or None))
+        return to_page(url_for("actions.done", action_id=action.id, back=_back() or None))
     if status == ActionStatus.CANCELLED.value:
-        return _to(url_for("actions.cancel", action_id=action.id))
+        return to_page(url_for("actions.cancel", action_id=action.id))
     if action.status == ActionStatus.CANCELLED and not can(g.role, "tenant.actions.manage"):
         return _refused_move(action, on_board, back)
     _data, changed, errors = validate_and_apply(
@@ -383,7 +363,7 @@ def move(action_id: uuid.UUID):
         ),
     )
     if errors:
-        message = " ".join(message for messages in errors.values() for message in messages)
+        message = _in_one_line(errors)
         if on_board:
             return _board_after_move(action, message, 409)
         flash(message, "error")
@@ -428,8 +408,7 @@ def done(action_id: uuid.UUID):
     if request.method == "GET":
         form = {"outcome": action.outcome or "", "revision": str(action.revision)}
         return _done_page(action, form, {}, back)
-    form = request.form.to_dict()
-    form.pop("csrf_token", None)
+    form = _posted()
     _data, _changed, errors = validate_and_apply(
         DoneSchema(),
         form,
@@ -445,7 +424,7 @@ def done(action_id: uuid.UUID):
         status = 409 if form.get("revision") != str(action.revision) else 422
         return _done_page(action, form, errors, back, status)
     flash(_("“%(title)s” is done.", title=action.title), "success")
-    return _to(back)
+    return to_page(back)
 
 
 def _done_page(action, form, errors, back, status=200):
@@ -471,11 +450,11 @@ def reopen(action_id: uuid.UUID):
         return redirect(back)
     _data, changed, errors = validate_and_apply(
         MoveSchema(only=("revision",)),
-        request.form.to_dict(),
+        _posted(),
         lambda data: services.reopen_action(action, data["revision"], actor=current_user),
     )
     if errors:
-        flash(" ".join(message for messages in errors.values() for message in messages), "error")
+        flash(_in_one_line(errors), "error")
     elif changed:
         flash(_("“%(title)s” is open again.", title=action.title), "success")
     return redirect(back)
@@ -506,13 +485,13 @@ def cancel(action_id: uuid.UUID):
         )
     _data, changed, errors = validate_and_apply(
         MoveSchema(only=("revision",)),
-        request.form.to_dict(),
+        _posted(),
         lambda data: services.move_action(
             action, data["revision"], ActionStatus.CANCELLED, actor=current_user
         ),
     )
     if errors:
-        flash(" ".join(message for messages in errors.values() for message in messages), "error")
+        flash(_in_one_line(errors), "error")
     elif changed:
         flash(_("“%(title)s” is cancelled.", title=action.title), "success")
     return redirect(back)

@@ -3,7 +3,7 @@ and cancel. Only HR sees them: a leaver's name is personal data."""
 
 import uuid
 
-from flask import flash, g, make_response, redirect, request, url_for
+from flask import flash, g, redirect, request, url_for
 from flask_babel import gettext as _
 
 from service.confirmation import Confirmation, ask, asking
@@ -14,7 +14,7 @@ from service.departures.schemas import DepartureSchema
 from service.i18n import LANGUAGE_NAMES
 from service.permissions import can, require
 from service.refusals import validate_and_apply
-from service.rendering import render
+from service.rendering import render, to_page
 from service.scopes import current_tenant, tenant_blueprint
 
 bp = tenant_blueprint("departures", __name__, "/departures")
@@ -100,16 +100,6 @@ def _posted_form() -> dict:
     return form
 
 
-def _to(target: str):
-    """After a saved form: the departure's page. The form posted by htmx is a fragment, so
-    the browser is told to load the page as a whole (a 302 would be followed by the XHR)."""
-    if request.htmx:
-        response = make_response("", 204)
-        response.headers["HX-Redirect"] = target
-        return response
-    return redirect(target)
-
-
 @bp.get("/new")
 @require("tenant.departures.manage")
 def new():
@@ -132,7 +122,7 @@ def create():
     if errors:
         return _form_page(form, errors, 422)
     flash(_("Departure of %(name)s recorded.", name=departure.full_name), "success")
-    return _to(url_for("departures.show", departure_id=departure.id))
+    return to_page(url_for("departures.show", departure_id=departure.id))
 
 
 @bp.get("/<uuid:departure_id>")
@@ -178,7 +168,7 @@ def edit(departure_id: uuid.UUID):
         flash(_("Departure saved."), "success")
     else:
         flash(_("No changes to save."), "info")
-    return _to(url_for("departures.show", departure_id=departure.id))
+    return to_page(url_for("departures.show", departure_id=departure.id))
 
 
 @bp.route("/<uuid:departure_id>/cancel", methods=["GET", "POST"])

@@ -42,6 +42,7 @@ def _count(model) -> int:
 
 def _client(app, role):
     client = app.test_client()
+    client.environ_base["HTTP_ACCEPT_LANGUAGE"] = "en"  # the messages asserted are English
     login(client, f"{role}@a.example")
     return client, csrf_token(client, BOARD)
 
@@ -392,3 +393,11 @@ def test_a_board_costs_the_same_statements_for_5_and_50_actions(app, world):
             counts.append(len(seen))
     assert counts[0] == counts[2]
     assert counts[1] == counts[3]
+
+
+def test_the_board_speaks_the_companys_language(app, world):
+    client = app.test_client()
+    login(client, "hr@a.example")  # no language chosen: the company's Dutch
+    html = client.get(BOARD).get_data(as_text=True)
+    assert "Nieuwe actie" in html
+    assert "Alleen te laat" in html

@@ -22,7 +22,6 @@
         draggable: ".action-card[data-movable]",
         filter: "a, button, input, select, textarea",
         preventOnFilter: false,
-        animation: 120,
         onEnd: function (event) {
           if (event.to !== event.from) { move(event.item, event.to.dataset.status); }
         }
@@ -31,4 +30,12 @@
   }
 
   htmx.onLoad(function (element) { init(element); });
+
+  // Dragging leaves style attributes on the cards; htmx copies an old element's attributes
+  // onto its replacement while settling, which the page's CSP (no inline style) refuses.
+  document.addEventListener("htmx:beforeSwap", function () {
+    document.querySelectorAll("#board [style]").forEach(function (element) {
+      element.removeAttribute("style");
+    });
+  });
 })();
