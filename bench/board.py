@@ -17,6 +17,8 @@ PostgreSQL database of its own, created and dropped like the tests do (TEST_DATA
 names the server). The last line is one JSON object.
 
     .venv/bin/python bench/board.py [actions_per_tenant other_tenants]
+
+(From a worktree other than the one the virtualenv was installed from: PYTHONPATH=. first.)
 """
 
 import contextvars

@@ -175,11 +175,12 @@ def test_two_racing_jobs_send_one_digest_per_owner(app, world, smtp, board, monk
 
     monkeypatch.setattr(reminders, "plan_digests", plan_then_wait)
     failures = []
+    tenant_id = str(world.a.tenant.id)  # read here: the test's session is not the threads'
 
     def job():
         with app.app_context():
             try:
-                send_action_digests(str(world.a.tenant.id), at())
+                send_action_digests(tenant_id, at())
             except Exception as error:  # pragma: no cover — reported below
                 failures.append(error)
 
