@@ -412,13 +412,6 @@ def _side(name: str) -> Side:
         "departure_import": make_departure_import(tenant),
     }
     objects = side.objects
-    version = published_version(tenant, objects["template"])
-    survey_departure = make_departure(tenant, "Survey Leaver", channel=Channel.SURVEY)
-    invitation, token = make_live_survey_invitation(tenant, survey_departure, version)
-    objects["live_survey_invitation"], objects["survey_token"] = invitation, token
-    objects["survey_response"] = make_survey_response(
-        tenant, version, department_id=objects["department"].id
-    )
     objects["interview"] = make_interview(tenant, objects["departure"], side.users["interviewer"])
     objects["action"] = make_action(tenant, memberships["member"])
     return side

@@ -21,6 +21,7 @@ from service.tenants.models import Membership, Tenant
 from tests.factories import make_action
 from tests.jobs.conftest import _fresh_embedded_state, smtp  # noqa: F401 — fixtures
 from tests.tenants.helpers import post_form, sign_in, text
+from tests.tenants.test_settings import VALID
 
 BRUSSELS = ZoneInfo("Europe/Brussels")
 TODAY = dt.datetime.now(BRUSSELS).date()
@@ -200,13 +201,7 @@ def test_the_reminder_days_are_a_tenant_setting_with_limits(client, world):
     page = text(client.get("/t/tenant-a/settings"))
     assert 'name="action_reminder_days"' in page
     assert 'value="3"' in page
-    form = {
-        "name": "Tenant A",
-        "languages": ["nl", "fr"],
-        "default_language": "nl",
-        "time_zone": "Europe/Brussels",
-        "confidentiality_k": "5",
-    }
+    form = VALID
     for wrong, message in (
         ("0", "Choose from 1 to 30 days."),
         ("31", "Choose from 1 to 30 days."),

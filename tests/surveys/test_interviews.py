@@ -274,10 +274,10 @@ def test_bad_answers_are_refused_with_a_message_and_nothing_is_stored(client, wo
     interview = rich_interview(world.a.tenant, world.a.users["interviewer"])
     sign_in(client, "interviewer@a.example")
     cases = {
-        "The form holds a question this questionnaire does not have.": {"answer_forged": "x"},
+        "This form names a question that is not part of the survey.": {"answer_forged": "x"},
         "Choose among the answers offered.": {"answer_reason": "weather"},
-        "Choose a value from 1 to 5.": {"answer_manager": "6"},
-        "Choose a value from 0 to 10.": {"answer_recommend": "-1"},
+        "Choose a number from 1 to 5.": {"answer_manager": "6"},
+        "Choose a number from 0 to 10.": {"answer_recommend": "-1"},
         "Shorten this answer to 5,000 characters": {"answer_why": "x" * 5001},
         "Shorten the notes to 20,000 characters": {"notes": "n" * 20_001},
     }
@@ -300,7 +300,7 @@ def test_completing_checks_required_answers_then_freezes_the_interview(client, w
     )
     assert response.status_code == 422
     page = text(response)
-    assert "This question needs an answer." in page
+    assert "Please answer this question." in page
     assert "kept" in page
     assert 'value="pay" checked' in page
     assert stored_interview(world.a.tenant, interview.id).is_planned

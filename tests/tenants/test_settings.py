@@ -16,6 +16,7 @@ VALID = {
     "survey_invite_days_before": "3",
     "survey_reminder_days": "3, 7",
     "survey_expiry_days": "21",
+    "action_reminder_days": "3",
 }
 
 
