@@ -376,7 +376,8 @@ def move(action_id: uuid.UUID):
         return to_page(url_for("actions.cancel", action_id=action.id))
     if action.status == ActionStatus.CANCELLED and not can(g.role, "tenant.actions.manage"):
         return _refused_move(action, on_board, back)
-    _data, changed, errors = validate_and_apply(
+    title = action.title  # read now: the commit expires it, and reading it back costs a query
+    data, changed, errors = validate_and_apply(
         MoveSchema(),
         form,
         lambda data: services.move_action(
@@ -395,8 +396,8 @@ def move(action_id: uuid.UUID):
         flash(
             _(
                 "“%(title)s” is now: %(status)s.",
-                title=action.title,
-                status=LABELS["statuses"][action.status],
+                title=title,
+                status=LABELS["statuses"][ActionStatus(data["status"])],
             ),
             "success",
         )
