@@ -31,7 +31,7 @@ from service.surveys.themes import THEME_KEYS
 from service.tenancy import of_current_tenant
 from service.tenants.models import Membership
 
-COLUMN_LIMIT = 50
+COLUMN_LIMIT = 20
 SORTS = ("due_on", "title", "owner", "priority", "status", "updated")
 DUE_WINDOWS = ("week", "month")
 

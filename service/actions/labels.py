@@ -1,9 +1,10 @@
 """Translated labels of an action's codes (status, priority, the kinds of its history)."""
 
+from flask_babel import gettext as _
 from flask_babel import lazy_gettext as _l
 
 from service.actions.models import ActionPriority, ActionStatus, EventKind
-from service.surveys.themes import theme_label
+from service.surveys.themes import THEME_KEYS, theme_label
 
 STATUSES = {
     ActionStatus.OPEN: _l("To do"),
@@ -55,3 +56,20 @@ LABELS = {
     "fields": FIELDS,
     "theme_label": theme_label,
 }
+
+
+def card_labels() -> dict:
+    """The words of a board card, translated once per page: a board has up to a hundred
+    cards, and a translation looked up per card was most of the page's time."""
+    return {
+        "due": _("Due %(day)s"),
+        "overdue": _("Overdue"),
+        "progress": _("Progress"),
+        "move_to": _("Move to"),
+        "statuses": {status: str(label) for status, label in STATUSES.items()},
+        "priorities": {
+            priority: _("Priority: %(priority)s", priority=label)
+            for priority, label in PRIORITIES.items()
+        },
+        "themes": {key: theme_label(key) for key in THEME_KEYS},
+    }
