@@ -18,6 +18,13 @@ def utcnow() -> dt.datetime:
     return dt.datetime.now(dt.UTC)
 
 
+def as_utc(moment: dt.datetime | None) -> dt.datetime | None:
+    """A stored moment, aware: SQLite hands datetimes back naive, and every stored one is UTC."""
+    if moment is None or moment.tzinfo is not None:
+        return moment
+    return moment.replace(tzinfo=dt.UTC)
+
+
 def text_enum(cls: type[enum.StrEnum], name: str) -> sa.Enum:
     """Stored as text with a CHECK constraint: portable, and readable in SQL."""
     return sa.Enum(

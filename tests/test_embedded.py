@@ -10,6 +10,9 @@ from werkzeug.serving import make_server
 
 from service.demo import seed_demo
 from service.extensions import db
+from service.surveys.interview_models import Interview, InterviewStatus
+from service.surveys.invitation_links import link_token
+from service.surveys.invitation_models import InvitationStatus, SurveyInvitation
 from service.tenancy import tenant_scope
 from service.tenants.models import Department, Tenant
 from tests.conftest import login, make_test_app
@@ -84,3 +87,33 @@ def test_sqlite_refuses_a_cross_tenant_reference(embedded_app):
             connection.rollback()
             connection.execute(insert, {**params, "tenant": anker.hex})
             connection.rollback()
+
+
+def test_the_new_screens_work_on_sqlite(embedded_app):
+    """Departures, invitations, interviews, responses and the board on the embedded default."""
+    client = embedded_app.test_client()
+    login(client, "hr.admin@het-anker.example", "demo-password")
+    for page in ("departures/", "responses/", "actions/", "actions/?view=table", "actions/mine"):
+        assert client.get(f"/t/het-anker/{page}").status_code == 200, page
+    with embedded_app.app_context(), tenant_scope(_tenant_id(embedded_app, "het-anker")):
+        interview = db.session.scalar(
+            sa.select(Interview).where(Interview.status == InterviewStatus.PLANNED)
+        )
+        opened = db.session.scalar(
+            sa.select(SurveyInvitation).where(SurveyInvitation.status == InvitationStatus.OPENED)
+        )
+        token = link_token(opened)
+    assert client.get(f"/t/het-anker/departures/{interview.departure_id}").status_code == 200
+    consultant = embedded_app.test_client()
+    login(consultant, "consultant@talentbrug.example", "demo-password")
+    assert "Het Anker" in consultant.get("/interviews/").get_data(as_text=True)
+    assert consultant.get(f"/t/het-anker/interviews/{interview.id}").status_code == 200
+    leaver = embedded_app.test_client()
+    opened_page = leaver.get(f"/s/{token}")
+    assert opened_page.status_code == 303
+    assert leaver.get("/s/").status_code == 200
+
+
+def _tenant_id(app, slug: str):
+    with app.app_context():
+        return db.session.scalar(sa.select(Tenant.id).where(Tenant.slug == slug))

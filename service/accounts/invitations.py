@@ -39,7 +39,7 @@ from service.extensions import db
 from service.i18n import language_for
 from service.labels import ROLES
 from service.mail.outbox import queue_email
-from service.model_types import utcnow
+from service.model_types import as_utc, utcnow
 from service.refusals import Refused
 from service.tenancy import (
     current_tenant_id,
@@ -70,10 +70,6 @@ class Found:
 
 def lifetime() -> dt.timedelta:
     return dt.timedelta(hours=current_app.config["INVITATION_TTL_HOURS"])
-
-
-def _utc(moment: dt.datetime) -> dt.datetime:
-    return moment if moment.tzinfo else moment.replace(tzinfo=dt.UTC)
 
 
 # --- sending -----------------------------------------------------------------------------
@@ -415,7 +411,7 @@ def check(token: str, lock: bool = False) -> Found:
         raise LinkRefused(Refusal.USED)
     if invitation.cancelled_at is not None:
         raise LinkRefused(Refusal.CANCELLED)
-    if _utc(invitation.expires_at) <= utcnow():
+    if as_utc(invitation.expires_at) <= utcnow():
         raise LinkRefused(Refusal.EXPIRED)
     return Found(invitation, place, find_user(invitation.email))
 

@@ -15,7 +15,7 @@ from flask import current_app
 from service.accounts.models import AccountLink, LinkPurpose, User
 from service.accounts.tokens import new_token, token_hash
 from service.extensions import db
-from service.model_types import utcnow
+from service.model_types import as_utc, utcnow
 
 
 class Refusal(enum.StrEnum):
@@ -30,10 +30,6 @@ class LinkRefused(Exception):
     def __init__(self, reason: Refusal) -> None:
         super().__init__(reason.value)
         self.reason = reason
-
-
-def _utc(moment: dt.datetime) -> dt.datetime:
-    return moment if moment.tzinfo else moment.replace(tzinfo=dt.UTC)
 
 
 def lifetime(purpose: LinkPurpose) -> dt.timedelta:
@@ -83,10 +79,10 @@ def check(token: str, purpose: LinkPurpose, lock: bool = False) -> tuple[Account
     link, user = row
     if link.used_at is not None:
         raise LinkRefused(Refusal.USED)
-    if user.password_changed_at is not None and _utc(user.password_changed_at) > _utc(
+    if user.password_changed_at is not None and as_utc(user.password_changed_at) > as_utc(
         link.created_at
     ):
         raise LinkRefused(Refusal.SUPERSEDED)
-    if _utc(link.expires_at) <= utcnow():
+    if as_utc(link.expires_at) <= utcnow():
         raise LinkRefused(Refusal.EXPIRED)
     return link, user

@@ -14,15 +14,10 @@ from flask import current_app, g, request, session
 from service.accounts.models import User, UserSession
 from service.accounts.tokens import new_token, token_hash
 from service.extensions import db
-from service.model_types import utcnow
+from service.model_types import as_utc, utcnow
 
 # last_seen_at is written at most this often: one write per minute, not per request.
 TOUCH_EVERY = dt.timedelta(seconds=60)
-
-
-def _as_utc(moment: dt.datetime) -> dt.datetime:
-    # SQLite returns naive datetimes; every stored moment is UTC.
-    return moment if moment.tzinfo else moment.replace(tzinfo=dt.UTC)
 
 
 def start_session(user: User, remember: bool) -> None:
@@ -60,12 +55,12 @@ def renew_session() -> None:
 
 
 def is_live(record: UserSession, now: dt.datetime) -> bool:
-    if record.revoked_at is not None or _as_utc(record.expires_at) <= now:
+    if record.revoked_at is not None or as_utc(record.expires_at) <= now:
         return False
     if record.remember:
         return True
     idle = dt.timedelta(minutes=current_app.config["SESSION_IDLE_MINUTES"])
-    return _as_utc(record.last_seen_at) + idle > now
+    return as_utc(record.last_seen_at) + idle > now
 
 
 def load_user(token: str) -> User | None:
@@ -81,7 +76,7 @@ def load_user(token: str) -> User | None:
     now = utcnow()
     if not user.active or not is_live(record, now):
         return None
-    if now - _as_utc(record.last_seen_at) >= TOUCH_EVERY:
+    if now - as_utc(record.last_seen_at) >= TOUCH_EVERY:
         _touch(record.id, now)
     user.session_token, user.session_id = token, record.id
     return user

@@ -15,6 +15,7 @@ from service.confirmation import Confirmation, ask, asking
 from service.departures.models import Departure
 from service.departures.services import departure_or_404
 from service.i18n import moment
+from service.model_types import as_utc
 from service.permissions import can, require
 from service.refusals import Refused, validate_and_apply
 from service.rendering import render
@@ -48,7 +49,7 @@ def _plan_page(departure: Departure, form: dict, errors: dict, status: int = 200
 def _form_of(interview: Interview | None) -> dict:
     if interview is None:
         return {}
-    local = interview.scheduled_at.astimezone(ZoneInfo(current_tenant.time_zone))
+    local = as_utc(interview.scheduled_at).astimezone(ZoneInfo(current_tenant.time_zone))
     return {
         "interviewer_user_id": str(interview.interviewer_user_id),
         "scheduled_at": local.strftime(MOMENT_FORMAT),

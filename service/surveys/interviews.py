@@ -25,7 +25,7 @@ from service.departures.models import Channel, Departure, DepartureStatus
 from service.extensions import db
 from service.i18n import language_for
 from service.mail.outbox import Attachment, queue_email
-from service.model_types import utcnow
+from service.model_types import as_utc, utcnow
 from service.permissions import MATRIX
 from service.refusals import Refused
 from service.scopes import current_tenant, tenant_role
@@ -185,7 +185,7 @@ def plan_interview(departure: Departure, data: Mapping) -> Interview:
             previous = interview.interviewer_user_id
             if (
                 previous == plan.interviewer.id
-                and interview.scheduled_at == plan.scheduled_at
+                and as_utc(interview.scheduled_at) == plan.scheduled_at
                 and (interview.place, interview.video_link) == (plan.place, plan.video_link)
             ):
                 db.session.rollback()

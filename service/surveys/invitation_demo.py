@@ -16,6 +16,7 @@ import sqlalchemy as sa
 
 from service.departures.models import Channel, Departure, DepartureStatus
 from service.extensions import db
+from service.model_types import as_utc
 from service.surveys import demo_writing
 from service.surveys.document import from_json
 from service.surveys.invitation_links import link_hash
@@ -74,7 +75,7 @@ def published_versions(template_ids) -> dict:
 
 def version_at(versions: list, moment: dt.datetime):
     """The version a leaver got at `moment`: the last one published by then."""
-    return [v for v in versions if v.published_at <= moment][-1] if versions else None
+    return [v for v in versions if as_utc(v.published_at) <= moment][-1] if versions else None
 
 
 def _first_mail(departure, status, rules: Cadence, today, rng) -> dt.datetime | None:

@@ -17,7 +17,7 @@ from service.departures.models import Departure, DepartureStatus
 from service.extensions import db
 from service.mail.models import MailStatus, TenantEmail
 from service.mail.outbox import queue_email
-from service.model_types import utcnow
+from service.model_types import as_utc, utcnow
 from service.surveys.invitation_links import link_hash, link_token, survey_link
 from service.surveys.invitation_models import (
     LIVE_STATUSES,
@@ -55,13 +55,6 @@ def cadence_of(tenant: Tenant) -> Cadence:
 def address_of(departure: Departure) -> str | None:
     """Where the survey goes: the personal address (the work one dies with the job)."""
     return departure.personal_email or departure.work_email
-
-
-def as_utc(moment: dt.datetime | None) -> dt.datetime | None:
-    """SQLite hands back naive datetimes: they are UTC."""
-    if moment is None or moment.tzinfo is not None:
-        return moment
-    return moment.replace(tzinfo=dt.UTC)
 
 
 # --- the steps ---------------------------------------------------------------------------

@@ -11,7 +11,7 @@ import sqlalchemy as sa
 
 from service.departures.models import Channel, Departure, DepartureStatus
 from service.extensions import db
-from service.model_types import utcnow
+from service.model_types import as_utc, utcnow
 from service.surveys import invitation_steps as steps
 from service.surveys.invitation_models import (
     LIVE_STATUSES,
@@ -90,7 +90,7 @@ class PanelFacts:
 
 def panel_facts(invitation: SurveyInvitation, departure: Departure, tenant: Tenant) -> PanelFacts:
     scheduled = invitation.status == InvitationStatus.SCHEDULED
-    first_sent_at = steps.as_utc(invitation.first_sent_at)
+    first_sent_at = as_utc(invitation.first_sent_at)
     cadence = steps.cadence_of(tenant)
     return PanelFacts(
         address=steps.address_of(departure) if scheduled else invitation.address,

@@ -22,7 +22,7 @@ from service.accounts.tokens import token_hash
 from service.departures.models import Departure, DepartureStatus
 from service.extensions import db
 from service.jobs.queue import enqueue_after_commit
-from service.model_types import utcnow
+from service.model_types import as_utc, utcnow
 from service.surveys.answers import Answers
 from service.surveys.document import Questionnaire, from_json
 from service.surveys.invitation_models import InvitationStatus, SurveyDraft, SurveyInvitation
@@ -61,7 +61,7 @@ def _is_open(invitation: SurveyInvitation, now: dt.datetime) -> bool:
         invitation.status in OPEN_STATUSES
         and invitation.token_hash is not None
         and invitation.template_version_id is not None
-        and (invitation.expires_at is None or invitation.expires_at > now)
+        and (invitation.expires_at is None or as_utc(invitation.expires_at) > now)
     )
 
 
