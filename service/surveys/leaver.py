@@ -66,8 +66,8 @@ def _is_open(invitation: SurveyInvitation, now: dt.datetime) -> bool:
     )
 
 
-def invitation_of_token(token: str) -> tuple[uuid.UUID, uuid.UUID] | None:
-    """(tenant id, invitation id) of the live invitation whose link this is, else None.
+def invitation_of_token(token: str) -> SurveyInvitation | None:
+    """The live invitation whose link this is, else None.
 
     The only lookup across tenants: by the token's hash, which names one invitation."""
     if not token or len(token) > TOKEN_MAX:
@@ -78,7 +78,7 @@ def invitation_of_token(token: str) -> tuple[uuid.UUID, uuid.UUID] | None:
         )
     if invitation is None or not _is_open(invitation, utcnow()):
         return None
-    return invitation.tenant_id, invitation.id
+    return invitation
 
 
 # --- the cookie ---------------------------------------------------------------------------
@@ -167,12 +167,10 @@ def scope_of_proof(value: str | None):
 # --- changes ------------------------------------------------------------------------------
 
 
-def open_link(tenant_id: uuid.UUID, invitation_id: uuid.UUID) -> str:
-    """The leaver followed the link: the invitation is opened; returns the cookie's value."""
-    with tenant_scope(tenant_id):
-        invitation = db.session.scalar(
-            sa.select(SurveyInvitation).where(SurveyInvitation.id == invitation_id)
-        )
+def open_link(invitation: SurveyInvitation) -> str:
+    """The leaver followed the link (``invitation`` is what :func:`invitation_of_token`
+    found): the invitation is opened; returns the cookie's value."""
+    with tenant_scope(invitation.tenant_id):
         mark_opened(invitation)
         value = proof(invitation)
         db.session.commit()
