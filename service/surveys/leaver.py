@@ -12,6 +12,7 @@ import datetime as dt
 import uuid
 from dataclasses import dataclass
 from enum import Enum
+from functools import lru_cache
 
 import sqlalchemy as sa
 from flask import current_app
@@ -65,8 +66,8 @@ def _is_open(invitation: SurveyInvitation, now: dt.datetime) -> bool:
     )
 
 
-def invitation_of_token(token: str) -> tuple[uuid.UUID, uuid.UUID] | None:
-    """(tenant id, invitation id) of the live invitation whose link this is, else None.
+def invitation_of_token(token: str) -> SurveyInvitation | None:
+    """The live invitation whose link this is, else None.
 
     The only lookup across tenants: by the token's hash, which names one invitation."""
     if not token or len(token) > TOKEN_MAX:
@@ -77,7 +78,7 @@ def invitation_of_token(token: str) -> tuple[uuid.UUID, uuid.UUID] | None:
         )
     if invitation is None or not _is_open(invitation, utcnow()):
         return None
-    return invitation.tenant_id, invitation.id
+    return invitation
 
 
 # --- the cookie ---------------------------------------------------------------------------
@@ -108,16 +109,29 @@ def _read_proof(value: str | None) -> tuple[uuid.UUID, uuid.UUID, str] | None:
 
 def survey_of_proof(value: str | None) -> Survey | None:
     """The survey a cookie proves, in its tenant's scope (the caller enters it with
-    :func:`scope_of_proof`); None for anything that proves nothing any more."""
+    :func:`scope_of_proof`); None for anything that proves nothing any more.
+
+    Every page the leaver sees asks this, so it is one statement: the invitation with its
+    draft and its company's name (the questionnaire is parsed once per process)."""
     read = _read_proof(value)
     if read is None:
         return None
     _tenant_id, invitation_id, fingerprint = read
-    invitation = db.session.scalar(
-        sa.select(SurveyInvitation).where(SurveyInvitation.id == invitation_id)
-    )
-    if invitation is None or invitation.template_version_id is None:
+    row = db.session.execute(
+        sa.select(SurveyInvitation, Tenant.name, SurveyDraft)
+        .join(Tenant, Tenant.id == SurveyInvitation.tenant_id)
+        .outerjoin(
+            SurveyDraft,
+            sa.and_(
+                SurveyDraft.tenant_id == SurveyInvitation.tenant_id,
+                SurveyDraft.invitation_id == SurveyInvitation.id,
+            ),
+        )
+        .where(SurveyInvitation.id == invitation_id)
+    ).first()
+    if row is None or row[0].template_version_id is None:
         return None
+    invitation, company, draft = row
     current = (invitation.token_hash or "")[:FINGERPRINT_LENGTH] == fingerprint
     if current and _is_open(invitation, utcnow()):
         standing = Standing.OPEN
@@ -129,14 +143,19 @@ def survey_of_proof(value: str | None) -> Survey | None:
         standing = Standing.CLOSED
     else:
         return None
-    version = db.session.scalar(
-        sa.select(TemplateVersion).where(TemplateVersion.id == invitation.template_version_id)
+    document = _questionnaire(invitation.template_version_id)
+    return Survey(invitation, company, standing, document, draft)
+
+
+@lru_cache(maxsize=256)
+def _questionnaire(version_id: uuid.UUID) -> Questionnaire:
+    """The questionnaire of a template version, read and parsed once per process: every page
+    and submit of every leaver needs it, and a published version never changes (see
+    service/surveys/models.py). Called in the invitation's tenant scope."""
+    document = db.session.scalar(
+        sa.select(TemplateVersion.document).where(TemplateVersion.id == version_id)
     )
-    draft = db.session.scalar(
-        sa.select(SurveyDraft).where(SurveyDraft.invitation_id == invitation.id)
-    )
-    company = db.session.scalar(sa.select(Tenant.name).where(Tenant.id == invitation.tenant_id))
-    return Survey(invitation, company, standing, from_json(version.document), draft)
+    return from_json(document)
 
 
 def scope_of_proof(value: str | None):
@@ -148,12 +167,10 @@ def scope_of_proof(value: str | None):
 # --- changes ------------------------------------------------------------------------------
 
 
-def open_link(tenant_id: uuid.UUID, invitation_id: uuid.UUID) -> str:
-    """The leaver followed the link: the invitation is opened; returns the cookie's value."""
-    with tenant_scope(tenant_id):
-        invitation = db.session.scalar(
-            sa.select(SurveyInvitation).where(SurveyInvitation.id == invitation_id)
-        )
+def open_link(invitation: SurveyInvitation) -> str:
+    """The leaver followed the link (``invitation`` is what :func:`invitation_of_token`
+    found): the invitation is opened; returns the cookie's value."""
+    with tenant_scope(invitation.tenant_id):
         mark_opened(invitation)
         value = proof(invitation)
         db.session.commit()

@@ -162,7 +162,7 @@ def open_link(token: str):
     if found is None:
         return _friendly()
     response = redirect(url_for("leaver.survey"), 303)
-    _set_cookie(response, leaver.open_link(*found))
+    _set_cookie(response, leaver.open_link(found))
     return response
 
 
