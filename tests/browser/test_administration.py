@@ -203,10 +203,14 @@ def test_consultant_switches_between_assigned_tenants(open_page, live_server):
     app, base = live_server.app, live_server.url
     page = open_page()
     sign_in(page, CONSULTANT)
-    # An agency and two client companies: the consultant chooses where to go.
+    # An agency and two client companies: the consultant chooses where to go, or goes to
+    # the interviews they hold across those clients.
     expect(page).to_have_url(f"{base}/")
     tiles = page.get_by_role("main").get_by_role("link")
-    expect(tiles).to_have_count(3)
+    expect(tiles).to_have_count(4)
+    lang = page.locator("html").get_attribute("lang")
+    mine = translated(app, lang, "My interviews")
+    expect(page.get_by_role("main").get_by_role("link", name=mine)).to_be_visible()
     check(page, "20-consultant-workspaces")
     page.get_by_role("link", name=re.compile(r"^Brasserie Het Anker")).click()
     expect(page).to_have_url(f"{base}/t/het-anker/")
