@@ -40,7 +40,7 @@ def test_an_action_from_the_board_to_done(open_page, live_server):
     hr = open_page()
     sign_in(hr, HR)
     hr.locator(".site-header nav").get_by_role("link", name="Action board").click()
-    expect(hr.get_by_role("heading", level=1)).to_have_text("Actions")
+    expect(hr.get_by_role("heading", level=1)).to_have_text("Action board")
     # The mistake first: a due date in the past, refused in place.
     hr.get_by_role("link", name="New action").click()
     hr.get_by_label("Title").fill("Explain shift changes a week ahead")
