@@ -117,6 +117,14 @@ class TenantOwned:
     id: Mapped[uuid.UUID] = mapped_column(primary_key=True, default=new_id, sort_order=-9)
 
 
+def tenant_fk(column: str, table: str, ondelete: str = "RESTRICT") -> sa.ForeignKeyConstraint:
+    """A reference from one tenant-owned table to another, ``tenant_id`` included, so the
+    database itself refuses a reference across tenants."""
+    return sa.ForeignKeyConstraint(
+        ["tenant_id", column], [f"{table}.tenant_id", f"{table}.id"], ondelete=ondelete
+    )
+
+
 def of_current_tenant(model: type["TenantOwned"]) -> sa.ColumnElement[bool]:
     """The explicit filter every tenant query carries: ``model.tenant_id == current``."""
     return model.tenant_id == current_tenant_id()

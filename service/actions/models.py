@@ -15,7 +15,7 @@ from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from service.extensions import db
 from service.model_types import created_at_column, text_enum, utcnow
-from service.tenancy import TenantOwned
+from service.tenancy import TenantOwned, tenant_fk
 
 TITLE_MAX = 160
 DESCRIPTION_MAX = 5000
@@ -55,18 +55,12 @@ class EventKind(enum.StrEnum):
     UNPUBLISHED = "unpublished"
 
 
-def _tenant_fk(column: str, table: str, ondelete: str = "RESTRICT") -> sa.ForeignKeyConstraint:
-    return sa.ForeignKeyConstraint(
-        ["tenant_id", column], [f"{table}.tenant_id", f"{table}.id"], ondelete=ondelete
-    )
-
-
 class ActionTheme(TenantOwned, db.Model):
     """One theme (service/surveys/themes.py THEME_KEYS) an action addresses."""
 
     __tablename__ = "action_themes"
     __table_args__ = (
-        _tenant_fk("action_id", "actions", "CASCADE"),
+        tenant_fk("action_id", "actions", "CASCADE"),
         sa.UniqueConstraint("tenant_id", "action_id", "theme"),
         # The board's theme filter: the actions of one theme.
         sa.Index("ix_action_themes_theme", "tenant_id", "theme", "action_id"),
@@ -79,8 +73,8 @@ class ActionTheme(TenantOwned, db.Model):
 class ActionDepartment(TenantOwned, db.Model):
     __tablename__ = "action_departments"
     __table_args__ = (
-        _tenant_fk("action_id", "actions", "CASCADE"),
-        _tenant_fk("department_id", "departments"),
+        tenant_fk("action_id", "actions", "CASCADE"),
+        tenant_fk("department_id", "departments"),
         sa.UniqueConstraint("tenant_id", "action_id", "department_id"),
         sa.Index("ix_action_departments_department", "tenant_id", "department_id", "action_id"),
     )
@@ -92,8 +86,8 @@ class ActionDepartment(TenantOwned, db.Model):
 class ActionJobFunction(TenantOwned, db.Model):
     __tablename__ = "action_job_functions"
     __table_args__ = (
-        _tenant_fk("action_id", "actions", "CASCADE"),
-        _tenant_fk("job_function_id", "job_functions"),
+        tenant_fk("action_id", "actions", "CASCADE"),
+        tenant_fk("job_function_id", "job_functions"),
         sa.UniqueConstraint("tenant_id", "action_id", "job_function_id"),
         sa.Index(
             "ix_action_job_functions_job_function", "tenant_id", "job_function_id", "action_id"
@@ -107,7 +101,7 @@ class ActionJobFunction(TenantOwned, db.Model):
 class Action(TenantOwned, db.Model):
     __tablename__ = "actions"
     __table_args__ = (
-        _tenant_fk("owner_membership_id", "memberships"),
+        tenant_fk("owner_membership_id", "memberships"),
         sa.Index("ix_actions_status", "tenant_id", "status"),
         sa.Index("ix_actions_owner", "tenant_id", "owner_membership_id"),
         sa.Index("ix_actions_due_on", "tenant_id", "due_on"),
@@ -183,7 +177,7 @@ class ActionEvent(TenantOwned, db.Model):
 
     __tablename__ = "action_events"
     __table_args__ = (
-        _tenant_fk("action_id", "actions", "CASCADE"),
+        tenant_fk("action_id", "actions", "CASCADE"),
         sa.Index("ix_action_events_action", "tenant_id", "action_id", "at"),
         sa.CheckConstraint("percent IS NULL OR percent BETWEEN 0 AND 100", name="percent_range"),
     )

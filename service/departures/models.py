@@ -14,7 +14,7 @@ from sqlalchemy.orm import Mapped, mapped_column
 
 from service.extensions import db
 from service.model_types import created_at_column, text_enum, utcnow
-from service.tenancy import TenantOwned
+from service.tenancy import TenantOwned, tenant_fk
 
 NAME_MAX = 120
 EMAIL_MAX = 254
@@ -75,28 +75,14 @@ def tenure_band(hired_on: dt.date | None, last_day: dt.date) -> TenureBand | Non
     return TenureBand.OVER_10
 
 
-def _structure_fk(column: str, table: str) -> sa.ForeignKeyConstraint:
-    return sa.ForeignKeyConstraint(
-        ["tenant_id", column], [f"{table}.tenant_id", f"{table}.id"], ondelete="RESTRICT"
-    )
-
-
 class Departure(TenantOwned, db.Model):
     __tablename__ = "departures"
     __table_args__ = (
-        _structure_fk("department_id", "departments"),
-        _structure_fk("job_function_id", "job_functions"),
-        _structure_fk("location_id", "locations"),
-        sa.ForeignKeyConstraint(
-            ["tenant_id", "template_id"],
-            ["question_templates.tenant_id", "question_templates.id"],
-            ondelete="RESTRICT",
-        ),
-        sa.ForeignKeyConstraint(
-            ["tenant_id", "manager_membership_id"],
-            ["memberships.tenant_id", "memberships.id"],
-            ondelete="RESTRICT",
-        ),
+        tenant_fk("department_id", "departments"),
+        tenant_fk("job_function_id", "job_functions"),
+        tenant_fk("location_id", "locations"),
+        tenant_fk("template_id", "question_templates"),
+        tenant_fk("manager_membership_id", "memberships"),
         # The same person leaving on the same day is one departure (imports rely on it).
         sa.UniqueConstraint("tenant_id", "identity_key", "last_day"),
         sa.Index("ix_departures_last_day", "tenant_id", "last_day"),

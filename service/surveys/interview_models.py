@@ -16,7 +16,7 @@ from sqlalchemy.orm import Mapped, mapped_column
 
 from service.extensions import db
 from service.model_types import created_at_column, text_enum, utcnow
-from service.tenancy import TenantOwned
+from service.tenancy import TenantOwned, tenant_fk
 
 PLACE_MAX = 200
 VIDEO_LINK_MAX = 500
@@ -32,16 +32,8 @@ class InterviewStatus(enum.StrEnum):
 class Interview(TenantOwned, db.Model):
     __tablename__ = "interviews"
     __table_args__ = (
-        sa.ForeignKeyConstraint(
-            ["tenant_id", "departure_id"],
-            ["departures.tenant_id", "departures.id"],
-            ondelete="CASCADE",
-        ),
-        sa.ForeignKeyConstraint(
-            ["tenant_id", "template_version_id"],
-            ["template_versions.tenant_id", "template_versions.id"],
-            ondelete="RESTRICT",
-        ),
+        tenant_fk("departure_id", "departures", "CASCADE"),
+        tenant_fk("template_version_id", "template_versions"),
         # One live (planned or completed) interview per departure; cancelled ones stay.
         sa.Index(
             "uq_interviews_live_departure",

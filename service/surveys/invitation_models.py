@@ -16,7 +16,7 @@ from sqlalchemy.orm import Mapped, mapped_column
 
 from service.extensions import db
 from service.model_types import created_at_column, text_enum, utcnow
-from service.tenancy import TenantOwned
+from service.tenancy import TenantOwned, tenant_fk
 
 ADDRESS_MAX = 254
 DECLINE_REASON_MAX = 500
@@ -41,16 +41,8 @@ _LIVE_SQL = sa.text("status IN ('scheduled', 'sent', 'opened')")
 class SurveyInvitation(TenantOwned, db.Model):
     __tablename__ = "survey_invitations"
     __table_args__ = (
-        sa.ForeignKeyConstraint(
-            ["tenant_id", "departure_id"],
-            ["departures.tenant_id", "departures.id"],
-            ondelete="CASCADE",
-        ),
-        sa.ForeignKeyConstraint(
-            ["tenant_id", "template_version_id"],
-            ["template_versions.tenant_id", "template_versions.id"],
-            ondelete="RESTRICT",
-        ),
+        tenant_fk("departure_id", "departures", "CASCADE"),
+        tenant_fk("template_version_id", "template_versions"),
         sa.UniqueConstraint("tenant_id", "token_hash"),
         # At most one running invitation per departure, enforced by the database.
         sa.Index(
@@ -113,11 +105,7 @@ class SurveyDraft(TenantOwned, db.Model):
 
     __tablename__ = "survey_drafts"
     __table_args__ = (
-        sa.ForeignKeyConstraint(
-            ["tenant_id", "invitation_id"],
-            ["survey_invitations.tenant_id", "survey_invitations.id"],
-            ondelete="CASCADE",
-        ),
+        tenant_fk("invitation_id", "survey_invitations", "CASCADE"),
         sa.UniqueConstraint("tenant_id", "invitation_id"),
     )
 

@@ -17,24 +17,18 @@ from sqlalchemy.orm import Mapped, mapped_column
 from service.departures.models import ExitType, TenureBand
 from service.extensions import db
 from service.model_types import text_enum
-from service.tenancy import TenantOwned
+from service.tenancy import TenantOwned, tenant_fk
 
 QUARTER_LENGTH = 7  # "2026-Q3"
-
-
-def _structure_fk(column: str, table: str) -> sa.ForeignKeyConstraint:
-    return sa.ForeignKeyConstraint(
-        ["tenant_id", column], [f"{table}.tenant_id", f"{table}.id"], ondelete="RESTRICT"
-    )
 
 
 class SurveyResponse(TenantOwned, db.Model):
     __tablename__ = "survey_responses"
     __table_args__ = (
-        _structure_fk("department_id", "departments"),
-        _structure_fk("job_function_id", "job_functions"),
-        _structure_fk("location_id", "locations"),
-        _structure_fk("template_version_id", "template_versions"),
+        tenant_fk("department_id", "departments"),
+        tenant_fk("job_function_id", "job_functions"),
+        tenant_fk("location_id", "locations"),
+        tenant_fk("template_version_id", "template_versions"),
         sa.Index("ix_survey_responses_month", "tenant_id", "month"),
     )
 
