@@ -99,6 +99,7 @@ def test_a_consultant_records_an_interview_with_autosave_and_completes_it(open_p
     )
     page.context.set_offline(False)  # the browser's "online" event sends it again
     expect(state).not_to_contain_text("de verbinding is weg")
+    expect(state).to_contain_text("Bewaard om")  # saved, not only sent, before the reload
     page.reload()
     expect(page.locator("#notes")).to_have_value(
         "Vertrekt door de weekendplanning. Wil terugkomen."
