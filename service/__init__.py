@@ -123,6 +123,7 @@ def _register_blueprints(app: Flask) -> None:
     from service.departures.import_views import bp as departure_imports
     from service.departures.views import bp as departures
     from service.health import bp as health
+    from service.insights import models as insight_models  # noqa: F401 — views come later
     from service.mail.views import bp as outbox
     from service.platform.views import bp as platform
     from service.surveys.interview_views import bp as interviews

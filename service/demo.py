@@ -32,6 +32,7 @@ from service.actions.demo import seed_tenant_actions
 from service.demo_logo import demo_logo_png
 from service.departures.demo import seed_tenant_departures
 from service.extensions import db
+from service.insights.demo import seed_tenant_insights
 from service.labels import ROLES
 from service.model_types import utcnow
 from service.roles import PLATFORM_ADMIN
@@ -388,6 +389,7 @@ def seed_demo(password: str = DEFAULT_PASSWORD) -> dict:
         seed_tenant_invitations(seeded, dt.date.today())
         seed_tenant_interviews(seeded, dt.date.today())
         seed_tenant_responses(seeded, dt.date.today())
+        seed_tenant_insights(seeded)
         seed_tenant_actions(seeded, dt.date.today())
     seed_library(agency)
     return {

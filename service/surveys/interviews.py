@@ -24,6 +24,7 @@ from service.accounts.models import User
 from service.departures.models import Channel, Departure, DepartureStatus
 from service.extensions import db
 from service.i18n import language_for
+from service.insights.analysis import read_interview
 from service.mail.outbox import Attachment, queue_email
 from service.model_types import as_utc, utcnow
 from service.permissions import MATRIX
@@ -387,6 +388,7 @@ def complete(interview: Interview, revision: int | None, form: MultiDict) -> Int
     )
     if departure.status not in (DepartureStatus.CANCELLED, DepartureStatus.CLOSED):
         departure.status = DepartureStatus.ANSWERED
+    db.session.refresh(interview)  # as the guarded UPDATE left it
+    read_interview(interview, departure, questionnaire_of(interview))
     db.session.commit()
-    db.session.refresh(interview)
     return interview

@@ -57,7 +57,8 @@ def structure_names() -> dict[uuid.UUID, str]:
 
 
 def reshuffle(month) -> None:
-    """Rewrite the tenant's responses of ``month`` in one transaction, in random-id order."""
+    """Rewrite the tenant's responses of ``month`` in random-id order; the caller commits
+    (with what else it derives from them: the insights of service/insights/analysis.py)."""
     if db.engine.dialect.name == "postgresql":  # two rewrites of one month take turns
         key = f"survey_responses:{current_tenant_id()}:{month.isoformat()}"
         db.session.execute(sa.text("SELECT pg_advisory_xact_lock(hashtext(:key))"), {"key": key})
@@ -71,7 +72,7 @@ def reshuffle(month) -> None:
         sa.delete(SurveyResponse).where(*in_month).execution_options(synchronize_session=False)
     )
     db.session.add_all(SurveyResponse(**values) for values in copies)
-    db.session.commit()
+    db.session.flush()
 
 
 def _by_id(values: dict) -> uuid.UUID:

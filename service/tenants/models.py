@@ -58,6 +58,10 @@ class Tenant(IdMixin, db.Model):
         sa.CheckConstraint(
             "action_reminder_days BETWEEN 1 AND 30", name="action_reminder_days_range"
         ),
+        sa.CheckConstraint(
+            "quote_threshold IS NULL OR quote_threshold BETWEEN confidentiality_k AND 30",
+            name="quote_threshold_range",
+        ),
     )
 
     agency_id: Mapped[uuid.UUID | None] = mapped_column(
@@ -70,6 +74,8 @@ class Tenant(IdMixin, db.Model):
     default_language: Mapped[str] = mapped_column(sa.String(2), default="nl")
     time_zone: Mapped[str] = mapped_column(sa.String(64), default="Europe/Brussels")
     confidentiality_k: Mapped[int] = mapped_column(default=5)
+    # Quotes need a larger group: this many responses, or twice k when not set.
+    quote_threshold: Mapped[int | None]
     data_protection_contact: Mapped[str | None] = mapped_column(sa.String(254))
     # How a new departure is followed up unless HR chooses: survey, interview or both.
     default_channel: Mapped[str] = mapped_column(

@@ -1,0 +1,166 @@
+"""What insights count: every answer, online and interview alike, read once into rows that
+aggregate fast, and HR's corrections and the tenant's own themes that shape that reading.
+
+One piece of feedback (a confidential survey response or a completed interview) becomes a
+``Feedback`` row with the coarse attributes reporting filters on, one ``AnswerInsight`` per
+answered question (the number of a rating, an eNPS or a yes/no, the chosen keys, the text
+and its sentiment) and one ``ThemeTag`` per theme an answer raises, with why. Each row
+repeats the coarse attributes, so every panel of the dashboard is one grouped query on one
+table, without joins (bench/insights.py holds that to its goal).
+
+These rows are derived: ``service.insights.analysis`` rebuilds them from the responses, the
+interviews, the tenant's themes and HR's corrections, which are the only facts here that
+nothing else can rebuild. For confidential responses the rows are rewritten a month at a
+time in the same transaction that reshuffles the responses (service/surveys/responses.py),
+in the order of the responses' random ids, so they keep no trace of when a response came in.
+"""
+
+import datetime as dt
+import enum
+import uuid
+
+import sqlalchemy as sa
+from sqlalchemy.orm import Mapped, declared_attr, mapped_column
+
+from service.departures.models import ExitType, TenureBand
+from service.extensions import db
+from service.model_types import created_at_column, text_enum
+from service.tenancy import TenantOwned, tenant_fk
+
+WHY_MAX = 300  # the words that fired, joined
+KEY_MAX = 40  # question and theme keys
+
+
+class Source(enum.StrEnum):
+    SURVEY = "survey"  # a confidential online response
+    INTERVIEW = "interview"  # an identified interview
+
+
+class Origin(enum.StrEnum):
+    """Where a tag comes from."""
+
+    HINT = "hint"  # the question's theme and a structured answer ("was pay a factor?" yes)
+    DETECTED = "detected"  # found in free text by the detector
+    HR = "hr"  # added by HR
+
+
+class Verdict(enum.StrEnum):
+    CONFIRM = "confirm"
+    REMOVE = "remove"
+    ADD = "add"
+
+
+class Coarse:
+    """The attributes every insight row repeats: what reporting filters and groups on."""
+
+    source: Mapped[Source] = mapped_column(text_enum(Source, "insight_source"))
+    month: Mapped[dt.date]  # the first day of the month the feedback came in
+    department_id: Mapped[uuid.UUID | None]
+    job_function_id: Mapped[uuid.UUID | None]
+    location_id: Mapped[uuid.UUID | None]
+    tenure_band: Mapped[TenureBand | None] = mapped_column(text_enum(TenureBand, "tenure_band"))
+    exit_type: Mapped[ExitType] = mapped_column(text_enum(ExitType, "exit_type"))
+    regretted: Mapped[bool]
+
+    @declared_attr.directive
+    def __table_args__(cls):  # noqa: N805
+        name = cls.__tablename__
+        return (
+            tenant_fk("department_id", "departments"),
+            tenant_fk("job_function_id", "job_functions"),
+            tenant_fk("location_id", "locations"),
+            sa.Index(f"ix_{name}_month", "tenant_id", "month"),
+            *cls.__extra_args__,
+        )
+
+    __extra_args__: tuple = ()
+
+
+COARSE_COLUMNS = (
+    "source",
+    "month",
+    "department_id",
+    "job_function_id",
+    "location_id",
+    "tenure_band",
+    "exit_type",
+    "regretted",
+)
+
+
+class Feedback(Coarse, TenantOwned, db.Model):
+    """One response or interview. Its id is the response's (random) or the interview's."""
+
+    __tablename__ = "insight_feedback"
+
+    id: Mapped[uuid.UUID] = mapped_column(primary_key=True, sort_order=-9)
+    language: Mapped[str] = mapped_column(sa.String(2))
+    enps: Mapped[int | None]  # 0–10, from the question with the eNPS role
+    come_back: Mapped[bool | None]  # from the question with the come-back role
+
+
+class AnswerInsight(Coarse, TenantOwned, db.Model):
+    """One answered question of one piece of feedback."""
+
+    __tablename__ = "insight_answers"
+    __extra_args__ = (
+        tenant_fk("feedback_id", "insight_feedback", ondelete="CASCADE"),
+        sa.UniqueConstraint("tenant_id", "feedback_id", "question_key"),
+    )
+
+    id: Mapped[uuid.UUID] = mapped_column(primary_key=True, default=uuid.uuid4, sort_order=-9)
+    feedback_id: Mapped[uuid.UUID]
+    question_key: Mapped[str] = mapped_column(sa.String(KEY_MAX))
+    number: Mapped[int | None] = mapped_column(sa.SmallInteger)  # rating, eNPS, yes=1/no=0
+    choices: Mapped[list | None] = mapped_column(sa.JSON)  # chosen keys
+    text: Mapped[str | None] = mapped_column(sa.Text)  # free text as typed
+    sentiment: Mapped[str | None] = mapped_column(sa.String(8))  # of a free text
+
+
+class ThemeTag(Coarse, TenantOwned, db.Model):
+    """A theme one answer raises, and why."""
+
+    __tablename__ = "insight_tags"
+    __extra_args__ = (
+        tenant_fk("answer_id", "insight_answers", ondelete="CASCADE"),
+        sa.UniqueConstraint("tenant_id", "answer_id", "theme"),
+        sa.Index("ix_insight_tags_feedback", "tenant_id", "feedback_id"),
+    )
+
+    id: Mapped[uuid.UUID] = mapped_column(primary_key=True, default=uuid.uuid4, sort_order=-9)
+    answer_id: Mapped[uuid.UUID]
+    feedback_id: Mapped[uuid.UUID]
+    question_key: Mapped[str] = mapped_column(sa.String(KEY_MAX))
+    theme: Mapped[str] = mapped_column(sa.String(KEY_MAX))
+    origin: Mapped[Origin] = mapped_column(text_enum(Origin, "tag_origin"))
+    why: Mapped[str] = mapped_column(sa.String(WHY_MAX), default="")
+    confirmed: Mapped[bool] = mapped_column(default=False)
+
+
+class ThemeCorrection(TenantOwned, db.Model):
+    """HR's word on one theme of one answer; it wins over detection and is remembered
+    when the answers are read again."""
+
+    __tablename__ = "theme_corrections"
+    __table_args__ = (sa.UniqueConstraint("tenant_id", "feedback_id", "question_key", "theme"),)
+
+    feedback_id: Mapped[uuid.UUID]
+    question_key: Mapped[str] = mapped_column(sa.String(KEY_MAX))
+    theme: Mapped[str] = mapped_column(sa.String(KEY_MAX))
+    verdict: Mapped[Verdict] = mapped_column(text_enum(Verdict, "theme_verdict"))
+    by_user_id: Mapped[uuid.UUID | None] = mapped_column(
+        sa.ForeignKey("users.id", ondelete="SET NULL")
+    )
+    created_at: Mapped[dt.datetime] = created_at_column()
+
+
+class TenantTheme(TenantOwned, db.Model):
+    """A theme of the tenant's own beside the default taxonomy, with its keywords."""
+
+    __tablename__ = "tenant_themes"
+    __table_args__ = (sa.UniqueConstraint("tenant_id", "key"),)
+
+    key: Mapped[str] = mapped_column(sa.String(KEY_MAX))  # "own_" + a slug, never renamed
+    labels: Mapped[dict] = mapped_column(sa.JSON)  # language → label
+    keywords: Mapped[dict] = mapped_column(sa.JSON)  # language → [keyword, …]
+    created_at: Mapped[dt.datetime] = created_at_column()
