@@ -61,6 +61,10 @@ MATRIX: dict[str, frozenset[str]] = {
     "tenant.actions.view_all": frozenset({"hr_admin", "hr", "leadership"}),
     "tenant.actions.edit": frozenset({"hr_admin", "hr", "interviewer", "member"}),
     "tenant.actions.manage": frozenset({"hr_admin", "hr"}),
+    # Insights (the dashboard and its de-identified quotes): aggregates within the
+    # confidentiality thresholds, for HR and leadership; never interviewers, members or the
+    # agency admin (feedback content, not set-up).
+    "tenant.insights.view": frozenset({"hr_admin", "hr", "leadership"}),
     "agency.library.view": frozenset(AGENCY_ROLES),
     "agency.library.manage": frozenset({"agency_admin"}),
 }

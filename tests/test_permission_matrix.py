@@ -133,6 +133,13 @@ def test_actions_actor_by_action(actor):
         assert may(role, "tenant.actions.manage", owns) == hr
 
 
+@pytest.mark.parametrize("actor", sorted(ACTORS))
+def test_insights_are_for_hr_and_leadership(actor):
+    """The dashboard shows aggregates of confidential feedback: HR and leadership only."""
+    role = ACTORS[actor][1].get("tenant")
+    assert can(role, "tenant.insights.view") == (role in ("hr_admin", "hr", "leadership"))
+
+
 def test_platform_admin_and_consultants_reach_no_client_data_by_role():
     assert not [a for a in actions_of("platform_admin") if a.startswith("tenant.")]
     # A consultant reads the agency's template library: questions, no client's data.

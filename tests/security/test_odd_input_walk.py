@@ -20,6 +20,7 @@ import base64
 import datetime as dt
 import io
 from dataclasses import dataclass
+from urllib.parse import parse_qsl
 
 import sqlalchemy as sa
 from flask.testing import FlaskClient
@@ -57,6 +58,18 @@ ODD_QUERIES = {
     "huge page": {"page": "9223372036854775807"},
     "negative page": {"page": "-9223372036854775808"},
     "10,000-character q": {"q": "q" * 10_000},
+    # The insights filter (service/insights/filters.py) and the heat map's dimension.
+    "odd insights filter": {
+        "from": "0000-01",
+        "to": "9999-12",
+        "period": "custom",
+        "department": "00000000-0000-0000-0000-000000000000",
+        "function": "x" * 10_000,
+        "tenure": "forever",
+        "exit": "\x00",
+        "dimension": "theme",
+    },
+    "odd theme": {"theme": "../" * 20},
 }
 ODD_VALUES = {
     "dotless email": "a@localhost",
@@ -313,9 +326,11 @@ class Caller:
         data = None
         if self.method != "GET":
             data = {**(form or {}), **(files or {}), "csrf_token": self.token}
+        path, _mark, fixed = self.url.partition("?")  # a query the route needs (url_map)
+        query = {**dict(parse_qsl(fixed)), **(query or {})} or None
         try:
             response = self.client.open(
-                self.url,
+                path,
                 method=self.method,
                 query_string=query,
                 data=data,

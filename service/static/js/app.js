@@ -27,3 +27,13 @@ document.addEventListener("htmx:sendError", function (event) {
   var status = document.getElementById(source.getAttribute("data-offline-status"));
   if (status) { status.textContent = source.getAttribute("data-offline-message"); }
 });
+
+// A panel that closes (a theme's quotes beside the dashboard): its link empties the panel
+// named by data-close; without a script the link leads back to the page.
+document.addEventListener("click", function (event) {
+  var link = event.target.closest("[data-close]");
+  var panel = link && document.getElementById(link.getAttribute("data-close"));
+  if (!panel || !panel.contains(link)) { return; }
+  event.preventDefault();
+  panel.replaceChildren();
+});

@@ -1,0 +1,262 @@
+"""The insights dashboard (/t/<slug>/insights/): every panel of service/insights/dashboard.py
+for one filter, each panel also alone for htmx, and the de-identified quotes of a theme.
+
+Every figure arrives here already within the confidentiality thresholds (HIDDEN where it
+rests on too few responses): this module only reads the filter from the URL, picks the
+panels and names things. The query string is the one of service/insights/filters.py, plus
+``dimension`` (department, function or location) for the heat map.
+"""
+
+import datetime as dt
+from zoneinfo import ZoneInfo
+
+from flask import abort, current_app, g, request, url_for
+from flask_babel import format_date, format_decimal, format_percent, get_locale
+from flask_babel import gettext as _
+from flask_babel import lazy_gettext as _l
+
+from service.departures.labels import EXIT_TYPES, TENURE_BANDS
+from service.departures.services import structure_choices
+from service.insights import dashboard, figures, filters
+from service.insights.analysis import tenant_theme_keys
+from service.insights.dashboard import Dashboard
+from service.insights.detection import NEGATIVE, NEUTRAL, POSITIVE
+from service.insights.thresholds import HIDDEN, Thresholds
+from service.permissions import can, require
+from service.rendering import render
+from service.scopes import current_tenant, tenant_blueprint
+from service.surveys.themes import theme_label
+
+bp = tenant_blueprint("insights", __name__, "/insights")
+
+# The heat map's dimension in the URL → the Filter field it groups on, and its name.
+DIMENSIONS = {
+    "department": ("department_id", _l("Department")),
+    "function": ("job_function_id", _l("Function")),
+    "location": ("location_id", _l("Location")),
+}
+DEFAULT_DIMENSION = "department"
+SENTIMENTS = {
+    POSITIVE: _l("Positive"),
+    NEGATIVE: _l("Negative"),
+    NEUTRAL: _l("Neutral"),
+}
+CUSTOM_PERIOD = "custom"
+# A theme's share moves "up" or "down" from the period before by at least this much.
+TREND_STEP = 0.05
+
+
+# --- what templates call (Jinja globals: a block rendered alone for htmx sees only those) ---
+
+
+def theme_name(key: str) -> str:
+    """The one call site of a theme's label on these pages."""
+    return theme_label(key)
+
+
+def percent(value, digits: int = 0) -> str:
+    if value is HIDDEN or value is None:
+        return str(HIDDEN)
+    share = getattr(value, "share", value)
+    return format_percent(share, "#,##0%" if not digits else "#,##0." + "0" * digits + "%")
+
+
+def decimal(value, pattern: str = "0.0") -> str:
+    return format_decimal(value, pattern)
+
+
+def month_name(month: dt.date, short: bool = False) -> str:
+    return format_date(month, "MMM yy" if short else "MMM yyyy")
+
+
+def month_labels(rows) -> list[str]:
+    return [month_name(row.month, short=True) for row in rows]
+
+
+def quarter_name(quarter: str) -> str:
+    year, _sep, number = quarter.partition("-")
+    return f"{number} {year}"
+
+
+def trend_of(figure) -> str | None:
+    """ "up", "down" or "steady" against the period before; None without a comparison."""
+    if figure.share is HIDDEN or figure.previous is HIDDEN or not figure.previous.base:
+        return None
+    change = figure.share.share - figure.previous.share
+    if change >= TREND_STEP:
+        return "up"
+    if change <= -TREND_STEP:
+        return "down"
+    return "steady"
+
+
+def shade(cell) -> int:
+    """A heat map cell's shade, 0–5, by its share (0 for a hidden or empty cell)."""
+    if cell is HIDDEN or not cell.base:
+        return 0
+    return min(5, int(cell.share * 10 + 0.999)) if cell.count else 0
+
+
+def link(endpoint: str, arguments: dict, **extra) -> str:
+    """A URL carrying the dashboard's filter, `extra` overriding (a cell's department)."""
+    return url_for(endpoint, **{**arguments, **{k: v for k, v in extra.items() if v is not None}})
+
+
+@bp.record_once
+def _template_helpers(state) -> None:
+    env = state.app.jinja_env
+    env.globals.update(
+        theme_name=theme_name,
+        insight_link=link,
+        insight_percent=percent,
+        insight_decimal=decimal,
+        insight_month=month_name,
+        insight_month_labels=month_labels,
+        insight_quarter=quarter_name,
+        insight_trend=trend_of,
+        insight_shade=shade,
+        insight_hidden=HIDDEN,
+    )
+    env.globals["charts"] = env.get_template("insights/charts.html").module
+    env.globals["insight_links"] = env.get_template("insights/links.html").module
+
+
+# --- the filter of the URL --------------------------------------------------------------
+
+
+def _today() -> dt.date:
+    return dt.datetime.now(ZoneInfo(current_tenant.time_zone)).date()
+
+
+def _filter_arguments(args) -> dict[str, str]:
+    """The URL's arguments for filters.read: a chosen period of N months wins over from/to
+    left in the form; "custom" means from/to."""
+    found = {key: value for key, value in args.items() if isinstance(value, str)}
+    period = (found.get("period") or "").strip()
+    if period == CUSTOM_PERIOD:
+        found.pop("period")
+    elif period:
+        found.pop("from", None)
+        found.pop("to", None)
+    return found
+
+
+def _dimension() -> str:
+    value = request.args.get("dimension", "")
+    return value if value in DIMENSIONS else DEFAULT_DIMENSION
+
+
+def _reading() -> filters.Reading:
+    return filters.read(_filter_arguments(request.args), _today())
+
+
+def _language() -> str:
+    return getattr(get_locale(), "language", "en")
+
+
+def _context(reading: filters.Reading, dimension: str) -> dict:
+    """What every insights page needs beside its figures: names, choices, links."""
+    structure = structure_choices()
+    names = {
+        key: {row.id: row.name for row in structure[plural]}
+        for key, plural in (
+            ("department", "departments"),
+            ("function", "job_functions"),
+            ("location", "locations"),
+        )
+    }
+    arguments = filters.arguments(reading.filter)
+    period = request.args.get("period", "")
+    if period not in {str(n) for n in filters.PERIODS}:
+        custom = bool(request.args.get("from") or request.args.get("to"))
+        period = CUSTOM_PERIOD if custom else str(filters.DEFAULT_PERIOD)
+    return {
+        "reading": reading,
+        "filter": reading.filter,
+        "problems": reading.problems,
+        "arguments": arguments,
+        "dimension": dimension,
+        "dimensions": DIMENSIONS,
+        "dimension_names": names[dimension],
+        "names": names,
+        "period": period,
+        "periods": filters.PERIODS,
+        "tenure_bands": TENURE_BANDS,
+        "exit_types": EXIT_TYPES,
+        "thresholds": Thresholds.of(current_tenant),
+        "may_create_action": "insight_actions.new" in current_app.view_functions
+        and can(g.role, "tenant.actions.manage"),
+    }
+
+
+# --- the pages --------------------------------------------------------------------------
+
+
+@bp.route("/")
+@require("tenant.insights.view")
+def index():
+    reading, dimension = _reading(), _dimension()
+    context = _context(reading, dimension)
+    board = dashboard.build(
+        reading.filter, context["thresholds"], DIMENSIONS[dimension][0], _language()
+    )
+    return render("insights/dashboard.html", block="panels", dashboard=board, **context)
+
+
+@bp.route("/panels/<name>")
+@require("tenant.insights.view")
+def panel(name: str):
+    if name not in dashboard.PANELS:
+        abort(404)
+    reading, dimension = _reading(), _dimension()
+    context = _context(reading, dimension)
+    thresholds = context["thresholds"]
+    field = DIMENSIONS[dimension][0]
+    if not figures.view_allowed(reading.filter, thresholds):
+        board = Dashboard(filter=reading.filter, allowed=False, responses=0)
+        return render("insights/dashboard.html", block="not_enough", dashboard=board, **context)
+    values = {name: dashboard.panel(name, reading.filter, thresholds, field, _language())}
+    if name == "ratings":
+        values["rating_texts"] = {
+            question.key: question.text for question in dashboard.rating_questions(_language())
+        }
+    board = Dashboard(
+        filter=reading.filter,
+        allowed=True,
+        responses=figures.responses(reading.filter),
+        **values,
+    )
+    return render("insights/dashboard.html", block=f"panel_{name}", dashboard=board, **context)
+
+
+@bp.route("/quotes")
+@require("tenant.insights.view")
+def quotes():
+    reading, dimension = _reading(), _dimension()
+    context = _context(reading, dimension)
+    theme = (request.args.get("theme") or "").strip()
+    if not theme:
+        return render(
+            "insights/quotes.html",
+            block="quotes",
+            status=400,
+            theme=None,
+            error=_("Choose a theme to read its quotes."),
+            **context,
+        )
+    if theme not in tenant_theme_keys():
+        abort(404)
+    thresholds = context["thresholds"]
+    allowed = figures.view_allowed(reading.filter, thresholds)
+    found = figures.quotes(reading.filter, thresholds, theme) if allowed else HIDDEN
+    return render(
+        "insights/quotes.html",
+        block="quotes",
+        theme=theme,
+        allowed=allowed,
+        quotes=found,
+        quotes_shown=figures.QUOTES_SHOWN,
+        sentiment_names=SENTIMENTS,
+        back=url_for("insights.index", **context["arguments"], dimension=dimension),
+        **context,
+    )
