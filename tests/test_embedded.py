@@ -10,6 +10,7 @@ from werkzeug.serving import make_server
 
 from service.demo import seed_demo
 from service.extensions import db
+from service.insights.dashboard import PANELS
 from service.surveys.interview_models import Interview, InterviewStatus
 from service.surveys.invitation_links import link_token
 from service.surveys.invitation_models import InvitationStatus, SurveyInvitation
@@ -90,11 +91,20 @@ def test_sqlite_refuses_a_cross_tenant_reference(embedded_app):
 
 
 def test_the_new_screens_work_on_sqlite(embedded_app):
-    """Departures, invitations, interviews, responses and the board on the embedded default."""
+    """Departures, invitations, interviews, responses, the board and insights on the embedded
+    default."""
     client = embedded_app.test_client()
     login(client, "hr.admin@het-anker.example", "demo-password")
     for page in ("departures/", "responses/", "actions/", "actions/?view=table", "actions/mine"):
         assert client.get(f"/t/het-anker/{page}").status_code == 200, page
+    # The insights dashboard: every panel's grouped query (months, quarters) on SQLite too.
+    dashboard = client.get("/t/het-anker/insights/?period=24")
+    assert dashboard.status_code == 200
+    for name in PANELS:
+        assert f'id="panel-{name}"' in dashboard.get_data(as_text=True), name
+        panel = client.get(f"/t/het-anker/insights/panels/{name}?dimension=location")
+        assert panel.status_code == 200, name
+    assert client.get("/t/het-anker/insights/quotes?theme=compensation").status_code == 200
     with embedded_app.app_context(), tenant_scope(_tenant_id(embedded_app, "het-anker")):
         interview = db.session.scalar(
             sa.select(Interview).where(Interview.status == InterviewStatus.PLANNED)

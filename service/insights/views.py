@@ -10,10 +10,11 @@ panels and names things. The query string is the one of service/insights/filters
 import datetime as dt
 from zoneinfo import ZoneInfo
 
-from flask import abort, current_app, g, request, url_for
+from flask import Response, abort, current_app, g, make_response, request, url_for
 from flask_babel import format_date, format_decimal, format_percent, get_locale
 from flask_babel import gettext as _
 from flask_babel import lazy_gettext as _l
+from jinja2_fragments.flask import render_block
 
 from service.departures.labels import EXIT_TYPES, TENURE_BANDS
 from service.departures.services import structure_choices
@@ -214,7 +215,7 @@ def panel(name: str):
     field = DIMENSIONS[dimension][0]
     if not figures.view_allowed(reading.filter, thresholds):
         board = Dashboard(filter=reading.filter, allowed=False, responses=0)
-        return render("insights/dashboard.html", block="not_enough", dashboard=board, **context)
+        return _fragment("not_enough", dashboard=board, **context)
     values = {name: dashboard.panel(name, reading.filter, thresholds, field, _language())}
     if name == "ratings":
         values["rating_texts"] = {
@@ -226,7 +227,12 @@ def panel(name: str):
         responses=figures.responses(reading.filter),
         **values,
     )
-    return render("insights/dashboard.html", block=f"panel_{name}", dashboard=board, **context)
+    return _fragment(f"panel_{name}", dashboard=board, **context)
+
+
+def _fragment(block: str, **context) -> Response:
+    """One block of the dashboard, asked by htmx or not: a panel is never a page."""
+    return make_response(render_block("insights/dashboard.html", block, **context))
 
 
 @bp.route("/quotes")
