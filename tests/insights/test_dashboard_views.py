@@ -11,7 +11,7 @@ from service.extensions import db
 from service.insights.dashboard import PANELS
 from service.insights.models import AnswerInsight, Feedback, Source, ThemeTag
 from service.tenancy import tenant_scope
-from tests.conftest import login
+from tests.conftest import login, make_test_app
 from tests.factories import make_department
 
 MONTH = dt.date.today().replace(day=1)
@@ -226,3 +226,30 @@ def test_the_dashboard_speaks_the_companys_language(app, world, feedback):
 def test_no_create_action_link_without_its_page(app, world, feedback):
     html = page(app, "hr", "").get_data(as_text=True)
     assert "Create action" not in html
+
+
+def test_create_action_links_once_their_page_exists(database_url, world, feedback):
+    """Another app where the insight-actions page exists (a stand-in): HR, who manages
+    actions, gets "Create action" links carrying the theme, its source and the filter;
+    leadership, who reads actions only, does not."""
+    app = make_test_app(database_url, REDIS_URL=None)
+    app.add_url_rule("/stand-in/new", "insight_actions.new", lambda: "")
+    links = {}
+    for role in ("hr", "leadership"):
+        client = app.test_client()
+        login(client, f"{role}@a.example")
+        url = f"/t/tenant-a/insights/?department={feedback['sales'].id}"
+        html = client.get(url, headers={"Accept-Language": "en"}).get_data(as_text=True)
+        links[role] = html.count('class="create-action"')
+    assert links["hr"] > 0
+    assert links["leadership"] == 0
+    client = app.test_client()
+    login(client, "hr@a.example")
+    html = client.get("/t/tenant-a/insights/", headers={"Accept-Language": "en"}).get_data(
+        as_text=True
+    )
+    assert "/stand-in/new?" in html
+    assert "source=theme" in html
+    assert "theme=compensation" in html
+    assert "source=hotspot" in html
+    assert "dimension=department" in html
