@@ -130,16 +130,31 @@ def _today() -> dt.date:
 
 
 def _filter_arguments(args) -> dict[str, str]:
-    """The URL's arguments for filters.read: a chosen period of N months wins over from/to
-    left in the form; "custom" means from/to."""
+    """The URL's arguments for filters.read. The form sends its months (from, to), its
+    period and, as ``shown``, the period it showed: a period just chosen (not the one shown)
+    wins over months left in the form; otherwise months win (the period is "custom")."""
     found = {key: value for key, value in args.items() if isinstance(value, str)}
     period = (found.get("period") or "").strip()
-    if period == CUSTOM_PERIOD:
-        found.pop("period")
-    elif period:
+    shown = found.pop("shown", None)
+    if period and period != CUSTOM_PERIOD and period != shown:
         found.pop("from", None)
         found.pop("to", None)
+    elif period == CUSTOM_PERIOD or found.get("from") or found.get("to"):
+        found.pop("period", None)
     return found
+
+
+def _swap(period: str) -> str | None:
+    """What of the form an htmx refresh sets right: its months (cleared by a period just
+    chosen) or its period (months typed make it "custom")."""
+    if not request.headers.get("HX-Request"):
+        return None
+    months = request.args.get("from") or request.args.get("to")
+    if months and period != CUSTOM_PERIOD:
+        return "months"
+    if months and request.args.get("period") != CUSTOM_PERIOD:
+        return "period"
+    return None
 
 
 def _dimension() -> str:
@@ -167,10 +182,13 @@ def _context(reading: filters.Reading, dimension: str) -> dict:
         )
     }
     arguments = filters.arguments(reading.filter)
-    period = request.args.get("period", "")
-    if period not in {str(n) for n in filters.PERIODS}:
-        custom = bool(request.args.get("from") or request.args.get("to"))
-        period = CUSTOM_PERIOD if custom else str(filters.DEFAULT_PERIOD)
+    read = _filter_arguments(request.args)
+    if read.get("from") or read.get("to"):
+        period = CUSTOM_PERIOD
+    elif read.get("period") in {str(n) for n in filters.PERIODS}:
+        period = read["period"]
+    else:
+        period = str(filters.DEFAULT_PERIOD)
     return {
         "reading": reading,
         "filter": reading.filter,
@@ -181,6 +199,7 @@ def _context(reading: filters.Reading, dimension: str) -> dict:
         "dimension_names": names[dimension],
         "names": names,
         "period": period,
+        "swap": _swap(period),
         "periods": filters.PERIODS,
         "tenure_bands": TENURE_BANDS,
         "exit_types": EXIT_TYPES,

@@ -48,6 +48,13 @@ def test_leadership_reads_why_people_leave_a_department(page, live_server):
     panel.get_by_role("link", name="Close").click()
     expect(panel).to_be_empty()
 
+    # A period of months of one's own makes the period "From … to …".
+    page.get_by_label("From (month)").fill("2026-07")
+    expect(page.get_by_label("Period")).to_have_value("custom")
+    expect(page.locator(".selection strong")).to_contain_text("Jul 2026")
+    page.get_by_label("Period").select_option(label="Last 3 months")
+    expect(page.get_by_label("From (month)")).to_have_value("")
+
     # The shared address opens the same filtered view.
     page.goto(shared)
     expect(page.locator(".selection")).to_contain_text("Engineering")
