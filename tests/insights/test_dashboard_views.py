@@ -67,12 +67,15 @@ def add_feedback(
 
 @pytest.fixture
 def feedback(world):
-    """Side A: 12 responses in Sales, 7 in Kitchen, 3 in Bar (22 in all, k = 5)."""
+    """Side A: 12 responses in Sales, 8 in Kitchen, 6 on the Terrace, 3 in Bar (29 in all,
+    k = 5): the heat map hides Bar, and the Terrace with it (3 alone is found by difference)."""
     tenant = world.a.tenant
     kitchen = make_department(tenant, "Kitchen")
+    terrace = make_department(tenant, "Terrace")
     bar = make_department(tenant, "Bar")
     add_feedback(tenant, 12, world.a.objects["department"].id)
-    add_feedback(tenant, 7, kitchen.id, theme="management", text="My manager never listened")
+    add_feedback(tenant, 8, kitchen.id, theme="management", text="My manager never listened")
+    add_feedback(tenant, 6, terrace.id)
     add_feedback(tenant, 3, bar.id)
     return {"sales": world.a.objects["department"], "kitchen": kitchen, "bar": bar}
 
@@ -111,7 +114,7 @@ def test_every_panel_renders_with_its_figures(app, world, feedback):
     html = page(app, "leadership", "").get_data(as_text=True)
     for name in PANELS:
         assert f'id="panel-{name}"' in html, name
-    assert "22 responses" in html
+    assert "29 responses" in html
     assert "Pay and benefits" in html
     assert "Management" in html
     assert 'role="img"' in html
@@ -157,7 +160,7 @@ def test_filters_that_cannot_be_read_are_noticed_not_fatal(app, world, feedback)
     assert response.status_code == 200
     html = response.get_data(as_text=True)
     assert "An unknown filter value was ignored." in html
-    assert "22 responses" in html  # the whole tenant: the foreign department was dropped
+    assert "29 responses" in html  # the whole tenant: the foreign department was dropped
 
 
 def test_a_custom_period_comes_back_in_the_form(app, world, feedback):
@@ -199,7 +202,7 @@ def test_a_selection_under_k_shows_only_not_enough(app, world, feedback):
 
 
 def test_a_filter_leaving_out_fewer_than_k_is_refused_too(app, world, feedback):
-    """24 responses, 2 of them involuntary: the 22 voluntary ones are enough, but showing
+    """31 responses, 2 of them involuntary: the 29 voluntary ones are enough, but showing
     them beside the whole would reveal those 2 by difference."""
     add_feedback(world.a.tenant, 2, None, exit_type=ExitType.INVOLUNTARY)
     html = page(app, "leadership", "?exit=voluntary").get_data(as_text=True)
@@ -208,7 +211,7 @@ def test_a_filter_leaving_out_fewer_than_k_is_refused_too(app, world, feedback):
     response = page(app, "hr", "panels/themes?exit=voluntary", htmx=True)
     assert NOT_ENOUGH in response.get_data(as_text=True)
     html = page(app, "leadership", f"?department={feedback['kitchen'].id}").get_data(as_text=True)
-    assert NOT_ENOUGH not in html  # 7 in, 17 out: both at least k
+    assert NOT_ENOUGH not in html  # 8 in, 23 out: both at least k
 
 
 def test_quotes_of_a_theme_above_the_quote_threshold(app, world, feedback):
@@ -219,7 +222,7 @@ def test_quotes_of_a_theme_above_the_quote_threshold(app, world, feedback):
 
 
 def test_quotes_under_the_quote_threshold_are_hidden(app, world, feedback):
-    """Kitchen's 7 responses are a view (≥ k = 5) but under the quote threshold (2k = 10)."""
+    """Kitchen's 8 responses are a view (≥ k = 5) but under the quote threshold (2k = 10)."""
     url = f"quotes?theme=management&department={feedback['kitchen'].id}"
     html = page(app, "leadership", url).get_data(as_text=True)
     assert "My manager never listened" not in html
