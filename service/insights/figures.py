@@ -10,6 +10,8 @@ Call within a tenant scope (the request's, a job's).
 """
 
 import datetime as dt
+import itertools
+import operator
 import uuid
 from collections import Counter, defaultdict
 from collections.abc import Iterable
@@ -117,11 +119,32 @@ def responses(filter_: Filter) -> int:
     )
 
 
-def view_allowed(filter_: Filter, thresholds: Thresholds) -> bool:
-    """Whether the filtered view may show anything at all (see thresholds.view_allowed)."""
+def view_allowed(filter_: Filter, thresholds: Thresholds, quotes: bool = False) -> bool:
+    """Whether the filtered view may show anything at all (see thresholds.view_allowed).
+
+    A view can be subtracted from every wider view the same person opens: the same filter
+    with any of its narrowings dropped, not only the whole ("Sales" minus "Sales, 2–5
+    years" is Sales' other bands). So it must differ from each of those by no response or
+    by k or more. And it must not be a group that a breakdown of a wider view hides (one
+    department among others), else the views of all the other groups subtract from their
+    total to the hidden one. With `quotes`, the differences must reach the quote threshold.
+    """
     part = responses(filter_)
-    whole = responses(filter_.whole()) if filter_.narrowed else part
-    return thresholds.view_allowed(part, whole)
+    allowed = thresholds.quote_view_allowed if quotes else thresholds.view_allowed
+    if not allowed(part, part):
+        return False
+    narrowing = [name for name in FILTER_FIELDS if getattr(filter_, name) is not None]
+    for dropped in range(1, len(narrowing) + 1):
+        for names in itertools.combinations(narrowing, dropped):
+            wider = replace(filter_, **dict.fromkeys(names))
+            if not allowed(part, responses(wider)):
+                return False
+    for name in narrowing:
+        column = operator.attrgetter(name)
+        breakdown = _sizes(replace(filter_, **{name: None}), column)
+        if getattr(filter_, name) in thresholds.hidden_groups(breakdown):
+            return False
+    return True
 
 
 # --- Volume: departures and responses per month -----------------------------------------
@@ -272,7 +295,8 @@ def _quarter_column(month):
     return (
         sa.func.strftime("%Y", month)
         + "-Q"
-        + sa.cast((sa.cast(sa.func.strftime("%m", month), sa.Integer) + 2) / 3, sa.String)
+        # floor division: SQLAlchemy 2 renders "/" as true division ("2026-Q4.333…")
+        + sa.cast((sa.cast(sa.func.strftime("%m", month), sa.Integer) + 2) // 3, sa.String)
     )
 
 
@@ -455,9 +479,10 @@ class Quote:
 def quotes(filter_: Filter, thresholds: Thresholds, theme: str) -> object:
     """De-identified free-text answers that raise `theme` (list of Quote), or HIDDEN when the
     filtered group is under the quote threshold. Nothing but the text and its quarter."""
-    base = responses(filter_)
-    if not thresholds.quotes_allowed(base):
+    if not thresholds.quotes_allowed(responses(filter_)):
         return HIDDEN
+    if filter_.narrowed and not view_allowed(filter_, thresholds, quotes=True):
+        return HIDDEN  # the quotes it leaves out would be those of a small group
     rows = db.session.execute(
         sa.select(AnswerInsight.text, AnswerInsight.month, AnswerInsight.sentiment)
         .join(

@@ -72,6 +72,12 @@ class Thresholds:
         rest = whole - part
         return self.enough(part) and (rest == 0 or self.enough(rest))
 
+    def quote_view_allowed(self, part: int, whole: int) -> bool:
+        """`view_allowed` for quotes: both sides reach the quote threshold (or, for what
+        the filter leaves out, are empty)."""
+        rest = whole - part
+        return self.quotes_allowed(part) and (rest == 0 or self.quotes_allowed(rest))
+
     def hidden_groups(self, sizes: Mapping[Hashable, int]) -> set:
         """The groups of a breakdown to hide: those under k, and (complementary
         suppression) the smallest others until what is hidden adds up to k or more.
