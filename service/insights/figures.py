@@ -11,7 +11,6 @@ Call within a tenant scope (the request's, a job's).
 
 import datetime as dt
 import itertools
-import operator
 import uuid
 from collections import Counter, defaultdict
 from collections.abc import Iterable
@@ -125,25 +124,38 @@ def view_allowed(filter_: Filter, thresholds: Thresholds, quotes: bool = False) 
     A view can be subtracted from every wider view the same person opens: the same filter
     with any of its narrowings dropped, not only the whole ("Sales" minus "Sales, 2–5
     years" is Sales' other bands). So it must differ from each of those by no response or
-    by k or more. And it must not be a group that a breakdown of a wider view hides (one
-    department among others), else the views of all the other groups subtract from their
-    total to the hidden one. With `quotes`, the differences must reach the quote threshold.
+    by k or more. And it must not pick a group that a breakdown of any of those wider views
+    hides (a department the heat map hides, alone or with a band), else the views of all
+    the other groups subtract from their total to the hidden one. With `quotes`, the
+    differences must reach the quote threshold. One grouped query holds every count needed.
     """
-    part = responses(filter_)
     allowed = thresholds.quote_view_allowed if quotes else thresholds.view_allowed
+    narrowing = [name for name in FILTER_FIELDS if getattr(filter_, name) is not None]
+    wanted = tuple(getattr(filter_, name) for name in narrowing)
+    columns = [getattr(Feedback, name) for name in narrowing]
+    cells = [
+        (tuple(row[:-1]), row[-1])
+        for row in db.session.execute(
+            sa.select(*columns, sa.func.count())
+            .where(*filter_.whole().where(Feedback))
+            .group_by(*columns)
+        )
+    ]
+    part = sum(count for values, count in cells if values == wanted)
     if not allowed(part, part):
         return False
-    narrowing = [name for name in FILTER_FIELDS if getattr(filter_, name) is not None]
-    for dropped in range(1, len(narrowing) + 1):
-        for names in itertools.combinations(narrowing, dropped):
-            wider = replace(filter_, **dict.fromkeys(names))
-            if not allowed(part, responses(wider)):
+    positions = range(len(narrowing))
+    for size in range(len(narrowing)):
+        for kept in itertools.combinations(positions, size):
+            wider = [(v, n) for v, n in cells if all(v[i] == wanted[i] for i in kept)]
+            if not allowed(part, sum(count for _values, count in wider)):
                 return False
-    for name in narrowing:
-        column = operator.attrgetter(name)
-        breakdown = _sizes(replace(filter_, **{name: None}), column)
-        if getattr(filter_, name) in thresholds.hidden_groups(breakdown):
-            return False
+            for dropped in set(positions) - set(kept):
+                breakdown = Counter()
+                for values, count in wider:
+                    breakdown[values[dropped]] += count
+                if wanted[dropped] in thresholds.hidden_groups(breakdown):
+                    return False
     return True
 
 

@@ -3,6 +3,8 @@ questionnaire with every question insights read, responses made to measure, read
 insight rows the way the reshuffle job reads them."""
 
 import datetime as dt
+import itertools
+from collections.abc import Callable
 from dataclasses import dataclass, field
 
 import sqlalchemy as sa
@@ -121,22 +123,30 @@ def count_rows(tenant, model) -> int:
 
 
 # --- A department under k: the world of the key proof of issue 13 ----------------------------
+#
+# For every screen that shows feedback (dashboard, panels, quotes, exports): build the world,
+# then hold what the screen renders for each of `small_world_filters` to
+# `assert_small_department_hidden`, and the views it agrees to show to
+# `assert_no_small_difference`.
 
+SMALL_NAME = "Kleinste ploeg"
 SMALL_SECRET = "Kleinste-geheim"  # written only by the small department's leavers
 
 
 @dataclass
 class SmallDepartmentWorld:
-    """A tenant (k = 5, quotes from 10) whose department "Small" has k − 1 = 4 responses,
-    beside "Sales" (15) and "Kitchen" (10); only Small's leavers raise pay, and only they
-    write SMALL_SECRET. Sales mixes tenure bands (13 of 2–5 years, 2 under a year), so a
-    filter on Sales and one on Sales with a band differ by two responses."""
+    """A tenant (k = 5, quotes from 10) whose department SMALL_NAME has k − 1 = 4 responses
+    (November 2026), beside "Sales" (15) and "Kitchen" (10); only the small department's
+    leavers raise pay, and only they write SMALL_SECRET. Sales mixes tenure bands (13 of
+    2–5 years, 2 under a year), so a filter on Sales and one on Sales with a band differ by
+    two responses."""
 
     tenant: object
     small: object
     sales: object
     kitchen: object
     k: int = 5
+    month: dt.date = dt.date(2026, 11, 1)
     sizes: dict = field(default_factory=dict)  # department name → responses
 
 
@@ -145,7 +155,7 @@ def small_department_world(slug: str = "small-world") -> SmallDepartmentWorld:
     version = insight_version(tenant)
     world = SmallDepartmentWorld(
         tenant,
-        small=make_department(tenant, "Small"),
+        small=make_department(tenant, SMALL_NAME),
         sales=make_department(tenant, "Sales"),
         kitchen=make_department(tenant, "Kitchen"),
     )
@@ -161,20 +171,68 @@ def small_department_world(slug: str = "small-world") -> SmallDepartmentWorld:
     respond(tenant, version, 13, busy, department_id=world.sales.id, tenure_band="2_5")
     respond(tenant, version, 2, busy, department_id=world.sales.id, tenure_band="under_1")
     respond(tenant, version, 10, busy, department_id=world.kitchen.id, tenure_band="2_5")
-    world.sizes = {"Small": 4, "Sales": 15, "Kitchen": 10}
+    world.sizes = {SMALL_NAME: 4, "Sales": 15, "Kitchen": 10}
     read_all(tenant)
     return world
 
 
-def small_world_filters(world: SmallDepartmentWorld, first: dt.date, last: dt.date) -> list:
-    """Every filter a person can set on the small world's period: the whole, each
-    department, each tenure band, and each department with each band."""
+def small_world_filters(world: SmallDepartmentWorld, first=None, last=None) -> list:
+    """Every filter a person can set on the small world's month (or period): the whole,
+    each department, each tenure band, and each department with each band."""
     from service.insights.figures import Filter
 
     departments = (None, world.small.id, world.sales.id, world.kitchen.id)
     bands = (None, "under_1", "2_5")
     return [
-        Filter(first=first, last=last, department_id=department, tenure_band=band)
+        Filter(
+            first=first or world.month,
+            last=last or world.month,
+            department_id=department,
+            tenure_band=band,
+        )
         for department in departments
         for band in bands
     ]
+
+
+def visible_views(world: SmallDepartmentWorld, thresholds, first=None, last=None) -> dict:
+    """The small world's filters whose dashboard shows figures, with the responses each
+    rests on."""
+    from service.insights import dashboard, figures
+
+    with tenant_scope(world.tenant.id):
+        return {
+            view: figures.responses(view)
+            for view in small_world_filters(world, first, last)
+            if dashboard.build(view, thresholds).allowed
+        }
+
+
+def assert_no_small_difference(shown: dict, k: int) -> None:
+    """No two shown views (filter → responses), one narrower than the other, differ by 1 to
+    k − 1 responses."""
+    for wide, narrow in itertools.permutations(shown, 2):
+        if _contains(wide, narrow):
+            difference = shown[wide] - shown[narrow]
+            assert difference == 0 or difference >= k, (wide, narrow, difference)
+
+
+def _contains(wide, narrow) -> bool:
+    from service.insights.figures import FILTER_FIELDS
+
+    return all(
+        getattr(wide, name) is None or getattr(wide, name) == getattr(narrow, name)
+        for name in FILTER_FIELDS
+    )
+
+
+def assert_small_department_hidden(world: SmallDepartmentWorld, render: Callable) -> None:
+    """`render(filter)` is what a person gets for a filter of the small world (an export's
+    text, a page): a filter on the small department never shows what its leavers wrote,
+    and no line anywhere puts their words beside the department's name."""
+    for view in small_world_filters(world):
+        text = render(view)
+        if view.department_id == world.small.id:
+            assert SMALL_SECRET not in text, view
+        for line in text.splitlines():
+            assert not (SMALL_SECRET in line and SMALL_NAME in line), line

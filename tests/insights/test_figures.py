@@ -4,7 +4,6 @@ a subtraction of two filters."""
 
 import dataclasses
 import datetime as dt
-import itertools
 
 import pytest
 import sqlalchemy as sa
@@ -15,15 +14,20 @@ from service.insights import dashboard, figures
 from service.insights.figures import Filter, Share
 from service.insights.models import AnswerInsight
 from service.insights.thresholds import HIDDEN, Thresholds
+from service.surveys.themes import THEME_KEYS
 from service.tenancy import tenant_scope
 from tests.factories import make_department, make_departure, make_tenant
 from tests.insights.insight_world import (
+    SMALL_NAME,
     SMALL_SECRET,
+    assert_no_small_difference,
+    assert_small_department_hidden,
     insight_version,
     read_all,
     respond,
     small_department_world,
     small_world_filters,
+    visible_views,
 )
 
 pytestmark = pytest.mark.usefixtures("dialect_app")
@@ -341,12 +345,19 @@ def test_no_two_views_subtract_to_a_group_under_k():
     they leave of the whole is no group under k."""
     world = small_department_world()
     thresholds = Thresholds(k=world.k, quote_k=2 * world.k)
-    shown = visible_views(world, thresholds)
+    shown = visible_views(world, thresholds, NOV, NOV)
     assert_no_small_difference(shown, world.k)
     with tenant_scope(world.tenant.id):
-        whole = figures.responses(Filter(first=NOV, last=NOV))
+        whole = Filter(first=NOV, last=NOV)
+        grid = figures.heatmap(whole, thresholds, "department_id")
+        count = figures.responses(whole)
+    # A department the heat map hides shows through no filter (Kitchen alone, or Kitchen
+    # with the band all of its leavers share): else whole − Sales − Kitchen = Small.
+    hidden = {key for key, size in grid.sizes.items() if size is HIDDEN}
+    assert hidden == {world.small.id, world.kitchen.id}
+    assert not [view for view in shown if view.department_id in hidden]
     departments = [v for v in shown if v.department_id and v.tenure_band is None]
-    left = whole - sum(shown[view] for view in departments)
+    left = count - sum(shown[view] for view in departments)
     assert left == 0 or left >= world.k
 
 
@@ -362,34 +373,34 @@ def test_quotes_of_a_part_never_subtract_to_a_small_groups_quotes():
     assert [view for view, found in quoted.items() if found] == [whole]
     assert any(SMALL_SECRET in quote.text for quote in quoted[whole])
     assert quoted[dataclasses.replace(whole, department_id=world.small.id)] is HIDDEN
+    # Workload, raised by Sales and Kitchen: Sales shows its quotes (what it leaves out
+    # reaches the quote threshold), but not Sales with a band (which leaves out 2), nor
+    # Kitchen (hidden beside Small), nor a band that leaves out fewer than 10.
+    with tenant_scope(world.tenant.id):
+        quoted = {
+            view: figures.quotes(view, thresholds, "workload")
+            for view in small_world_filters(world)
+        }
+    assert [view for view, found in quoted.items() if found] == [
+        whole,
+        dataclasses.replace(whole, department_id=world.sales.id),
+    ]
+
+
+def test_what_the_dashboard_and_quotes_render_never_tells_the_small_departments_words():
+    world = small_department_world()
+    thresholds = Thresholds(k=world.k, quote_k=2 * world.k)
+
+    def render(view: Filter) -> str:
+        with tenant_scope(world.tenant.id):
+            built = dashboard.build(view, thresholds)
+            quoted = [figures.quotes(view, thresholds, theme) for theme in THEME_KEYS]
+        return f"{built!r}\n{quoted!r}"
+
+    assert SMALL_SECRET in render(Filter(first=NOV, last=NOV))  # the whole's quotes hold it
+    assert_small_department_hidden(world, render)
 
 
 def _names(world, ids) -> list[str]:
-    names = {world.small.id: "Small", world.sales.id: "Sales", world.kitchen.id: "Kitchen"}
+    names = {world.small.id: SMALL_NAME, world.sales.id: "Sales", world.kitchen.id: "Kitchen"}
     return [names[key] for key in ids]
-
-
-def visible_views(world, thresholds: Thresholds) -> dict:
-    """The small world's filters that show figures, with the responses each rests on; what
-    a test of another screen (exports) may compare: build only those."""
-    with tenant_scope(world.tenant.id):
-        return {
-            view: figures.responses(view)
-            for view in small_world_filters(world, NOV, NOV)
-            if dashboard.build(view, thresholds).allowed
-        }
-
-
-def assert_no_small_difference(shown: dict, k: int) -> None:
-    """No two shown views, one narrower than the other, differ by 1 to k − 1 responses."""
-    for wide, narrow in itertools.permutations(shown, 2):
-        if _contains(wide, narrow):
-            difference = shown[wide] - shown[narrow]
-            assert difference == 0 or difference >= k, (wide, narrow, difference)
-
-
-def _contains(wide: Filter, narrow: Filter) -> bool:
-    return all(
-        getattr(wide, name) is None or getattr(wide, name) == getattr(narrow, name)
-        for name in figures.FILTER_FIELDS
-    )
