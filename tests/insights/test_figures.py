@@ -313,6 +313,40 @@ def test_quotes_under_the_quote_threshold_are_hidden(tenant, version):
     assert in_scope(tenant, lambda: figures.quotes(period, THREE, "compensation")) is HIDDEN
 
 
+# --- The dashboard ----------------------------------------------------------------------------
+
+
+def test_the_dashboard_of_an_allowed_view_holds_every_panel(tenant, version):
+    sales = make_department(tenant, "Sales")
+    respond(tenant, version, 4, {"pay": "yes", "manager": 4, "recommend": 10})
+    respond(tenant, version, 3, {"reason": "growth", "training": 2}, department_id=sales.id)
+    leave(tenant, 1, dt.date(2026, 11, 20), department_id=sales.id)
+    read_all(tenant)
+    period = Filter(first=dt.date(2026, 10, 1), last=NOV)
+    with tenant_scope(tenant.id):
+        built = dashboard.build(period, THREE, "department_id", "en")
+        assert built.allowed
+        assert built.responses == 7
+        assert built.rating_texts == {
+            "manager": "Did your manager support you?",
+            "training": "Were you trained well?",
+        }
+        assert built.volume == figures.volume(period, THREE)
+        assert built.themes == figures.themes(period, THREE)
+        assert built.trend == figures.trend(period, THREE)
+        assert built.heatmap == figures.heatmap(period, THREE, "department_id")
+        assert built.turnover == figures.turnover(period)
+        assert built.scores == figures.scores(period, THREE)
+        assert built.ratings == figures.ratings(period, THREE, ["manager", "training"])
+        assert dashboard.panel("ratings", period, THREE, "department_id", "en") == built.ratings
+        with pytest.raises(ValueError, match="unknown panel"):
+            dashboard.panel("salaries", period, THREE, "department_id", "en")
+        # Sales alone leaves out 4: shown. Sales with a band of no one: nothing.
+        assert dashboard.build(dataclasses.replace(period, department_id=sales.id), THREE).allowed
+        empty = dataclasses.replace(period, department_id=sales.id, tenure_band="10_plus")
+        assert dashboard.build(empty, THREE) == dashboard.Dashboard(empty, False, 0)
+
+
 # --- The key proof: a department with k − 1 responses never shows ---------------------------
 
 
