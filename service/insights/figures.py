@@ -185,7 +185,7 @@ def volume(filter_: Filter, thresholds: Thresholds) -> list[MonthVolume]:
             .group_by(Feedback.month)
         ).all()
     )
-    hidden = thresholds.hidden_groups({m: answered.get(m, 0) for m in filter_.months})
+    hidden = _hidden_months({m: answered.get(m, 0) for m in filter_.months}, thresholds)
     rows = []
     for m in filter_.months:
         count, left = answered.get(m, 0), departed.get(m, 0)
@@ -194,6 +194,25 @@ def volume(filter_: Filter, thresholds: Thresholds) -> list[MonthVolume]:
         else:
             rows.append(MonthVolume(m, left, count, count / left if left else HIDDEN))
     return rows
+
+
+def _hidden_months(sizes: dict, thresholds: Thresholds) -> set:
+    """The months volume hides: those of its own breakdown, and as many more as keep the
+    trend's quarters from giving them away (a hidden quarter hides its months; in a shown
+    quarter, what is hidden adds up to k or more)."""
+    hidden = thresholds.hidden_groups(sizes)
+    quarters = defaultdict(dict)
+    for month, size in sizes.items():
+        quarters[_quarter(month)][month] = size
+    hidden_quarters = thresholds.hidden_groups(
+        {quarter: sum(months.values()) for quarter, months in quarters.items()}
+    )
+    for quarter, months in quarters.items():
+        if quarter in hidden_quarters:
+            hidden |= {month for month, size in months.items() if size}
+        else:
+            hidden |= thresholds.hidden_groups(months, hidden & set(months))
+    return hidden
 
 
 def _month_of(column):

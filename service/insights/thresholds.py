@@ -15,7 +15,7 @@ leadership reports, the agency benchmark), so the rule is computed once and neve
   so subtracting two views never isolates a small group.
 """
 
-from collections.abc import Hashable, Mapping
+from collections.abc import Hashable, Iterable, Mapping
 from dataclasses import dataclass
 
 from flask_babel import lazy_gettext as _l
@@ -78,12 +78,19 @@ class Thresholds:
         rest = whole - part
         return self.quotes_allowed(part) and (rest == 0 or self.quotes_allowed(rest))
 
-    def hidden_groups(self, sizes: Mapping[Hashable, int]) -> set:
-        """The groups of a breakdown to hide: those under k, and (complementary
-        suppression) the smallest others until what is hidden adds up to k or more.
-        Empty groups have nothing to hide and are never chosen."""
-        hidden = {key for key, size in sizes.items() if 0 < size < self.k}
-        visible = sorted((size, str(key), key) for key, size in sizes.items() if size >= self.k)
+    def hidden_groups(self, sizes: Mapping[Hashable, int], hidden: Iterable = ()) -> set:
+        """The groups of a breakdown to hide: those under k (and those in `hidden`, hidden
+        already for another reason), and (complementary suppression) the smallest others
+        until what is hidden adds up to k or more. Empty groups have nothing to hide and
+        are never chosen."""
+        hidden = {key for key, size in sizes.items() if 0 < size < self.k} | {
+            key for key in hidden if sizes.get(key, 0) > 0
+        }
+        visible = sorted(
+            (size, str(key), key)
+            for key, size in sizes.items()
+            if size >= self.k and key not in hidden
+        )
         while hidden and sum(sizes[key] for key in hidden) < self.k and visible:
             hidden.add(visible.pop(0)[2])
         return hidden

@@ -66,20 +66,35 @@ def test_volume_counts_departures_by_last_day_and_hides_small_months_with_a_part
     for n in range(10, 14):
         leave(tenant, n, dt.date(2026, 11, 30))
     leave(tenant, 14, dt.date(2026, 11, 3), status=DepartureStatus.CANCELLED)
-    leave(tenant, 15, dt.date(2026, 12, 1))  # after the period
-    respond(tenant, version, 4, {"pay": "no"}, month=dt.date(2026, 9, 1))
+    leave(tenant, 15, dt.date(2027, 1, 1))  # after the period
     respond(tenant, version, 5, {"pay": "no"}, month=dt.date(2026, 10, 1))
     respond(tenant, version, 1, {"pay": "no"}, month=NOV)
+    respond(tenant, version, 4, {"pay": "no"}, month=dt.date(2026, 12, 1))
     read_all(tenant)
-    period = Filter(first=dt.date(2026, 9, 1), last=NOV)
+    period = Filter(first=dt.date(2026, 10, 1), last=dt.date(2026, 12, 1))
     rows = in_scope(tenant, lambda: figures.volume(period, THREE))
     assert rows == [
-        # September (4) is hidden too: November's one response would follow by difference.
-        figures.MonthVolume(dt.date(2026, 9, 1), 0, HIDDEN, HIDDEN),
         figures.MonthVolume(dt.date(2026, 10, 1), 10, 5, 0.5),
         figures.MonthVolume(NOV, 4, HIDDEN, HIDDEN),
+        # December (4) is hidden too: November's one response would follow by difference.
+        figures.MonthVolume(dt.date(2026, 12, 1), 0, HIDDEN, HIDDEN),
     ]
     assert in_scope(tenant, lambda: figures.responses(period)) == 10
+
+
+def test_volume_hides_the_months_the_trends_quarters_would_give_away(tenant, version):
+    for month, count in ((1, 1), (4, 4), (7, 3), (8, 3), (10, 5)):
+        respond(tenant, version, count, {"pay": "no"}, month=dt.date(2026, month, 1))
+    read_all(tenant)
+    year = Filter(first=dt.date(2026, 1, 1), last=dt.date(2026, 12, 1))
+    with tenant_scope(tenant.id):
+        shown = {row.month.month: row.responses for row in figures.volume(year, THREE)}
+        trend = figures.trend(year, THREE)
+    # The trend hides Q1 (1) and Q2 (4) and shows Q3 (6): were April or August shown
+    # beside it, July (and then January, from the total of 16) would follow.
+    assert trend.sizes == {"2026-Q1": HIDDEN, "2026-Q2": HIDDEN, "2026-Q3": 6, "2026-Q4": 5}
+    assert {month for month, count in shown.items() if count is HIDDEN} == {1, 4, 7}
+    assert (shown[8], shown[10]) == (3, 5)
 
 
 # --- Themes -----------------------------------------------------------------------------------

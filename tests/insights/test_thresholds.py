@@ -90,3 +90,10 @@ def test_a_view_with_quotes_leaves_out_none_or_enough_for_quotes():
     assert FIVE.quote_view_allowed(10, 20)
     assert not FIVE.quote_view_allowed(9, 9)
     assert not FIVE.quote_view_allowed(12, 21)  # the 9 left out would be quoted by difference
+
+
+def test_groups_hidden_for_another_reason_count_and_take_a_partner():
+    assert FIVE.hidden_groups({"a": 20, "b": 6, "c": 9}, hidden={"b"}) == {"b"}
+    assert FIVE.hidden_groups({"a": 20, "b": 6, "c": 9, "d": 2}, hidden={"b"}) == {"b", "d"}
+    assert FIVE.hidden_groups({"a": 20, "b": 0, "c": 9}, hidden={"b"}) == set()
+    assert FIVE.hidden_groups({"a": 20, "b": 3, "c": 9}, hidden={"a"}) == {"a", "b"}
