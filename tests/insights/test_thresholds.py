@@ -85,6 +85,17 @@ def test_what_is_hidden_adds_up_to_nothing_or_at_least_k(k, sizes):
     assert {key for key, size in sizes.items() if 0 < size < k} <= hidden
 
 
+@given(
+    sizes=st.dictionaries(st.integers(0, 12), st.integers(0, 30), max_size=12),
+    already=st.sets(st.integers(0, 12), max_size=4),
+)
+def test_groups_hidden_already_stay_hidden_and_still_add_up_to_k(sizes, already):
+    hidden = FIVE.hidden_groups(sizes, hidden=already)
+    assert {key for key in already if sizes.get(key, 0) > 0} <= hidden
+    total = sum(sizes[key] for key in hidden)
+    assert total == 0 or total >= 5 or total == sum(sizes.values())
+
+
 def test_a_view_with_quotes_leaves_out_none_or_enough_for_quotes():
     assert FIVE.quote_view_allowed(10, 10)
     assert FIVE.quote_view_allowed(10, 20)
