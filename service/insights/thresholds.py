@@ -12,7 +12,9 @@ leadership reports, the agency benchmark), so the rule is computed once and neve
   next smallest visible group is hidden too (`hidden_groups`).
 - A filtered view is itself a part of the unfiltered whole the same person can open: it is
   shown only when what the filter leaves out is empty or at least k too (`view_allowed`),
-  so subtracting two views never isolates a small group.
+  so subtracting two views never isolates a small group. service/insights/figures.py
+  holds a view so against every wider view (any of its narrowings dropped), and refuses
+  a group that a breakdown of one of those hides.
 """
 
 from collections.abc import Hashable, Iterable, Mapping
