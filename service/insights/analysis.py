@@ -125,7 +125,9 @@ def corrected(tags: list[Tag], verdicts: Mapping[str, Verdict]) -> list[Tag]:
         verdict = verdicts.get(tag.theme)
         if verdict == Verdict.REMOVE:
             continue
-        kept.append(Tag(tag.theme, tag.origin, tag.why, confirmed=verdict == Verdict.CONFIRM))
+        # HR's word on a theme the answer raises anyway (added, or confirmed) confirms it.
+        confirmed = verdict in (Verdict.CONFIRM, Verdict.ADD)
+        kept.append(Tag(tag.theme, tag.origin, tag.why, confirmed=confirmed))
     present = {tag.theme for tag in kept}
     kept += [
         Tag(theme, Origin.HR, confirmed=True)

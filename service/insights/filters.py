@@ -27,6 +27,7 @@ from service.tenants.models import Department, JobFunction, Location
 PERIODS = (3, 6, 12, 24)  # months offered
 DEFAULT_PERIOD = 12
 MAX_MONTHS = 60
+YEARS = range(1900, 3000)
 
 # query argument → (Filter field, model whose id it names)
 _STRUCTURE = {
@@ -93,7 +94,10 @@ def _period(args, today: dt.date, problems: list[str]) -> tuple[dt.date, dt.date
 
 
 def _month(text: str) -> dt.date:
-    return dt.datetime.strptime(text, "%Y-%m").date()
+    month = dt.datetime.strptime(text, "%Y-%m").date()
+    if month.year not in YEARS:  # the period before, or the month after, has to exist too
+        raise ValueError(f"month out of range: {text}")
+    return month
 
 
 def _own_id(model, value: str) -> uuid.UUID | None:
