@@ -5,16 +5,22 @@ gives for the same filter: a figure hidden on screen is "Not enough responses to
 the file too, and a view the dashboard refuses exports nothing but that message.
 
 The answers (one row per answer: quarter, coarse attributes, question, answer, sentiment,
-themes) carry free text, so they export only when the view is allowed and its group
-reaches the quote threshold. Their attribute columns never show a group under k:
+themes) carry free text, and a text is a key that joins two exports row by row: the texts
+of "department Zaal" and those of "10 years or more" meet in a group the thresholds never
+saw, and "January–June" minus "February–June" leaves January's. So the answers are held
+to rules that do not depend on the filter, and two exports can only repeat each other:
 
-1. each column (quarter, department, job function, location, tenure band, exit type)
-   hides the values ``Thresholds.hidden_groups`` hides in a breakdown by that column:
-   those under k and, by complementary suppression, the next smallest (the heat map
-   hides the same departments);
-2. what is left on a row is a group too (one department × one tenure band may be one
-   person): the combinations under k lose every attribute, again with complementary
-   suppression, so the rows without attributes are never fewer than k.
+1. the whole company only: a narrowed filter exports a message, not the answers;
+2. whole quarters only: the period is widened to the quarters it touches, and a quarter
+   with fewer responses than the quote threshold is never exported (so every difference
+   between two periods is whole quarters that reach it);
+3. an answer's attributes (department, job function, location, tenure band, exit type)
+   are decided over all the tenant's exportable feedback, not the period's: each column
+   hides the values ``Thresholds.hidden_groups`` hides in a breakdown by it (those under
+   k, then the next smallest by complementary suppression), and within each quarter the
+   combination left on a row (one department × one tenure band may be one person) is a
+   group too: combinations under k lose every attribute, again with complementary
+   suppression, so a quarter's rows without attributes are never fewer than k.
 
 Rows come in the order of their random ids, so nothing says which answers one person gave;
 the month is never finer than the quarter. Every export is recorded (InsightExport).
@@ -311,23 +317,41 @@ def _ratings(board) -> Table:
 # --- The answers --------------------------------------------------------------------------
 
 
-def answers_allowed(filter_: Filter, thresholds: Thresholds) -> bool:
-    """Free text leaves only where the view is allowed and its group reaches the quote
-    threshold (the same rule as the dashboard's quotes)."""
-    return figures.view_allowed(filter_, thresholds) and thresholds.quotes_allowed(
-        figures.responses(filter_)
-    )
+def answers_period(filter_: Filter) -> Filter:
+    """The whole quarters `filter_`'s period touches, for the whole company."""
+    first = filter_.first.replace(month=(filter_.first.month - 1) // 3 * 3 + 1)
+    last = filter_.last.replace(month=(filter_.last.month - 1) // 3 * 3 + 3)
+    return Filter(first=first, last=last)
+
+
+def answers_refusal(filter_: Filter, thresholds: Thresholds) -> str | None:
+    """Why the answers cannot be exported for `filter_`; None when they can."""
+    if filter_.narrowed:
+        return _(
+            "The answers are exported for the whole company only: remove the filter on"
+            " department, function, location, length of service or type of exit."
+        )
+    period = answers_period(filter_)
+    if not any(period.first <= first <= period.last for first in _exportable_quarters(thresholds)):
+        return _(
+            "Not enough responses in this period to export answers with their free text:"
+            " a quarter is exported once %(count)s people have responded in it.",
+            count=thresholds.quote_k,
+        )
+    return None
 
 
 def answers(filter_: Filter, thresholds: Thresholds, language: str) -> Table:
     title = _("Answers")
-    if not answers_allowed(filter_, thresholds):
-        return _refused(title)
-    attributes = _shown_attributes(filter_, thresholds)
+    refusal = answers_refusal(filter_, thresholds)
+    if refusal is not None:
+        return Table(title=title, header=[refusal], rows=[])
+    period = answers_period(filter_)
+    attributes = _shown_attributes(thresholds)
     themes = defaultdict(list)
     for answer_id, theme in db.session.execute(
         sa.select(ThemeTag.answer_id, ThemeTag.theme)
-        .where(*filter_.where(ThemeTag))
+        .where(*period.where(ThemeTag))
         .order_by(ThemeTag.theme)
     ):
         themes[answer_id].append(theme_label(theme))
@@ -336,18 +360,21 @@ def answers(filter_: Filter, thresholds: Thresholds, language: str) -> Table:
     rows = []
     for answer in db.session.scalars(
         sa.select(AnswerInsight)
-        .where(*filter_.where(AnswerInsight))
+        .where(*period.where(AnswerInsight))
         .order_by(AnswerInsight.id)  # random ids: an order that says nothing
     ):
+        if answer.feedback_id not in attributes:
+            continue  # its quarter has too few responses
         quarter, *groups = attributes[answer.feedback_id]
         text, choices, kind = questions.get(answer.question_key, (answer.question_key, {}, None))
+        labels = [
+            _attribute_label(name, value, names)
+            for name, value in zip(ATTRIBUTES[1:], groups, strict=True)
+        ]
         rows.append(
             [
-                _cell(quarter),
-                *(
-                    _attribute_label(name, value, names)
-                    for name, value in zip(ATTRIBUTES[1:], groups, strict=True)
-                ),
+                quarter,
+                *labels,
                 answer.question_key,
                 text,
                 _answer_cell(answer, choices, kind),
@@ -371,28 +398,50 @@ def answers(filter_: Filter, thresholds: Thresholds, language: str) -> Table:
     return Table(title, header, rows)
 
 
-def _quarter(month: dt.date) -> str:
+def quarter_of(month: dt.date) -> str:
     return f"{month.year}-Q{(month.month - 1) // 3 + 1}"
 
 
-def _shown_attributes(filter_: Filter, thresholds: Thresholds) -> dict:
-    """Feedback id → its attributes (quarter first), each HIDDEN where the group it names
-    is too small, alone or combined (see the module's docstring)."""
+def _quarter_start(month: dt.date) -> dt.date:
+    return month.replace(month=(month.month - 1) // 3 * 3 + 1)
+
+
+def _exportable_quarters(thresholds: Thresholds) -> set[dt.date]:
+    """The first months of the quarters with at least the quote threshold's responses."""
+    counts = Counter()
+    for month, count in db.session.execute(
+        sa.select(Feedback.month, sa.func.count())
+        .where(of_current_tenant(Feedback))
+        .group_by(Feedback.month)
+    ):
+        counts[_quarter_start(month)] += count
+    return {quarter for quarter, count in counts.items() if thresholds.quotes_allowed(count)}
+
+
+def _shown_attributes(thresholds: Thresholds) -> dict:
+    """Feedback id → its quarter and attributes, for all the tenant's feedback in quarters
+    that may be exported, each attribute HIDDEN where the group it names is too small,
+    alone or combined within the quarter (see the module's docstring)."""
+    exportable = _exportable_quarters(thresholds)
     columns = [getattr(Feedback, name) for name in ATTRIBUTES[1:]]
     found = {
-        feedback_id: (_quarter(month), *values)
+        feedback_id: (quarter_of(month), *values)
         for feedback_id, month, *values in db.session.execute(
-            sa.select(Feedback.id, Feedback.month, *columns).where(*filter_.where(Feedback))
+            sa.select(Feedback.id, Feedback.month, *columns).where(of_current_tenant(Feedback))
         )
+        if _quarter_start(month) in exportable
     }
-    for index in range(len(ATTRIBUTES)):
+    for index in range(1, len(ATTRIBUTES)):
         hidden = thresholds.hidden_groups(Counter(values[index] for values in found.values()))
         for feedback_id, values in found.items():
             if values[index] in hidden:
                 found[feedback_id] = (*values[:index], HIDDEN, *values[index + 1 :])
-    hidden = thresholds.hidden_groups(Counter(found.values()))
+    by_quarter = defaultdict(Counter)
+    for values in found.values():
+        by_quarter[values[0]][values] += 1
+    hidden = set().union(*(thresholds.hidden_groups(sizes) for sizes in by_quarter.values()))
     return {
-        feedback_id: (HIDDEN,) * len(ATTRIBUTES) if values in hidden else values
+        feedback_id: (values[0], *(HIDDEN,) * (len(ATTRIBUTES) - 1)) if values in hidden else values
         for feedback_id, values in found.items()
     }
 

@@ -3,7 +3,9 @@ application holds no group under k, no formula, and every download is recorded. 
 PostgreSQL and on the embedded default (SQLite)."""
 
 import csv
+import datetime as dt
 import io
+from collections import Counter
 
 import pytest
 import sqlalchemy as sa
@@ -19,6 +21,10 @@ from tests.factories import make_department, make_world
 from tests.insights.export_rows import LAST_MONTH, add_feedback
 
 NOT_ENOUGH = "Not enough responses to show"
+WHOLE_COMPANY_ONLY = (
+    "The answers are exported for the whole company only: remove the filter on department,"
+    " function, location, length of service or type of exit."
+)
 PERIOD = f"from={LAST_MONTH:%Y-%m}&to={LAST_MONTH:%Y-%m}"
 FORMATS = ("csv", "xlsx")
 
@@ -158,7 +164,7 @@ def test_a_combination_under_k_loses_every_attribute(any_app):
     assert shown == {("Zaal", "Voluntary"), (NOT_ENOUGH, NOT_ENOUGH)}
     hidden = [row for row in answers[1:] if row[1] == NOT_ENOUGH]
     assert len(hidden) == 2 * (3 + 5)  # complementary: never fewer than k without attributes
-    assert all(set(row[:6]) == {NOT_ENOUGH} for row in hidden)
+    assert all(set(row[1:6]) == {NOT_ENOUGH} for row in hidden)  # the quarter stays
 
 
 def test_a_view_not_allowed_exports_only_the_message(three_departments):
@@ -166,9 +172,10 @@ def test_a_view_not_allowed_exports_only_the_message(three_departments):
     client = client_of(app, "hr@a.example")
     query = f"{PERIOD}&department={departments['Keuken'].id}"
     for kind in exports.KINDS:
-        assert download(client, kind, "csv", query).decode("utf-8-sig") == f'"{NOT_ENOUGH}"\r\n'
+        message = WHOLE_COMPANY_ONLY if kind == "answers" else NOT_ENOUGH
+        assert download(client, kind, "csv", query).decode("utf-8-sig") == f'"{message}"\r\n'
         tables = read_tables(download(client, kind, "xlsx", query), "xlsx")
-        assert cells(tables) == [NOT_ENOUGH], kind
+        assert cells(tables) == [message], kind
     with tenant_scope(world.a.tenant.id):
         assert set(db.session.scalars(sa.select(InsightExport.rows))) == {0}
 
@@ -177,11 +184,35 @@ def test_answers_need_the_quote_threshold(any_app):
     world = make_world()
     add_feedback(world.a.tenant, 8)  # k = 5 is reached; the quote threshold (2k = 10) is not
     client = client_of(any_app, "hr@a.example")
-    assert download(client, "answers", "csv").decode("utf-8-sig") == f'"{NOT_ENOUGH}"\r\n'
+    refused = download(client, "answers", "csv").decode("utf-8-sig")
+    assert refused.startswith('"Not enough responses in this period to export answers')
+    assert refused.count("\r\n") == 1
     themes = read_tables(download(client, "themes", "csv"), "csv")["csv"]
     assert themes[1][:3] == ["Pay and benefits", "8", "100.0"]
     page = client.get(f"/t/tenant-a/insights/exports?{PERIOD}").get_data(as_text=True)
-    assert "Not enough responses for this filter to export answers" in page
+    assert "Not enough responses in this period to export answers" in page
+
+
+def test_answers_come_in_whole_quarters_and_only_for_the_whole_company(any_app):
+    """A month's export holds its whole quarter; a quarter under the quote threshold is in
+    no export, so two periods never differ by a small group's texts; a narrowed filter
+    exports no answer (its texts would join another filter's)."""
+    world = make_world()
+    tenant = world.a.tenant
+    add_feedback(tenant, 6, month=dt.date(2026, 4, 1), text="April")
+    add_feedback(tenant, 6, month=dt.date(2026, 5, 1), text="May")
+    add_feedback(tenant, 3, month=dt.date(2026, 7, 1), text="July")  # Q3: 3 of 10
+    client = client_of(any_app, "hr@a.example")
+    for query in ("from=2026-04&to=2026-04", "from=2026-05&to=2026-07", "from=2026-01&to=2026-09"):
+        rows = read_tables(download(client, "answers", "csv", query), "csv")["csv"][1:]
+        texts = Counter(row[8] for row in rows if row[6] == "improve")
+        assert texts == {"April": 6, "May": 6}, query
+        assert {row[0] for row in rows} == {"2026-Q2"}
+    refused = download(client, "answers", "csv", "from=2026-07&to=2026-09")
+    assert "Not enough responses in this period" in refused.decode("utf-8-sig")
+    narrowed = "from=2026-04&to=2026-06&tenure=10_plus"
+    only = download(client, "answers", "xlsx", narrowed)
+    assert cells(read_tables(only, "xlsx")) == [WHOLE_COMPANY_ONLY]
 
 
 def test_every_export_is_recorded_and_the_hr_admin_sees_the_history(three_departments):
