@@ -276,3 +276,16 @@ def test_every_table_of_the_dashboard_exports(three_departments):
     assert tables["Themes"][1][:3] == ["Pay and benefits", 20, 83.3]
     csv_text = download(client, "dashboard", "csv").decode("utf-8-sig")
     assert csv_text.count("\r\n\r\n") == len(tables) - 1
+
+
+def test_the_export_page_keeps_the_filter_in_its_links(three_departments):
+    app, _world, departments = three_departments
+    client = client_of(app, "hr@a.example")
+    zaal = departments["=Zaal"].id
+    page = client.get(f"/t/tenant-a/insights/exports?period=6&department={zaal}")
+    body = page.get_data(as_text=True)
+    assert '<option value="6" selected>The last 6 months</option>' in body
+    assert f'<input type="hidden" name="department" value="{zaal}">' in body
+    assert "export/themes.csv?from=" in body
+    assert f"department={zaal}" in body.split("export/themes.csv?")[1].split('"')[0]
+    assert "The answers are exported for the whole company only" in body
