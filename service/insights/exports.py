@@ -96,6 +96,8 @@ def export(
     if kind not in KINDS:
         raise ValueError(f"unknown export {kind!r}")
     tables = tables_of(kind, filter_, thresholds, language)
+    if kind == ANSWERS and not filter_.narrowed:
+        filter_ = answers_period(filter_)  # what the file covers: whole quarters
     content = (write_xlsx if file_format == FileFormat.XLSX else write_csv_tables)(tables)
     rows = sum(len(table.rows) for table in tables)
     db.session.add(
@@ -306,11 +308,15 @@ def _ratings(board) -> Table:
     header = [_("Question"), _("Answers"), _("Average (1–5)"), *map(str, range(1, 6))]
     rows = []
     for rating in board.ratings:
-        spread = rating.distribution
-        counts = [_cell(HIDDEN)] * 5 if spread is HIDDEN else [spread[v] for v in range(1, 6)]
-        text = board.rating_texts.get(rating.question_key, rating.question_key)
-        rows.append([text, rating.answers if spread is not HIDDEN else _cell(HIDDEN)])
-        rows[-1] += [_cell(rating.average), *counts]
+        hidden = rating.distribution is HIDDEN  # then the count is withheld too
+        rows.append(
+            [
+                board.rating_texts.get(rating.question_key, rating.question_key),
+                str(HIDDEN) if hidden else rating.answers,
+                _cell(rating.average),
+                *([str(HIDDEN)] * 5 if hidden else [rating.distribution[v] for v in range(1, 6)]),
+            ]
+        )
     return Table(str(KIND_LABELS["ratings"]), header, rows)
 
 
