@@ -9,14 +9,13 @@ from collections import Counter
 
 import pytest
 import sqlalchemy as sa
-from flask_migrate import upgrade
 from openpyxl import load_workbook
 
 from service.extensions import db
 from service.insights import exports
 from service.insights.export_models import InsightExport
 from service.tenancy import tenant_scope
-from tests.conftest import login, make_test_app, reset_rate_limits, truncate_all
+from tests.conftest import login
 from tests.factories import make_department, make_world
 from tests.insights.export_rows import LAST_MONTH, add_feedback
 
@@ -29,31 +28,8 @@ PERIOD = f"from={LAST_MONTH:%Y-%m}&to={LAST_MONTH:%Y-%m}"
 FORMATS = ("csv", "xlsx")
 
 
-@pytest.fixture(scope="module")
-def sqlite_export_app(tmp_path_factory):
-    path = tmp_path_factory.mktemp("exports") / "exitloop.sqlite3"
-    app = make_test_app(f"sqlite:///{path}", REDIS_URL=None)
-    with app.app_context():
-        upgrade()
-    return app
-
-
-@pytest.fixture(params=["postgresql", "sqlite"])
-def any_app(request):
-    """An empty migrated database of each dialect, with an application context."""
-    if request.param == "postgresql":
-        yield request.getfixturevalue("app")
-        return
-    app = request.getfixturevalue("sqlite_export_app")
-    truncate_all(app)
-    reset_rate_limits(app)
-    with app.app_context():
-        yield app
-        db.session.remove()
-
-
 @pytest.fixture
-def three_departments(any_app):
+def three_departments(dialect_app):
     """Tenant A with "=Zaal" (12 responses), "Support" (8) and "Keuken" (4, under k=5).
     Keuken is hidden; Support too, so Keuken cannot be had by difference."""
     world = make_world()
@@ -62,7 +38,7 @@ def three_departments(any_app):
     add_feedback(tenant, 12, department_id=departments["=Zaal"].id, text='=HYPERLINK("x")')
     add_feedback(tenant, 8, department_id=departments["Support"].id)
     add_feedback(tenant, 4, department_id=departments["Keuken"].id, themes=("workload",))
-    return any_app, world, departments
+    return dialect_app, world, departments
 
 
 def client_of(app, email: str, language: str = "en"):
@@ -149,7 +125,7 @@ def test_a_department_under_k_appears_in_no_export_of_feedback(three_departments
     assert {row[0] for row in answers[1:]} == {quarter}
 
 
-def test_a_combination_under_k_loses_every_attribute(any_app):
+def test_a_combination_under_k_loses_every_attribute(dialect_app):
     """Each department and each type of exit reaches k, but Support × voluntary is 3."""
     world = make_world()
     tenant = world.a.tenant
@@ -157,7 +133,7 @@ def test_a_combination_under_k_loses_every_attribute(any_app):
     add_feedback(tenant, 6, department_id=zaal.id)
     add_feedback(tenant, 3, department_id=support.id)
     add_feedback(tenant, 5, department_id=support.id, exit_type="involuntary")
-    client = client_of(any_app, "hr@a.example")
+    client = client_of(dialect_app, "hr@a.example")
     rows = read_tables(download(client, "answers", "xlsx"), "xlsx")
     (answers,) = rows.values()
     shown = {(row[1], row[5]) for row in answers[1:]}
@@ -180,10 +156,10 @@ def test_a_view_not_allowed_exports_only_the_message(three_departments):
         assert set(db.session.scalars(sa.select(InsightExport.rows))) == {0}
 
 
-def test_answers_need_the_quote_threshold(any_app):
+def test_answers_need_the_quote_threshold(dialect_app):
     world = make_world()
     add_feedback(world.a.tenant, 8)  # k = 5 is reached; the quote threshold (2k = 10) is not
-    client = client_of(any_app, "hr@a.example")
+    client = client_of(dialect_app, "hr@a.example")
     refused = download(client, "answers", "csv").decode("utf-8-sig")
     assert refused.startswith('"Not enough responses in this period to export answers')
     assert refused.count("\r\n") == 1
@@ -193,7 +169,7 @@ def test_answers_need_the_quote_threshold(any_app):
     assert "Not enough responses in this period to export answers" in page
 
 
-def test_answers_come_in_whole_quarters_and_only_for_the_whole_company(any_app):
+def test_answers_come_in_whole_quarters_and_only_for_the_whole_company(dialect_app):
     """A month's export holds its whole quarter; a quarter under the quote threshold is in
     no export, so two periods never differ by a small group's texts; a narrowed filter
     exports no answer (its texts would join another filter's)."""
@@ -202,7 +178,7 @@ def test_answers_come_in_whole_quarters_and_only_for_the_whole_company(any_app):
     add_feedback(tenant, 6, month=dt.date(2026, 4, 1), text="April")
     add_feedback(tenant, 6, month=dt.date(2026, 5, 1), text="May")
     add_feedback(tenant, 3, month=dt.date(2026, 7, 1), text="July")  # Q3: 3 of 10
-    client = client_of(any_app, "hr@a.example")
+    client = client_of(dialect_app, "hr@a.example")
     for query in ("from=2026-04&to=2026-04", "from=2026-05&to=2026-07", "from=2026-01&to=2026-09"):
         rows = read_tables(download(client, "answers", "csv", query), "csv")["csv"][1:]
         texts = Counter(row[8] for row in rows if row[6] == "improve")
