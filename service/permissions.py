@@ -65,6 +65,13 @@ MATRIX: dict[str, frozenset[str]] = {
     # confidentiality thresholds, for HR and leadership; never interviewers, members or the
     # agency admin (feedback content, not set-up).
     "tenant.insights.view": frozenset({"hr_admin", "hr", "leadership"}),
+    # Insights exports take figures and de-identified answers out of the application: HR
+    # only. Leadership reads the dashboard but does not export; the HR admin sees who did.
+    "tenant.insights.export": frozenset({"hr_admin", "hr"}),
+    "tenant.insights.export_history": frozenset({"hr_admin"}),
+    # The agency compares a client's themes with its other clients of the same sector:
+    # shares only, never a peer's name or count (service/insights/benchmark.py).
+    "agency.benchmark.view": frozenset({"agency_admin"}),
     "agency.library.view": frozenset(AGENCY_ROLES),
     "agency.library.manage": frozenset({"agency_admin"}),
 }
