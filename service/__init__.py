@@ -123,7 +123,7 @@ def _register_blueprints(app: Flask) -> None:
     from service.departures.import_views import bp as departure_imports
     from service.departures.views import bp as departures
     from service.health import bp as health
-    from service.insights import models as insight_models  # noqa: F401 — views come later
+    from service.insights.action_views import bp as insight_actions
     from service.mail.views import bp as outbox
     from service.platform.views import bp as platform
     from service.surveys.interview_views import bp as interviews
@@ -139,7 +139,7 @@ def _register_blueprints(app: Flask) -> None:
     blueprints = (health, accounts, tenants, members, agencies, agency_people, platform)
     extra = (platform_people, outbox, brand, surveys, library, departures, departure_imports)
     surveys_ = (survey_invitations, leaver, responses, interviews, my_interviews)
-    actions = (board, practices, publishing, you_said_we_did)
+    actions = (board, practices, publishing, you_said_we_did, insight_actions)
     for blueprint in (*blueprints, *extra, *surveys_, *actions):
         app.register_blueprint(blueprint)
 

@@ -225,6 +225,36 @@ def themes(filter_: Filter, thresholds: Thresholds) -> list[ThemeFigure]:
 
 
 @dataclass(frozen=True)
+class ThemeShare:
+    responses: int  # the responses the share rests on (shown as a count only with the share)
+    share: object  # Share or HIDDEN
+    allowed: bool  # False: the group, or what it leaves out of the whole, is too small
+
+
+def theme_share(
+    filter_: Filter, thresholds: Thresholds, theme: str, department_ids: Iterable = ()
+) -> ThemeShare:
+    """The share of responses raising `theme` over several departments taken together (the
+    whole filter when none), a part of the filter's whole like any filtered view."""
+    department_ids = list(department_ids)
+    conditions = list(filter_.where(Feedback))
+    tags = list(filter_.where(ThemeTag))
+    if department_ids:
+        conditions.append(Feedback.department_id.in_(department_ids))
+        tags.append(ThemeTag.department_id.in_(department_ids))
+    base = db.session.scalar(sa.select(sa.func.count()).select_from(Feedback).where(*conditions))
+    narrowed = filter_.narrowed or bool(department_ids)
+    whole = responses(filter_.whole()) if narrowed else base
+    allowed = thresholds.view_allowed(base, whole)
+    count = db.session.scalar(
+        sa.select(sa.func.count(sa.distinct(ThemeTag.feedback_id))).where(
+            *tags, ThemeTag.theme == theme
+        )
+    )
+    return ThemeShare(base, Share(count, base) if allowed else HIDDEN, allowed)
+
+
+@dataclass(frozen=True)
 class Grid:
     """Themes × groups (months, departments, …): shares per cell, hidden columns empty."""
 
