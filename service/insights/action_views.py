@@ -109,7 +109,7 @@ def evidence_of(
     if not figures.view_allowed(filter_, thresholds):
         return evidence
     answered = figures.responses(filter_)
-    counts = {_("Responses"): answered}
+    counts = {}
     quotes = ()
     if theme:
         shown = figures.theme_share(filter_, thresholds, theme)

@@ -75,7 +75,7 @@ def test_the_form_comes_prefilled_with_the_evidence_shown(setting):
     assert 'name="themes" value="workload" checked' in html
     assert f'name="department_ids" value="{department.id}" checked' in html
     assert "The evidence it will keep" in html
-    assert "<dt>Responses</dt><dd>12</dd>" in html
+    assert "<dt>People it rests on</dt><dd>12</dd>" in html
     assert "<dt>Raised Workload</dt><dd>7</dd>" in html
     assert html.count('class="quote"') == 3  # 12 responses: over the quote threshold (10)
 
@@ -107,7 +107,7 @@ def test_posting_creates_the_action_with_the_evidence_rebuilt_not_posted(setting
     evidence = action.evidence
     assert evidence["themes"] == ["workload"]
     assert evidence["respondents"] == 12
-    assert evidence["counts"] == {"Responses": 12, "Raised Workload": 7}
+    assert evidence["counts"] == {"Raised Workload": 7}
     assert evidence["filters"] == {"Department": "Sales tenant-a"}
     assert evidence["source"] == "insights.hotspot"
     assert len(evidence["quotes"]) == 3
@@ -124,7 +124,7 @@ def test_a_group_under_the_quote_threshold_keeps_counts_but_no_words(setting):
     department = _feedback(world, 6, 4)
     client, _token = _client(app)
     html = client.get(NEW, query_string=_args(world, department)).get_data(as_text=True)
-    assert "<dt>Responses</dt><dd>6</dd>" in html
+    assert "<dt>People it rests on</dt><dd>6</dd>" in html
     assert 'class="quote"' not in html
 
 
@@ -134,7 +134,7 @@ def test_hidden_figures_never_reach_the_evidence(setting):
     client, token = _client(app)
     html = client.get(NEW, query_string=_args(world, department)).get_data(as_text=True)
     assert "Not enough responses to show" in html
-    assert "<dt>Responses</dt>" not in html
+    assert "<dt>People it rests on</dt>" not in html
     assert 'class="quote"' not in html
     response = client.post(
         NEW,

@@ -2,13 +2,16 @@
 group under k, with the numbers in the reader's language."""
 
 import datetime as dt
+import re
 
+from flask import g, render_template_string
 from flask_babel import force_locale
 
 from service.insights.figures import Filter
 from service.insights.patterns import patterns
 from service.insights.thresholds import Thresholds
 from service.tenancy import tenant_scope
+from tests.conftest import login
 from tests.factories import make_department, make_departure, make_tenant
 from tests.insights.rows import add_feedback
 
@@ -147,3 +150,41 @@ def test_nothing_when_the_view_itself_is_too_small(any_app):
     tenant, it, _sales = _setup()
     _rise(tenant, it, (4, 4), (10, 0))
     assert _found(any_app, tenant) == []
+
+
+def _partial(app, tenant, role):
+    with (
+        tenant_scope(tenant.id),
+        app.test_request_context("/t/tenant-a/", headers={"Accept-Language": "en"}),
+    ):
+        g.tenant, g.role = tenant, role
+        return render_template_string(
+            '{% include "insights/_patterns.html" ignore missing %}', filter=NOW, dashboard=None
+        )
+
+
+def test_the_partial_shows_each_pattern_with_its_create_action_link(app, world):
+    tenant, department = world.a.tenant, world.a.objects["department"]
+    other = make_department(tenant, "IT")
+    _rise(tenant, department, (10, 4), (10, 1))
+    _rise(tenant, other, (10, 1), (10, 1))
+    html = _partial(app, tenant, "hr")
+    assert "Patterns that need attention" in html
+    assert "Career growth raised in 40% of exits in Sales tenant-a" in html
+    link = re.search(r'href="([^"]+)">Create action<', html).group(1).replace("&amp;", "&")
+    assert link.startswith("/t/tenant-a/insights/new-action?")
+    assert f"group={department.id}" in link
+    assert "theme=growth" in link
+    assert "source=pattern" in link
+    assert "from=2026-07" in link
+    client = app.test_client()
+    client.environ_base["HTTP_ACCEPT_LANGUAGE"] = "en"
+    login(client, "hr@a.example")
+    form = client.get(link).get_data(as_text=True)
+    assert 'value="Act on career growth in Sales tenant-a"' in form
+    assert "<dt>Raised Career growth</dt><dd>4</dd>" in form
+    assert "Create action" not in _partial(app, tenant, "leadership")
+
+
+def test_the_partial_is_empty_without_patterns(app, world):
+    assert "Patterns that need attention" not in _partial(app, world.a.tenant, "hr")
