@@ -14,7 +14,12 @@ from service.extensions import db
 from service.insights.models import Feedback, ThemeTag
 from service.tenancy import tenant_scope
 from service.tenants.models import Department, Tenant
-from tests.browser.conftest import assert_accessible, screenshot
+from tests.browser.conftest import (
+    assert_accessible,
+    assert_fits_width,
+    page_at_width,
+    screenshot,
+)
 from tests.browser.test_house import sign_in
 
 pytestmark = pytest.mark.browser
@@ -105,6 +110,9 @@ def test_hr_starts_an_action_from_a_hot_spot_and_sees_whether_it_worked(open_pag
         expect(worked.locator("dd").nth(side)).to_contain_text(re.compile(r"% of \d+ responses"))
     assert_accessible(page)
     screenshot(page, "insight-action-did-it-work-1280")
+    page_at_width(page)
+    assert_fits_width(page)
+    screenshot(page, "insight-action-did-it-work-375")
 
 
 def _label(page, theme: str) -> str:
