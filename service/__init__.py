@@ -124,6 +124,7 @@ def _register_blueprints(app: Flask) -> None:
     from service.departures.views import bp as departures
     from service.health import bp as health
     from service.insights.action_views import bp as insight_actions
+    from service.insights.export_views import bp as insight_exports
     from service.mail.views import bp as outbox
     from service.platform.views import bp as platform
     from service.surveys.interview_views import bp as interviews
@@ -139,8 +140,9 @@ def _register_blueprints(app: Flask) -> None:
     blueprints = (health, accounts, tenants, members, agencies, agency_people, platform)
     extra = (platform_people, outbox, brand, surveys, library, departures, departure_imports)
     surveys_ = (survey_invitations, leaver, responses, interviews, my_interviews)
-    actions = (board, practices, publishing, you_said_we_did, insight_actions)
-    for blueprint in (*blueprints, *extra, *surveys_, *actions):
+    actions = (board, practices, publishing, you_said_we_did)
+    insights = (insight_exports, insight_actions)
+    for blueprint in (*blueprints, *extra, *surveys_, *actions, *insights):
         app.register_blueprint(blueprint)
 
 

@@ -125,7 +125,9 @@ def corrected(tags: list[Tag], verdicts: Mapping[str, Verdict]) -> list[Tag]:
         verdict = verdicts.get(tag.theme)
         if verdict == Verdict.REMOVE:
             continue
-        kept.append(Tag(tag.theme, tag.origin, tag.why, confirmed=verdict == Verdict.CONFIRM))
+        # HR's word on a theme the answer raises anyway (added, or confirmed) confirms it.
+        confirmed = verdict in (Verdict.CONFIRM, Verdict.ADD)
+        kept.append(Tag(tag.theme, tag.origin, tag.why, confirmed=confirmed))
     present = {tag.theme for tag in kept}
     kept += [
         Tag(theme, Origin.HR, confirmed=True)
@@ -219,21 +221,24 @@ class _Reader:
                 row["choices"] = value if isinstance(value, list) else [value]
         tags = corrected(_unique(tags), corrections.get((feedback_id, question.key), {}))
         self.answers.append(row)
-        self.tags += [
-            {
-                "tenant_id": current_tenant_id(),
-                "id": uuid.uuid4(),
-                "answer_id": answer_id,
-                "feedback_id": feedback_id,
-                "question_key": question.key,
-                "theme": tag.theme,
-                "origin": tag.origin,
-                "why": tag.why,
-                "confirmed": tag.confirmed,
-                **coarse,
-            }
-            for tag in tags
-        ]
+        self.tags += [_tag_row(row, tag) for tag in tags]
+
+    def keep(self, feedback: list, answers: list, tags: list, corrections: Mapping) -> None:
+        """Write again what an earlier reading found, with HR's corrections applied (they
+        are applied when made; applying them again changes nothing)."""
+        self.feedback += feedback
+        self.answers += answers
+        by_answer: dict[uuid.UUID, list[dict]] = {}
+        for tag in tags:
+            by_answer.setdefault(tag["answer_id"], []).append(tag)
+        for answer in answers:
+            found = by_answer.get(answer["id"], [])
+            verdicts = corrections.get((answer["feedback_id"], answer["question_key"]))
+            if verdicts:
+                earlier = [Tag(t["theme"], t["origin"], t["why"], t["confirmed"]) for t in found]
+                self.tags += [_tag_row(answer, tag) for tag in corrected(earlier, verdicts)]
+            else:
+                self.tags += found
 
     def write(self) -> None:
         for model, rows in (
@@ -243,6 +248,22 @@ class _Reader:
         ):
             if rows:
                 db.session.execute(sa.insert(model), rows)
+
+
+def _tag_row(answer: dict, tag: Tag) -> dict:
+    """The insight_tags row of `tag` on the answer row `answer`."""
+    return {
+        "tenant_id": answer["tenant_id"],
+        "id": uuid.uuid4(),
+        "answer_id": answer["id"],
+        "feedback_id": answer["feedback_id"],
+        "question_key": answer["question_key"],
+        "theme": tag.theme,
+        "origin": tag.origin,
+        "why": tag.why,
+        "confirmed": tag.confirmed,
+        **{key: answer[key] for key in COARSE_COLUMNS},
+    }
 
 
 def _unique(tags: list[Tag]) -> list[Tag]:
@@ -263,11 +284,14 @@ def _forget(where) -> None:
     )
 
 
-def read_survey_month(month) -> int:
-    """Read the tenant's confidential responses of `month` again, in the order of their
-    random ids. The caller commits (in the transaction that reshuffles them). Returns how
-    many responses were read."""
+def read_survey_month(month, again: bool = False) -> int:
+    """Rewrite the insight rows of the tenant's confidential responses of `month`, in the
+    order of the responses' random ids: a response read before keeps what that reading
+    found (HR's corrections included), a new one is read. With `again`, every response is
+    read anew (the tenant's themes changed). The caller commits (in the transaction that
+    reshuffles the responses). Returns how many responses the month holds."""
     month = month_of(month)
+    earlier = {} if again else _earlier_reading(month)
     responses = list(
         db.session.scalars(
             sa.select(SurveyResponse)
@@ -280,6 +304,9 @@ def read_survey_month(month) -> int:
     by_version = questionnaires(responses)
     reader = _Reader()
     for response in responses:
+        if response.id in earlier:
+            reader.keep(*earlier[response.id], corrections)
+            continue
         coarse = {
             "source": Source.SURVEY,
             "month": month,
@@ -295,6 +322,26 @@ def read_survey_month(month) -> int:
         )
     reader.write()
     return len(responses)
+
+
+_TABLES = (Feedback, AnswerInsight, ThemeTag)
+
+
+def _earlier_reading(month) -> dict[uuid.UUID, tuple[list, list, list]]:
+    """The rows an earlier reading wrote for the month's responses, by response id."""
+    found: dict[uuid.UUID, tuple[list, list, list]] = {}
+    for index, model in enumerate(_TABLES):
+        columns = [getattr(model, column.key) for column in model.__table__.columns]
+        rows = db.session.execute(
+            sa.select(*columns).where(
+                of_current_tenant(model), model.source == Source.SURVEY, model.month == month
+            )
+        )
+        for row in rows:
+            values = dict(row._mapping)
+            feedback_id = values["id"] if model is Feedback else values["feedback_id"]
+            found.setdefault(feedback_id, ([], [], []))[index].append(values)
+    return found
 
 
 def read_interview(interview, departure: Departure, questionnaire: Questionnaire) -> None:
@@ -331,7 +378,7 @@ def read_everything() -> None:
         sa.select(SurveyResponse.month).where(of_current_tenant(SurveyResponse)).distinct()
     )
     for month in list(months):
-        read_survey_month(month)
+        read_survey_month(month, again=True)
     completed = db.session.scalars(
         sa.select(Interview).where(
             of_current_tenant(Interview), Interview.status == InterviewStatus.COMPLETED

@@ -81,10 +81,9 @@ def build(
     filter_: Filter, thresholds: Thresholds, dimension: str = "department_id", language="en"
 ) -> Dashboard:
     """Every panel for `filter_`; nothing but the count when the view is not allowed."""
-    count = figures.responses(filter_)
-    whole = figures.responses(filter_.whole()) if filter_.narrowed else count
-    if not thresholds.view_allowed(count, whole):
+    if not figures.view_allowed(filter_, thresholds):
         return Dashboard(filter=filter_, allowed=False, responses=0)
+    count = figures.responses(filter_)
     questions = rating_questions(language)
     return Dashboard(
         filter=filter_,

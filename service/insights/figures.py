@@ -10,6 +10,7 @@ Call within a tenant scope (the request's, a job's).
 """
 
 import datetime as dt
+import itertools
 import uuid
 from collections import Counter, defaultdict
 from collections.abc import Iterable
@@ -61,7 +62,8 @@ class Filter:
 
     @classmethod
     def last_months(cls, count: int, today: dt.date, **narrowing) -> "Filter":
-        last = month_start(today)
+        """The last `count` ended months (the month in progress is never shown)."""
+        last = add_months(month_start(today), -1)
         return cls(first=add_months(last, 1 - count), last=last, **narrowing)
 
     @property
@@ -117,11 +119,76 @@ def responses(filter_: Filter) -> int:
     )
 
 
-def view_allowed(filter_: Filter, thresholds: Thresholds) -> bool:
-    """Whether the filtered view may show anything at all (see thresholds.view_allowed)."""
-    part = responses(filter_)
-    whole = responses(filter_.whole()) if filter_.narrowed else part
-    return thresholds.view_allowed(part, whole)
+def view_allowed(
+    filter_: Filter, thresholds: Thresholds, quotes: bool = False, today: dt.date | None = None
+) -> bool:
+    """Whether the filtered view may show anything at all (see thresholds.view_allowed).
+
+    A view can be subtracted from every wider view the same person opens: the same filter
+    with any of its narrowings dropped, not only the whole ("Sales" minus "Sales, 2–5
+    years" is Sales' other bands). So it must differ from each of those by no response or
+    by k or more. And it must not pick a group that a breakdown of any of those wider views
+    hides (a department the heat map hides, alone or with a band), else the views of all
+    the other groups subtract from their total to the hidden one. With `quotes`, the
+    differences must reach the quote threshold. One grouped query holds every count needed.
+    """
+    allowed = thresholds.quote_view_allowed if quotes else thresholds.view_allowed
+    narrowing = [name for name in FILTER_FIELDS if getattr(filter_, name) is not None]
+    wanted = tuple(getattr(filter_, name) for name in narrowing)
+    columns = [getattr(Feedback, name) for name in narrowing]
+    cells = [
+        (tuple(row[:-1]), row[-1])
+        for row in db.session.execute(
+            sa.select(*columns, sa.func.count())
+            .where(*filter_.whole().where(Feedback))
+            .group_by(*columns)
+        )
+    ]
+    part = sum(count for values, count in cells if values == wanted)
+    if not allowed(part, part):
+        return False
+    positions = range(len(narrowing))
+    for size in range(len(narrowing)):
+        for kept in itertools.combinations(positions, size):
+            wider = [(v, n) for v, n in cells if all(v[i] == wanted[i] for i in kept)]
+            if not allowed(part, sum(count for _values, count in wider)):
+                return False
+            for dropped in set(positions) - set(kept):
+                breakdown = Counter()
+                for values, count in wider:
+                    breakdown[values[dropped]] += count
+                if wanted[dropped] in thresholds.hidden_groups(breakdown):
+                    return False
+    return _edges_hold(filter_, thresholds, today or dt.date.today())
+
+
+def _edges_hold(filter_: Filter, thresholds: Thresholds, today: dt.date) -> bool:
+    """A period can be subtracted from a longer one: "October to December" minus "October"
+    and "December" is November. So a period's edge may not cut through thin months: on
+    each side of an edge, the nearest month with responses (of the filtered group) must
+    hold k or more, unless that side holds none at all (before the first response, after
+    the last ended month). Any two allowed periods then differ by whole runs of months that
+    begin and end with k or more responses. The month in progress counts as nothing: no
+    view shows it (service/insights/filters.py)."""
+    closed = add_months(month_start(today), -1)
+    counts = dict(
+        db.session.execute(
+            sa.select(Feedback.month, sa.func.count())
+            .where(*replace(filter_, first=dt.date(1900, 1, 1), last=closed).where(Feedback))
+            .group_by(Feedback.month)
+        ).all()
+    )
+
+    def holds(before: dt.date, after: dt.date) -> bool:
+        left = [month for month in counts if month <= before]
+        right = [month for month in counts if month >= after]
+        if not left or not right:
+            return True
+        return thresholds.enough(counts[max(left)]) and thresholds.enough(counts[min(right)])
+
+    return holds(add_months(filter_.first, -1), filter_.first) and holds(
+        filter_.last, add_months(filter_.last, 1)
+    )
 
 
 # --- Volume: departures and responses per month -----------------------------------------
@@ -150,7 +217,7 @@ def volume(filter_: Filter, thresholds: Thresholds) -> list[MonthVolume]:
             .group_by(Feedback.month)
         ).all()
     )
-    hidden = thresholds.hidden_groups({m: answered.get(m, 0) for m in filter_.months})
+    hidden = _hidden_months({m: answered.get(m, 0) for m in filter_.months}, thresholds)
     rows = []
     for m in filter_.months:
         count, left = answered.get(m, 0), departed.get(m, 0)
@@ -159,6 +226,25 @@ def volume(filter_: Filter, thresholds: Thresholds) -> list[MonthVolume]:
         else:
             rows.append(MonthVolume(m, left, count, count / left if left else HIDDEN))
     return rows
+
+
+def _hidden_months(sizes: dict, thresholds: Thresholds) -> set:
+    """The months volume hides: those of its own breakdown, and as many more as keep the
+    trend's quarters from giving them away (a hidden quarter hides its months; in a shown
+    quarter, what is hidden adds up to k or more)."""
+    hidden = thresholds.hidden_groups(sizes)
+    quarters = defaultdict(dict)
+    for month, size in sizes.items():
+        quarters[_quarter(month)][month] = size
+    hidden_quarters = thresholds.hidden_groups(
+        {quarter: sum(months.values()) for quarter, months in quarters.items()}
+    )
+    for quarter, months in quarters.items():
+        if quarter in hidden_quarters:
+            hidden |= {month for month, size in months.items() if size}
+        else:
+            hidden |= thresholds.hidden_groups(months, hidden & set(months))
+    return hidden
 
 
 def _month_of(column):
@@ -232,20 +318,30 @@ class ThemeShare:
 
 
 def theme_share(
-    filter_: Filter, thresholds: Thresholds, theme: str, department_ids: Iterable = ()
+    filter_: Filter,
+    thresholds: Thresholds,
+    theme: str,
+    department_ids: Iterable = (),
+    today: dt.date | None = None,
 ) -> ThemeShare:
-    """The share of responses raising `theme` over several departments taken together (the
-    whole filter when none), a part of the filter's whole like any filtered view."""
+    """The share of responses raising `theme` in the filter's view, or over several
+    departments taken together. One department is the filter narrowed to it; several are
+    held, besides, against the filter's view they are part of, and none of them may be a
+    department that view's breakdown hides (the others would subtract to it)."""
     department_ids = list(department_ids)
-    conditions = list(filter_.where(Feedback))
-    tags = list(filter_.where(ThemeTag))
+    if len(department_ids) == 1:
+        filter_, department_ids = replace(filter_, department_id=department_ids[0]), []
+    conditions, tags = list(filter_.where(Feedback)), list(filter_.where(ThemeTag))
     if department_ids:
         conditions.append(Feedback.department_id.in_(department_ids))
         tags.append(ThemeTag.department_id.in_(department_ids))
     base = db.session.scalar(sa.select(sa.func.count()).select_from(Feedback).where(*conditions))
-    narrowed = filter_.narrowed or bool(department_ids)
-    whole = responses(filter_.whole()) if narrowed else base
-    allowed = thresholds.view_allowed(base, whole)
+    allowed = view_allowed(filter_, thresholds, today=today)
+    if allowed and department_ids:
+        hidden = thresholds.hidden_groups(_sizes(filter_, lambda model: model.department_id))
+        allowed = thresholds.view_allowed(base, responses(filter_)) and not (
+            hidden & set(department_ids)
+        )
     count = db.session.scalar(
         sa.select(sa.func.count(sa.distinct(ThemeTag.feedback_id))).where(
             *tags, ThemeTag.theme == theme
@@ -302,7 +398,8 @@ def _quarter_column(month):
     return (
         sa.func.strftime("%Y", month)
         + "-Q"
-        + sa.cast((sa.cast(sa.func.strftime("%m", month), sa.Integer) + 2) / 3, sa.String)
+        # floor division: SQLAlchemy 2 renders "/" as true division ("2026-Q4.333…")
+        + sa.cast((sa.cast(sa.func.strftime("%m", month), sa.Integer) + 2) // 3, sa.String)
     )
 
 
@@ -485,9 +582,10 @@ class Quote:
 def quotes(filter_: Filter, thresholds: Thresholds, theme: str) -> object:
     """De-identified free-text answers that raise `theme` (list of Quote), or HIDDEN when the
     filtered group is under the quote threshold. Nothing but the text and its quarter."""
-    base = responses(filter_)
-    if not thresholds.quotes_allowed(base):
+    if not thresholds.quotes_allowed(responses(filter_)):
         return HIDDEN
+    if filter_.narrowed and not view_allowed(filter_, thresholds, quotes=True):
+        return HIDDEN  # the quotes it leaves out would be those of a small group
     rows = db.session.execute(
         sa.select(AnswerInsight.text, AnswerInsight.month, AnswerInsight.sentiment)
         .join(

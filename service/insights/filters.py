@@ -3,7 +3,7 @@
 The dashboard, its panels, quotes, exports and "Create action" links all carry the same
 arguments, so a link made from one view opens the same figures in another:
 
-    ?period=12 | ?from=2026-01&to=2026-06   whole months (period: the last N, this one included)
+    ?period=12 | ?from=2026-01&to=2026-06   whole months (period: the last N ended months)
     &department=<id>&function=<id>&location=<id>&tenure=<band>&exit=<type>
 
 Anything unreadable (a bad month, an unknown band, another tenant's department) is dropped
@@ -27,6 +27,7 @@ from service.tenants.models import Department, JobFunction, Location
 PERIODS = (3, 6, 12, 24)  # months offered
 DEFAULT_PERIOD = 12
 MAX_MONTHS = 60
+YEARS = range(1900, 3000)
 
 # query argument → (Filter field, model whose id it names)
 _STRUCTURE = {
@@ -66,22 +67,28 @@ def read(args: Mapping[str, str], today: dt.date) -> Reading:
 
 
 def _period(args, today: dt.date, problems: list[str]) -> tuple[dt.date, dt.date]:
-    this_month = month_start(today)
+    # The month in progress is never shown: its figures would change with each response,
+    # and HR sees who has just answered (so two looks a day apart would tell what they said).
+    closed = add_months(month_start(today), -1)
+    default = add_months(closed, 1 - DEFAULT_PERIOD), closed
     start, end = (args.get("from") or "").strip(), (args.get("to") or "").strip()
     if start or end:
         try:
-            first = _month(start) if start else add_months(this_month, 1 - DEFAULT_PERIOD)
-            last = _month(end) if end else this_month
+            first = _month(start) if start else default[0]
+            last = _month(end) if end else closed
         except ValueError:
             problems.append(_("The period was not understood; showing the last 12 months."))
-        else:
-            months = (last.year - first.year) * 12 + last.month - first.month + 1
-            if 1 <= months <= MAX_MONTHS:
-                return first, last
-            problems.append(
-                _("A period runs forward over at most 60 months; showing the last 12 months.")
-            )
-        return add_months(this_month, 1 - DEFAULT_PERIOD), this_month
+            return default
+        if last > closed:
+            problems.append(_("The month in progress is shown once it has ended."))
+            last = closed
+        months = (last.year - first.year) * 12 + last.month - first.month + 1
+        if 1 <= months <= MAX_MONTHS:
+            return first, last
+        problems.append(
+            _("A period runs forward over at most 60 months; showing the last 12 months.")
+        )
+        return default
     period = (args.get("period") or "").strip()
     count = DEFAULT_PERIOD
     if period:
@@ -89,11 +96,14 @@ def _period(args, today: dt.date, problems: list[str]) -> tuple[dt.date, dt.date
             count = int(period)
         else:
             problems.append(_("The period was not understood; showing the last 12 months."))
-    return add_months(this_month, 1 - count), this_month
+    return add_months(closed, 1 - count), closed
 
 
 def _month(text: str) -> dt.date:
-    return dt.datetime.strptime(text, "%Y-%m").date()
+    month = dt.datetime.strptime(text, "%Y-%m").date()
+    if month.year not in YEARS:  # the period before, or the month after, has to exist too
+        raise ValueError(f"month out of range: {text}")
+    return month
 
 
 def _own_id(model, value: str) -> uuid.UUID | None:

@@ -16,7 +16,7 @@ from service.insights.figures import Filter, add_months, month_start
 from service.insights.thresholds import Thresholds
 
 MONTHS_BEFORE = 6
-MONTHS_AFTER = 6  # at most: from the month it was closed to now
+MONTHS_AFTER = 6  # at most: from the month it was closed to the last ended month
 
 
 @dataclass(frozen=True)
@@ -54,20 +54,21 @@ def outcomes(
     started = month_start(created_on)
     before = Filter(first=add_months(started, -MONTHS_BEFORE), last=add_months(started, -1))
     closed = month_start(closed_on)
-    until = min(month_start(today), add_months(closed, MONTHS_AFTER - 1))
-    after = Filter(first=closed, last=max(closed, until))
+    # The month in progress is never shown: closed this month, the side has no month yet.
+    until = min(add_months(month_start(today), -1), add_months(closed, MONTHS_AFTER - 1))
+    after = Filter(first=closed, last=until)
     return [
         Outcome(
             theme,
-            _side(before, thresholds, theme, department_ids),
-            _side(after, thresholds, theme, department_ids),
+            _side(before, thresholds, theme, department_ids, today),
+            _side(after, thresholds, theme, department_ids, today),
         )
         for theme in themes
     ]
 
 
-def _side(filter_: Filter, thresholds: Thresholds, theme: str, department_ids) -> Side:
-    found = figures.theme_share(filter_, thresholds, theme, department_ids)
+def _side(filter_: Filter, thresholds: Thresholds, theme: str, department_ids, today) -> Side:
+    found = figures.theme_share(filter_, thresholds, theme, department_ids, today)
     return Side(
         filter_.first,
         filter_.last,

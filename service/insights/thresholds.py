@@ -12,10 +12,12 @@ leadership reports, the agency benchmark), so the rule is computed once and neve
   next smallest visible group is hidden too (`hidden_groups`).
 - A filtered view is itself a part of the unfiltered whole the same person can open: it is
   shown only when what the filter leaves out is empty or at least k too (`view_allowed`),
-  so subtracting two views never isolates a small group.
+  so subtracting two views never isolates a small group. service/insights/figures.py
+  holds a view so against every wider view (any of its narrowings dropped), and refuses
+  a group that a breakdown of one of those hides.
 """
 
-from collections.abc import Hashable, Mapping
+from collections.abc import Hashable, Iterable, Mapping
 from dataclasses import dataclass
 
 from flask_babel import lazy_gettext as _l
@@ -72,12 +74,25 @@ class Thresholds:
         rest = whole - part
         return self.enough(part) and (rest == 0 or self.enough(rest))
 
-    def hidden_groups(self, sizes: Mapping[Hashable, int]) -> set:
-        """The groups of a breakdown to hide: those under k, and (complementary
-        suppression) the smallest others until what is hidden adds up to k or more.
-        Empty groups have nothing to hide and are never chosen."""
-        hidden = {key for key, size in sizes.items() if 0 < size < self.k}
-        visible = sorted((size, str(key), key) for key, size in sizes.items() if size >= self.k)
+    def quote_view_allowed(self, part: int, whole: int) -> bool:
+        """`view_allowed` for quotes: both sides reach the quote threshold (or, for what
+        the filter leaves out, are empty)."""
+        rest = whole - part
+        return self.quotes_allowed(part) and (rest == 0 or self.quotes_allowed(rest))
+
+    def hidden_groups(self, sizes: Mapping[Hashable, int], hidden: Iterable = ()) -> set:
+        """The groups of a breakdown to hide: those under k (and those in `hidden`, hidden
+        already for another reason), and (complementary suppression) the smallest others
+        until what is hidden adds up to k or more. Empty groups have nothing to hide and
+        are never chosen."""
+        hidden = {key for key, size in sizes.items() if 0 < size < self.k} | {
+            key for key in hidden if sizes.get(key, 0) > 0
+        }
+        visible = sorted(
+            (size, str(key), key)
+            for key, size in sizes.items()
+            if size >= self.k and key not in hidden
+        )
         while hidden and sum(sizes[key] for key in hidden) < self.k and visible:
             hidden.add(visible.pop(0)[2])
         return hidden

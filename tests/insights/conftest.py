@@ -1,5 +1,5 @@
-"""`any_app`: a test on PostgreSQL (the session's database) and again on SQLite (one
-migrated file per module), for the insights that must read alike on both."""
+"""Insight figures are SQL of two dialects: `dialect_app` runs a test on PostgreSQL and on
+the embedded default (SQLite), each database migrated the production way."""
 
 import pytest
 from flask_migrate import upgrade
@@ -8,7 +8,7 @@ from service.extensions import db
 from tests.conftest import make_test_app, truncate_all
 
 
-@pytest.fixture(scope="module")
+@pytest.fixture(scope="session")
 def sqlite_app(tmp_path_factory):
     path = tmp_path_factory.mktemp("insights") / "exitloop.sqlite3"
     app = make_test_app(f"sqlite:///{path}", REDIS_URL=None)
@@ -18,7 +18,8 @@ def sqlite_app(tmp_path_factory):
 
 
 @pytest.fixture(params=["postgresql", "sqlite"])
-def any_app(request):
+def dialect_app(request):
+    """An empty migrated database of each dialect, with an application context."""
     if request.param == "postgresql":
         yield request.getfixturevalue("app")
         return

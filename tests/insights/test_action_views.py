@@ -18,9 +18,9 @@ FUTURE = (dt.date.today() + dt.timedelta(days=20)).isoformat()
 
 
 @pytest.fixture
-def setting(any_app):
+def setting(dialect_app):
     world = make_world()
-    return any_app, world
+    return dialect_app, world
 
 
 def _client(app, role="hr"):
@@ -30,15 +30,16 @@ def _client(app, role="hr"):
     return client, csrf_token(client, "/t/tenant-a/actions/")
 
 
-def _this_month() -> dt.date:
-    return dt.date.today().replace(day=1)
+def _last_month() -> dt.date:
+    """The last ended month: the month in progress is never shown."""
+    return (dt.date.today().replace(day=1) - dt.timedelta(days=1)).replace(day=1)
 
 
 def _feedback(world, count, raised, texts=True):
     department = world.a.objects["department"]
     add_feedback(
         world.a.tenant.id,
-        _this_month(),
+        _last_month(),
         count,
         {"workload": raised},
         texts=texts,

@@ -41,11 +41,11 @@ def _kinds(found):
     return [(pattern.kind, pattern.theme) for pattern in found]
 
 
-def test_a_sharp_rise_in_a_department_is_a_pattern(any_app):
+def test_a_sharp_rise_in_a_department_is_a_pattern(dialect_app):
     tenant, it, sales = _setup()
     _rise(tenant, it, (10, 4), (10, 1))
     _rise(tenant, sales, (10, 1), (10, 1))
-    found = _found(any_app, tenant)
+    found = _found(dialect_app, tenant)
     assert _kinds(found) == [("rise", "growth")]
     rise = found[0]
     assert rise.sentence == (
@@ -56,44 +56,44 @@ def test_a_sharp_rise_in_a_department_is_a_pattern(any_app):
     assert rise.figures["responses"] == 10
 
 
-def test_the_numbers_read_in_the_readers_language(any_app):
+def test_the_numbers_read_in_the_readers_language(dialect_app):
     tenant, it, sales = _setup()
     _rise(tenant, it, (10, 4), (10, 1))
     _rise(tenant, sales, (10, 1), (10, 1))
-    (rise,) = _found(any_app, tenant, "fr")
+    (rise,) = _found(dialect_app, tenant, "fr")
     assert "40\u00a0%" in rise.sentence
     assert "10\u00a0%" in rise.sentence
 
 
-def test_a_rise_under_15_points_or_under_one_and_a_half_times_is_none(any_app):
+def test_a_rise_under_15_points_or_under_one_and_a_half_times_is_none(dialect_app):
     tenant, it, sales = _setup()
     _rise(tenant, it, (10, 3), (10, 2))  # +10 points
     _rise(tenant, sales, (10, 9), (10, 7))  # +20 points, but 1.29×
-    assert _found(any_app, tenant) == []
+    assert _found(dialect_app, tenant) == []
 
 
-def test_just_past_both_limits_is_a_pattern(any_app):
+def test_just_past_both_limits_is_a_pattern(dialect_app):
     tenant, it, sales = _setup()
     _rise(tenant, it, (20, 6), (20, 3))  # 30% from 15%: +15 points, 2×
     _rise(tenant, sales, (10, 1), (10, 1))
-    assert _kinds(_found(any_app, tenant)) == [("rise", "growth")]
+    assert _kinds(_found(dialect_app, tenant)) == [("rise", "growth")]
 
 
-def test_no_pattern_from_a_group_under_k(any_app):
+def test_no_pattern_from_a_group_under_k(dialect_app):
     tenant, it, sales = _setup()
     _rise(tenant, it, (4, 4), (10, 0))  # 100% from 0%, but 4 responses
     _rise(tenant, sales, (10, 1), (10, 1))
-    assert _found(any_app, tenant) == []
+    assert _found(dialect_app, tenant) == []
 
 
-def test_no_rise_when_the_period_before_has_too_few_responses(any_app):
+def test_no_rise_when_the_period_before_has_too_few_responses(dialect_app):
     tenant, it, sales = _setup()
     _rise(tenant, it, (10, 4), (4, 0))
     add_feedback(tenant.id, NOW.first, 10, department_id=sales.id)
-    assert _found(any_app, tenant) == []
+    assert _found(dialect_app, tenant) == []
 
 
-def test_role_fit_in_a_function_asks_for_its_job_description(any_app):
+def test_role_fit_in_a_function_asks_for_its_job_description(dialect_app):
     tenant, it, _sales = _setup()
     from service.extensions import db
     from service.tenants.models import JobFunction
@@ -106,7 +106,7 @@ def test_role_fit_in_a_function_asks_for_its_job_description(any_app):
     for month in (NOW.first, BEFORE):  # the same share before: no rise
         add_feedback(tenant.id, month, 10, {"role_fit": 3}, job_function_id=developer_id)
         add_feedback(tenant.id, month, 10, {"role_fit": 2}, job_function_id=tester_id)
-    found = _found(any_app, tenant)
+    found = _found(dialect_app, tenant)
     assert _kinds(found) == [("role_fit", "role_fit")]
     assert found[0].group_id == developer_id
     assert found[0].sentence == (
@@ -115,7 +115,7 @@ def test_role_fit_in_a_function_asks_for_its_job_description(any_app):
     )
 
 
-def test_attrition_far_above_the_company_rate_is_a_pattern(any_app):
+def test_attrition_far_above_the_company_rate_is_a_pattern(dialect_app):
     tenant = make_tenant("acme")
     sales = make_department(tenant, "Sales", headcounts=((dt.date(2025, 1, 1), 10),))
     it = make_department(tenant, "IT", headcounts=((dt.date(2025, 1, 1), 30),))
@@ -126,15 +126,15 @@ def test_attrition_far_above_the_company_rate_is_a_pattern(any_app):
         )
     for index in range(2):
         make_departure(tenant, f"IT {index}", last_day=dt.date(2026, 8, 10), department_id=it.id)
-    found = _found(any_app, tenant)
+    found = _found(dialect_app, tenant)
     assert _kinds(found) == [("turnover", None)]
     assert found[0].group_id == sales.id
     assert found[0].sentence == "Attrition in Sales is 2.7× the company rate (4 departures)."
-    with tenant_scope(tenant.id), any_app.test_request_context(), force_locale("nl"):
+    with tenant_scope(tenant.id), dialect_app.test_request_context(), force_locale("nl"):
         assert "2,7×" in patterns(NOW, K5)[0].sentence
 
 
-def test_attrition_on_too_few_departures_is_none(any_app):
+def test_attrition_on_too_few_departures_is_none(dialect_app):
     tenant = make_tenant("acme")
     sales = make_department(tenant, "Sales", headcounts=((dt.date(2025, 1, 1), 10),))
     make_department(tenant, "IT", headcounts=((dt.date(2025, 1, 1), 90),))
@@ -143,13 +143,13 @@ def test_attrition_on_too_few_departures_is_none(any_app):
         make_departure(
             tenant, f"Sales {index}", last_day=dt.date(2026, 8, 10), department_id=sales.id
         )
-    assert _found(any_app, tenant) == []
+    assert _found(dialect_app, tenant) == []
 
 
-def test_nothing_when_the_view_itself_is_too_small(any_app):
+def test_nothing_when_the_view_itself_is_too_small(dialect_app):
     tenant, it, _sales = _setup()
     _rise(tenant, it, (4, 4), (10, 0))
-    assert _found(any_app, tenant) == []
+    assert _found(dialect_app, tenant) == []
 
 
 def _partial(app, tenant, role):
