@@ -13,7 +13,7 @@ from flask import g, make_response, request
 from flask_babel import get_locale
 from flask_login import current_user
 
-from service.insights import exports, figures, filters
+from service.insights import exports, filters
 from service.insights.export_models import FileFormat
 from service.insights.thresholds import Thresholds
 from service.permissions import can, require
@@ -40,14 +40,12 @@ def export_page():
     reading = _reading()
     thresholds = Thresholds.of(current_tenant)
     query = filters.arguments(reading.filter)
-    months = len(reading.filter.months)
-    ends_now = reading.filter.last == figures.month_start(_today())
     return render(
         "insights/exports.html",
         reading=reading,
         query=query,
         periods=filters.PERIODS,
-        chosen_period=months if ends_now and months in filters.PERIODS else None,
+        chosen_period=filters.chosen_period(reading.filter, _today()),
         narrowing={key: value for key, value in query.items() if key not in ("from", "to")},
         answers_refusal=exports.answers_refusal(reading.filter, thresholds),
         answers_period=exports.answers_period(reading.filter),

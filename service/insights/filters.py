@@ -69,7 +69,7 @@ def read(args: Mapping[str, str], today: dt.date) -> Reading:
 def _period(args, today: dt.date, problems: list[str]) -> tuple[dt.date, dt.date]:
     # The month in progress is never shown: its figures would change with each response,
     # and HR sees who has just answered (so two looks a day apart would tell what they said).
-    closed = add_months(month_start(today), -1)
+    closed = last_ended(today)
     default = add_months(closed, 1 - DEFAULT_PERIOD), closed
     start, end = (args.get("from") or "").strip(), (args.get("to") or "").strip()
     if start or end:
@@ -97,6 +97,17 @@ def _period(args, today: dt.date, problems: list[str]) -> tuple[dt.date, dt.date
         else:
             problems.append(_("The period was not understood; showing the last 12 months."))
     return add_months(closed, 1 - count), closed
+
+
+def last_ended(today: dt.date) -> dt.date:
+    """The last month a view may show: the one before the month in progress."""
+    return add_months(month_start(today), -1)
+
+
+def chosen_period(filter_: Filter, today: dt.date) -> int | None:
+    """The offered period (3, 6, 12, 24 months) `filter_` stands for, if it is one."""
+    months = len(filter_.months)
+    return months if filter_.last == last_ended(today) and months in PERIODS else None
 
 
 def _month(text: str) -> dt.date:

@@ -4,13 +4,16 @@ average of at least three comparable clients, and nothing that tells which ones.
 import pytest
 
 from service.insights import benchmark, figures
-from service.insights.figures import Filter
+from service.insights.figures import Filter, add_months
 from service.insights.thresholds import HIDDEN, Thresholds
 from service.tenancy import tenant_scope
 from service.tenants.models import Sector
 from tests.conftest import login
 from tests.factories import make_tenant
 from tests.insights.export_rows import LAST_MONTH, add_feedback
+
+# The feedback is of LAST_MONTH: the benchmark shows it once that month has ended.
+TODAY = add_months(LAST_MONTH, 1)
 
 NOT_COMPARABLE = "There are not enough comparable clients to compare with."
 SECTOR = Sector.RETAIL  # the world's tenants' sector
@@ -77,7 +80,7 @@ def test_a_client_under_its_k_or_the_viewed_clients_k_does_not_count(admin, worl
     enough = peer(world, "enough", 6, responses=6)
     assert NOT_COMPARABLE not in page(admin, world)[1]
     # Seen from a client whose k is 7, the peer with 6 responses no longer counts.
-    period = Filter.last_months(benchmark.PERIOD_MONTHS, LAST_MONTH)
+    period = Filter.last_months(benchmark.PERIOD_MONTHS, TODAY)
     assert benchmark._peer_shares(enough, period, client_k=5) is not None
     assert benchmark._peer_shares(enough, period, client_k=7) is None
 
@@ -108,7 +111,7 @@ def test_the_client_under_its_k_shows_no_share_of_its_own(admin, world):
     add_feedback(small, 4, themes=("workload",))
     for name, share in (("one", 2), ("two", 4), ("three", 6)):
         peer(world, name, share)
-    result = benchmark.compare(small, LAST_MONTH)
+    result = benchmark.compare(small, TODAY)
     assert result.comparable
     assert {row.own for row in result.themes} == {HIDDEN}
     status, body = page(admin, world, small)
@@ -118,12 +121,12 @@ def test_the_client_under_its_k_shows_no_share_of_its_own(admin, world):
 def test_the_peers_figures_are_their_own_dashboards(app, world):
     """The one cross-tenant read gives each peer's shares as its own dashboard does."""
     peers = [peer(world, name, share) for name, share in (("one", 2), ("two", 3), ("three", 7))]
-    period = Filter.last_months(benchmark.PERIOD_MONTHS, LAST_MONTH)
+    period = Filter.last_months(benchmark.PERIOD_MONTHS, TODAY)
     for tenant in peers:
         thresholds = Thresholds.of(tenant)
         with tenant_scope(tenant.id):
             own = {row.theme: row.share.share for row in figures.themes(period, thresholds)}
         assert benchmark._peer_shares(tenant, period, 5) == own
-    result = benchmark.compare(world.a.tenant, LAST_MONTH)
+    result = benchmark.compare(world.a.tenant, TODAY)
     workload = next(row for row in result.themes if row.theme == "workload")
     assert workload.peers == pytest.approx((0.2 + 0.3 + 0.7) / 3)
