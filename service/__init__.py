@@ -123,6 +123,7 @@ def _register_blueprints(app: Flask) -> None:
     from service.departures.import_views import bp as departure_imports
     from service.departures.views import bp as departures
     from service.health import bp as health
+    from service.insights.action_views import bp as insight_actions
     from service.insights.export_views import bp as insight_exports
     from service.insights.views import bp as insight_dashboard
     from service.mail.views import bp as outbox
@@ -141,7 +142,7 @@ def _register_blueprints(app: Flask) -> None:
     extra = (platform_people, outbox, brand, surveys, library, departures, departure_imports)
     surveys_ = (survey_invitations, leaver, responses, interviews, my_interviews)
     actions = (board, practices, publishing, you_said_we_did)
-    insights = (insight_dashboard, insight_exports)
+    insights = (insight_dashboard, insight_exports, insight_actions)
     for blueprint in (*blueprints, *extra, *surveys_, *actions, *insights):
         app.register_blueprint(blueprint)
 

@@ -15,13 +15,12 @@ from flask_babel import gettext as _
 from flask_login import current_user
 from werkzeug.datastructures import MultiDict
 
-from service.actions import board, services
+from service.actions import action_form, board, services
+from service.actions.action_form import form_data, form_page, posted
 from service.actions.evidence import Evidence
 from service.actions.labels import LABELS, card_labels
 from service.actions.models import Action, ActionPriority, ActionStatus
 from service.actions.schemas import (
-    LIST_FIELDS,
-    ActionSchema,
     DoneSchema,
     EditSchema,
     MoveSchema,
@@ -30,6 +29,8 @@ from service.actions.schemas import (
 from service.confirmation import Confirmation, ask, asking
 from service.departures.services import structure_choices
 from service.i18n import day
+from service.insights import outcome
+from service.insights.thresholds import Thresholds
 from service.permissions import can, may, require, require_owner_or_role
 from service.refusals import validate_and_apply
 from service.rendering import render, to_page
@@ -156,39 +157,9 @@ def mine():
 # --- creating and editing --------------------------------------------------------------------
 
 
-def _posted() -> dict:
-    form = request.form.to_dict()
-    form.pop("csrf_token", None)
-    return form
-
-
 def _in_one_line(errors: dict) -> str:
     """A form's messages as one sentence, for a flash or a card."""
     return " ".join(message for messages in errors.values() for message in messages)
-
-
-def _form_data() -> dict:
-    form = _posted()
-    for key in LIST_FIELDS:
-        form[key] = [value for value in request.form.getlist(key) if value]
-    return form
-
-
-def _form_page(form, errors, status=200, action: Action | None = None):
-    choices = structure_choices()
-    return render(
-        "actions/form.html",
-        block="action_form",
-        status=status,
-        form=form,
-        errors=errors,
-        action=action,
-        owners=services.owner_choices(),
-        departments=[(row.id, row.name) for row in choices["departments"]],
-        job_functions=[(row.id, row.name) for row in choices["job_functions"]],
-        themes=[(key, theme_label(key)) for key in THEME_KEYS],
-        **LABELS,
-    )
 
 
 @bp.get("/new")
@@ -202,22 +173,13 @@ def new():
         "themes": [key for key in request.args.getlist("themes") if key in THEME_KEYS],
         "priority": "normal",
     }
-    return _form_page(form, {})
+    return form_page(form, {})
 
 
 @bp.post("/new")
 @require("tenant.actions.manage")
 def create():
-    form = _form_data()
-    _data, action, errors = validate_and_apply(
-        ActionSchema(),
-        form,
-        lambda data: services.create_action(**data, actor=current_user),
-    )
-    if errors:
-        return _form_page(form, errors, 422)
-    flash(_("Action “%(title)s” created.", title=action.title), "success")
-    return to_page(url_for("actions.show", action_id=action.id))
+    return action_form.create()
 
 
 def _form_of(action: Action) -> dict:
@@ -239,8 +201,8 @@ def _form_of(action: Action) -> dict:
 def edit(action_id: uuid.UUID):
     action = services.action_or_404(action_id)
     if request.method == "GET":
-        return _form_page(_form_of(action), {}, action=action)
-    form = _form_data()
+        return form_page(_form_of(action), {}, action=action)
+    form = form_data()
 
     def change(data):
         revision = data.pop("revision")
@@ -250,8 +212,8 @@ def edit(action_id: uuid.UUID):
     if errors:
         if form.get("revision") != str(action.revision):
             # Stale: the form shows the action as it is now, with the message on top.
-            return _form_page(_form_of(action), errors, 409, action=action)
-        return _form_page(form, errors, 422, action=action)
+            return form_page(_form_of(action), errors, 409, action=action)
+        return form_page(form, errors, 422, action=action)
     flash(
         _("Action saved.") if changed else _("No changes to save."),
         "success" if changed else "info",
@@ -273,6 +235,7 @@ def _show_page(action: Action, errors=None, form=None, status=200):
     me = services.my_membership_id(current_user.id)
     evidence = Evidence.from_json(action.evidence) if action.evidence else None
     owners = board.owner_names_of({action.owner_membership_id, *_owner_ids_in(events)})
+    today = services.tenant_today()
     return render(
         "actions/show.html",
         block="progress_form" if errors is not None else None,
@@ -288,8 +251,25 @@ def _show_page(action: Action, errors=None, form=None, status=200):
         may_move=_may_move(action, me),
         errors=errors or {},
         form=form or {},
-        today=services.tenant_today(),
+        today=today,
+        outcomes=_outcomes(action, today),
         **LABELS,
+    )
+
+
+def _outcomes(action: Action, today: dt.date) -> list | None:
+    """Did it work: for a done action on themes, to those who read the insights."""
+    if action.status != ActionStatus.DONE or not action.themes or action.done_at is None:
+        return None
+    if not can(g.role, "tenant.insights.view"):
+        return None
+    return outcome.outcomes(
+        action.themes,
+        action.department_ids,
+        action.created_at.date(),
+        action.done_at.date(),
+        today,
+        Thresholds.of(g.tenant),
     )
 
 
@@ -337,7 +317,7 @@ def show(action_id: uuid.UUID):
 @require("tenant.actions.edit")
 def progress(action_id: uuid.UUID):
     action = _movable(action_id)
-    form = _posted()
+    form = posted()
     _data, _done, errors = validate_and_apply(
         ProgressSchema(),
         form,
@@ -365,7 +345,7 @@ def _back() -> str:
 @require("tenant.actions.edit")
 def move(action_id: uuid.UUID):
     action = _movable(action_id)
-    form = _posted()
+    form = posted()
     back = _back() or url_for("actions.show", action_id=action.id)
     on_board = request.htmx and request.form.get("from") == "board"
     status = form.get("status")
@@ -430,7 +410,7 @@ def done(action_id: uuid.UUID):
     if request.method == "GET":
         form = {"outcome": action.outcome or "", "revision": str(action.revision)}
         return _done_page(action, form, {}, back)
-    form = _posted()
+    form = posted()
     _data, _changed, errors = validate_and_apply(
         DoneSchema(),
         form,
@@ -472,7 +452,7 @@ def reopen(action_id: uuid.UUID):
         return redirect(back)
     _data, changed, errors = validate_and_apply(
         MoveSchema(only=("revision",)),
-        _posted(),
+        posted(),
         lambda data: services.reopen_action(action, data["revision"], actor=current_user),
     )
     if errors:
@@ -507,7 +487,7 @@ def cancel(action_id: uuid.UUID):
         )
     _data, changed, errors = validate_and_apply(
         MoveSchema(only=("revision",)),
-        _posted(),
+        posted(),
         lambda data: services.move_action(
             action, data["revision"], ActionStatus.CANCELLED, actor=current_user
         ),

@@ -311,6 +311,46 @@ def themes(filter_: Filter, thresholds: Thresholds) -> list[ThemeFigure]:
 
 
 @dataclass(frozen=True)
+class ThemeShare:
+    responses: int  # the responses the share rests on (shown as a count only with the share)
+    share: object  # Share or HIDDEN
+    allowed: bool  # False: the group, or what it leaves out of the whole, is too small
+
+
+def theme_share(
+    filter_: Filter,
+    thresholds: Thresholds,
+    theme: str,
+    department_ids: Iterable = (),
+    today: dt.date | None = None,
+) -> ThemeShare:
+    """The share of responses raising `theme` in the filter's view, or over several
+    departments taken together. One department is the filter narrowed to it; several are
+    held, besides, against the filter's view they are part of, and none of them may be a
+    department that view's breakdown hides (the others would subtract to it)."""
+    department_ids = list(department_ids)
+    if len(department_ids) == 1:
+        filter_, department_ids = replace(filter_, department_id=department_ids[0]), []
+    conditions, tags = list(filter_.where(Feedback)), list(filter_.where(ThemeTag))
+    if department_ids:
+        conditions.append(Feedback.department_id.in_(department_ids))
+        tags.append(ThemeTag.department_id.in_(department_ids))
+    base = db.session.scalar(sa.select(sa.func.count()).select_from(Feedback).where(*conditions))
+    allowed = view_allowed(filter_, thresholds, today=today)
+    if allowed and department_ids:
+        hidden = thresholds.hidden_groups(_sizes(filter_, lambda model: model.department_id))
+        allowed = thresholds.view_allowed(base, responses(filter_)) and not (
+            hidden & set(department_ids)
+        )
+    count = db.session.scalar(
+        sa.select(sa.func.count(sa.distinct(ThemeTag.feedback_id))).where(
+            *tags, ThemeTag.theme == theme
+        )
+    )
+    return ThemeShare(base, Share(count, base) if allowed else HIDDEN, allowed)
+
+
+@dataclass(frozen=True)
 class Grid:
     """Themes × groups (months, departments, …): shares per cell, hidden columns empty."""
 

@@ -29,8 +29,9 @@ DEFAULT_PERIOD = 12
 MAX_MONTHS = 60
 YEARS = range(1900, 3000)
 
-# query argument → (Filter field, model whose id it names)
-_STRUCTURE = {
+# query argument → (Filter field, model whose id it names); also the heat map's and the
+# "Create action" links' `dimension` argument
+STRUCTURE = {
     "department": ("department_id", Department),
     "function": ("job_function_id", JobFunction),
     "location": ("location_id", Location),
@@ -48,7 +49,7 @@ def read(args: Mapping[str, str], today: dt.date) -> Reading:
     problems: list[str] = []
     first, last = _period(args, today, problems)
     narrowing: dict = {}
-    for argument, (name, model) in _STRUCTURE.items():
+    for argument, (name, model) in STRUCTURE.items():
         value = (args.get(argument) or "").strip()
         if value:
             found = _own_id(model, value)
@@ -99,6 +100,11 @@ def _period(args, today: dt.date, problems: list[str]) -> tuple[dt.date, dt.date
     return add_months(closed, 1 - count), closed
 
 
+def argument_of(field: str) -> str:
+    """The query argument of a Filter field ("department_id" → "department")."""
+    return next(argument for argument, (name, _model) in STRUCTURE.items() if name == field)
+
+
 def last_ended(today: dt.date) -> dt.date:
     """The last month a view may show: the one before the month in progress."""
     return add_months(month_start(today), -1)
@@ -130,7 +136,7 @@ def _own_id(model, value: str) -> uuid.UUID | None:
 def arguments(filter_: Filter) -> dict[str, str]:
     """The query arguments that `read` turns back into `filter_`."""
     found = {"from": filter_.first.strftime("%Y-%m"), "to": filter_.last.strftime("%Y-%m")}
-    for argument, (name, _model) in _STRUCTURE.items():
+    for argument, (name, _model) in STRUCTURE.items():
         if getattr(filter_, name) is not None:
             found[argument] = str(getattr(filter_, name))
     for argument, (name, _choices) in _CHOICES.items():

@@ -128,6 +128,7 @@ FORMS: dict[str, type[Schema]] = {
     "tenants.create_location": tenants.LocationSchema,
     "tenants.location": tenants.LocationSchema,
     "actions.create": actions.ActionSchema,
+    "insight_actions.create": actions.ActionSchema,
     "actions.edit": actions.EditSchema,
     "actions.move": actions.MoveSchema,
     "actions.done": actions.DoneSchema,
