@@ -123,7 +123,8 @@ def _register_blueprints(app: Flask) -> None:
     from service.departures.import_views import bp as departure_imports
     from service.departures.views import bp as departures
     from service.health import bp as health
-    from service.insights import models as insight_models  # noqa: F401 — views come later
+    from service.insights.correction_views import bp as theme_corrections
+    from service.insights.theme_views import bp as themes
     from service.mail.views import bp as outbox
     from service.platform.views import bp as platform
     from service.surveys.interview_views import bp as interviews
@@ -140,7 +141,8 @@ def _register_blueprints(app: Flask) -> None:
     extra = (platform_people, outbox, brand, surveys, library, departures, departure_imports)
     surveys_ = (survey_invitations, leaver, responses, interviews, my_interviews)
     actions = (board, practices, publishing, you_said_we_did)
-    for blueprint in (*blueprints, *extra, *surveys_, *actions):
+    insights = (themes, theme_corrections)
+    for blueprint in (*blueprints, *extra, *surveys_, *actions, *insights):
         app.register_blueprint(blueprint)
 
 
