@@ -89,7 +89,7 @@ def _listing_context(filters: board.BoardFilters) -> dict:
 def _board_page(
     mine: bool, args: MultiDict, board_url: str, notices: dict | None = None, status: int = 200
 ):
-    filters = board.filters_from(args)
+    filters = board.filters_from(args, theme_keys())
     me = services.my_membership_id(current_user.id)
     # Whose actions are shown: everyone's, or only this person's (an agency admin owns none).
     everyone = not mine and can(g.role, "tenant.actions.view_all")

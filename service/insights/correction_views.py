@@ -51,6 +51,7 @@ def correct(feedback_id: uuid.UUID, key: str):
             item=corrections.themes_of(answer),
             error=" ".join(message for messages in errors.values() for message in messages),
             page=form.get("page"),
+            kept=True,
             **corrections.review([]),
         )
     if errors:
