@@ -126,8 +126,11 @@ def update_theme(theme: TenantTheme, data: dict) -> bool:
     values = _checked(data, theme, others)
     if values == {"labels": theme.labels, "keywords": theme.keywords}:
         return False
+    keywords_changed = values["keywords"] != theme.keywords
     theme.labels, theme.keywords = values["labels"], values["keywords"]
-    _changed()
+    taxonomy.forget()
+    if keywords_changed:  # a new name alone tags nothing differently
+        enqueue_after_commit(reread_feedback, str(current_tenant_id()))
     db.session.commit()
     return True
 

@@ -109,7 +109,7 @@ def edit(theme_id: uuid.UUID):
     if errors:
         return _edit_page(theme, form, errors, 422)
     if changed:
-        flash(_("Changes saved. Your responses are being read again."), "success")
+        flash(_("Changes saved."), "success")
     else:
         flash(_("No changes to save."), "info")
     return redirect(url_for("themes.index"))
