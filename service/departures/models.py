@@ -10,7 +10,10 @@ import enum
 import uuid
 
 import sqlalchemy as sa
+from sqlalchemy.ext.compiler import compiles
+from sqlalchemy.ext.hybrid import hybrid_property
 from sqlalchemy.orm import Mapped, mapped_column
+from sqlalchemy.sql.functions import FunctionElement
 
 from service.extensions import db
 from service.model_types import created_at_column, text_enum, utcnow
@@ -64,15 +67,46 @@ def tenure_band(hired_on: dt.date | None, last_day: dt.date) -> TenureBand | Non
         - hired_on.year
         - ((last_day.month, last_day.day) < (hired_on.month, hired_on.day))
     )
-    if years < 1:
-        return TenureBand.UNDER_1
-    if years < 2:
-        return TenureBand.FROM_1_TO_2
-    if years < 5:
-        return TenureBand.FROM_2_TO_5
-    if years < 10:
-        return TenureBand.FROM_5_TO_10
+    for band, below in _BAND_LIMITS:
+        if years < below:
+            return band
     return TenureBand.OVER_10
+
+
+# Each band but the last, and the whole years it stays below.
+_BAND_LIMITS = (
+    (TenureBand.UNDER_1, 1),
+    (TenureBand.FROM_1_TO_2, 2),
+    (TenureBand.FROM_2_TO_5, 5),
+    (TenureBand.FROM_5_TO_10, 10),
+)
+
+
+class _Ymd(FunctionElement):
+    """A date as the number yyyymmdd: two of them differ by 10000 per whole year."""
+
+    type = sa.Integer()
+    inherit_cache = True
+
+
+@compiles(_Ymd)
+def _ymd_postgresql(element, compiler, **kw):
+    return f"CAST(to_char({compiler.process(element.clauses, **kw)}, 'YYYYMMDD') AS INTEGER)"
+
+
+@compiles(_Ymd, "sqlite")
+def _ymd_sqlite(element, compiler, **kw):
+    return f"CAST(strftime('%Y%m%d', {compiler.process(element.clauses, **kw)}) AS INTEGER)"
+
+
+def tenure_band_sql(hired_on, last_day) -> sa.ColumnElement:
+    """`tenure_band` as SQL, so that reports filter departures on it in the database."""
+    span = _Ymd(last_day) - _Ymd(hired_on)
+    return sa.case(
+        (hired_on.is_(None), None),
+        *((span < below * 10000, band.value) for band, below in _BAND_LIMITS),
+        else_=TenureBand.OVER_10.value,
+    )
 
 
 class Departure(TenantOwned, db.Model):
@@ -129,6 +163,11 @@ class Departure(TenantOwned, db.Model):
         """Changed since it was recorded (a cancellation is no change of its fields)."""
         return self.updated_at != self.created_at
 
-    @property
+    @hybrid_property
     def tenure_band(self) -> TenureBand | None:
         return tenure_band(self.hired_on, self.last_day)
+
+    @tenure_band.inplace.expression
+    @classmethod
+    def _tenure_band_expression(cls) -> sa.ColumnElement:
+        return tenure_band_sql(cls.hired_on, cls.last_day)

@@ -125,7 +125,9 @@ def corrected(tags: list[Tag], verdicts: Mapping[str, Verdict]) -> list[Tag]:
         verdict = verdicts.get(tag.theme)
         if verdict == Verdict.REMOVE:
             continue
-        kept.append(Tag(tag.theme, tag.origin, tag.why, confirmed=verdict == Verdict.CONFIRM))
+        # HR's word on a theme the answer raises anyway (added, or confirmed) confirms it.
+        confirmed = verdict in (Verdict.CONFIRM, Verdict.ADD)
+        kept.append(Tag(tag.theme, tag.origin, tag.why, confirmed=confirmed))
     present = {tag.theme for tag in kept}
     kept += [
         Tag(theme, Origin.HR, confirmed=True)
@@ -235,6 +237,12 @@ class _Reader:
             for tag in tags
         ]
 
+    def keep(self, feedback: list, answers: list, tags: list) -> None:
+        """Write again what an earlier reading found."""
+        self.feedback += feedback
+        self.answers += answers
+        self.tags += tags
+
     def write(self) -> None:
         for model, rows in (
             (Feedback, self.feedback),
@@ -263,11 +271,14 @@ def _forget(where) -> None:
     )
 
 
-def read_survey_month(month) -> int:
-    """Read the tenant's confidential responses of `month` again, in the order of their
-    random ids. The caller commits (in the transaction that reshuffles them). Returns how
-    many responses were read."""
+def read_survey_month(month, again: bool = False) -> int:
+    """Rewrite the insight rows of the tenant's confidential responses of `month`, in the
+    order of the responses' random ids: a response read before keeps what that reading
+    found (HR's corrections included), a new one is read. With `again`, every response is
+    read anew (the tenant's themes changed). The caller commits (in the transaction that
+    reshuffles the responses). Returns how many responses were read anew."""
     month = month_of(month)
+    earlier = {} if again else _earlier_reading(month)
     responses = list(
         db.session.scalars(
             sa.select(SurveyResponse)
@@ -280,6 +291,9 @@ def read_survey_month(month) -> int:
     by_version = questionnaires(responses)
     reader = _Reader()
     for response in responses:
+        if response.id in earlier:
+            reader.keep(*earlier[response.id])
+            continue
         coarse = {
             "source": Source.SURVEY,
             "month": month,
@@ -294,7 +308,27 @@ def read_survey_month(month) -> int:
             corrections,
         )
     reader.write()
-    return len(responses)
+    return len(responses) - len(earlier.keys() & {response.id for response in responses})
+
+
+_TABLES = (Feedback, AnswerInsight, ThemeTag)
+
+
+def _earlier_reading(month) -> dict[uuid.UUID, tuple[list, list, list]]:
+    """The rows an earlier reading wrote for the month's responses, by response id."""
+    found: dict[uuid.UUID, tuple[list, list, list]] = {}
+    for index, model in enumerate(_TABLES):
+        columns = [getattr(model, column.key) for column in model.__table__.columns]
+        rows = db.session.execute(
+            sa.select(*columns).where(
+                of_current_tenant(model), model.source == Source.SURVEY, model.month == month
+            )
+        )
+        for row in rows:
+            values = dict(row._mapping)
+            feedback_id = values["id"] if model is Feedback else values["feedback_id"]
+            found.setdefault(feedback_id, ([], [], []))[index].append(values)
+    return found
 
 
 def read_interview(interview, departure: Departure, questionnaire: Questionnaire) -> None:
@@ -331,7 +365,7 @@ def read_everything() -> None:
         sa.select(SurveyResponse.month).where(of_current_tenant(SurveyResponse)).distinct()
     )
     for month in list(months):
-        read_survey_month(month)
+        read_survey_month(month, again=True)
     completed = db.session.scalars(
         sa.select(Interview).where(
             of_current_tenant(Interview), Interview.status == InterviewStatus.COMPLETED

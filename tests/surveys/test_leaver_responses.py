@@ -30,18 +30,30 @@ SHARED_ALLOWED = {
     "answers",
 }
 IDENTIFIED = ("survey_invitations", "survey_drafts", "departures")
-LINKED_BY_XMIN = "SELECT count(*) FROM survey_responses r JOIN {table} t ON t.xmin = r.xmin"
-WRITERS = "SELECT count(DISTINCT xmin::text) FROM survey_responses"
-PHYSICAL_ORDER = "SELECT answers->>'improve' AS improve FROM survey_responses ORDER BY ctid"
+# What insights read from the responses, rewritten in the same transaction as they are.
+DERIVED = ("survey_responses", "insight_feedback", "insight_answers", "insight_tags")
+LINKED_BY_XMIN = "SELECT count(*) FROM {derived} r JOIN {table} t ON t.xmin = r.xmin"
+WRITERS = "SELECT DISTINCT xmin::text FROM {derived}"
+# Each table's rows in their physical order, as the improvement each leaver wrote.
+PHYSICAL_ORDER = {
+    "survey_responses": "SELECT answers->>'improve' FROM survey_responses ORDER BY ctid",
+    "insight_feedback": "SELECT a.text FROM insight_feedback f JOIN insight_answers a"
+    " ON a.feedback_id = f.id AND a.question_key = 'improve' ORDER BY f.ctid",
+    "insight_answers": "SELECT text FROM insight_answers WHERE question_key = 'improve'"
+    " ORDER BY ctid",
+    "insight_tags": "SELECT a.text FROM insight_tags t JOIN insight_answers a"
+    " ON a.id = t.answer_id WHERE t.question_key = 'improve' ORDER BY t.ctid",
+}
 
 
 def submit_all(app, tenant, count: int):
-    """``count`` leavers answer one after the other; the n-th writes "Leaver n"."""
+    """``count`` leavers answer one after the other; the n-th writes "Leaver n: …"."""
     leavers = [make_leaver(tenant, f"Leaver {n}") for n in range(count)]
     for number, leaver in enumerate(leavers):
         client = app.test_client()
         csrf = open_survey(client, leaver)
-        data = {**COMPLETE, "answer_improve": f"Leaver {number}", "csrf_token": csrf}
+        improve = f"Leaver {number}: het loon was te laag"  # a theme, for insight_tags
+        data = {**COMPLETE, "answer_improve": improve, "csrf_token": csrf}
         assert client.post("/s/submit", data=data).status_code == 303
     return leavers
 
@@ -80,18 +92,25 @@ def test_response_ids_are_random_and_share_no_value_with_the_identified_rows(app
 def test_the_database_keeps_no_trace_of_the_order_or_transaction_of_writing(app):
     tenant = make_tenant("retail", languages=["fr"])
     submit_all(app, tenant, 8)
+    written = [f"Leaver {n}: het loon was te laag" for n in range(8)]
     with db.engine.connect() as connection:
         # Each response was written in the transaction that ended its invitation and marked
-        # its departure answered; the rewrite after it leaves no shared transaction id.
-        for table in IDENTIFIED:
-            linked = connection.scalar(sa.text(LINKED_BY_XMIN.format(table=table)))
-            assert linked == 0, f"{table} joins survey_responses on xmin"
-        assert connection.scalar(sa.text(WRITERS)) == 1
+        # its departure answered; the rewrite after it (which also reads the month into
+        # insights) leaves no shared transaction id.
+        writers = set()
+        for derived in DERIVED:
+            for table in IDENTIFIED:
+                query = LINKED_BY_XMIN.format(derived=derived, table=table)
+                linked = connection.scalar(sa.text(query))
+                assert linked == 0, f"{table} joins {derived} on xmin"
+            writers |= set(connection.scalars(sa.text(WRITERS.format(derived=derived))))
+        assert len(writers) == 1
         # The physical order follows the random ids, not the order the answers came in
         # (a chance of 1 in 8! that they would coincide).
-        physical = [row.improve for row in connection.execute(sa.text(PHYSICAL_ORDER))]
-    assert sorted(physical) == [f"Leaver {n}" for n in range(8)]
-    assert physical != sorted(physical)
+        for derived, query in PHYSICAL_ORDER.items():
+            physical = list(connection.scalars(sa.text(query)))
+            assert sorted(physical) == written, derived
+            assert physical != written, derived
 
 
 # --- HR's list -------------------------------------------------------------------------------

@@ -1,0 +1,99 @@
+"""The dashboard's content for one filter: every panel, already within the thresholds.
+
+Views render it (whole or one panel at a time for htmx), exports write its tables, reports
+summarise it and bench/insights.py times it: all through `build` and the panel functions
+below, which only call service/insights/figures.py.
+"""
+
+from dataclasses import dataclass
+
+import sqlalchemy as sa
+
+from service.extensions import db
+from service.insights import figures
+from service.insights.figures import Filter
+from service.insights.thresholds import Thresholds
+from service.surveys.document import QuestionType, from_json
+from service.surveys.models import TemplateVersion
+from service.tenancy import of_current_tenant
+
+PANELS = ("volume", "themes", "trend", "heatmap", "turnover", "scores", "ratings")
+
+
+@dataclass(frozen=True)
+class RatingQuestion:
+    key: str
+    text: str  # in the reader's language when the template has it
+
+
+def rating_questions(language: str) -> list[RatingQuestion]:
+    """The rating questions of the tenant's templates, each key once (its newest wording)."""
+    versions = db.session.scalars(
+        sa.select(TemplateVersion)
+        .where(of_current_tenant(TemplateVersion), TemplateVersion.published_at.is_not(None))
+        .order_by(TemplateVersion.created_at.desc())
+    )
+    found: dict[str, RatingQuestion] = {}
+    for version in versions:
+        for question in from_json(version.document).questions:
+            if question.type == QuestionType.RATING and question.key not in found:
+                text = question.text.get(language) or next(iter(question.text.values()), "")
+                found[question.key] = RatingQuestion(question.key, text or question.key)
+    return list(found.values())
+
+
+@dataclass(frozen=True)
+class Dashboard:
+    filter: Filter
+    allowed: bool  # False: the filtered view rests on too few responses (or leaves too few out)
+    responses: int
+    volume: list | None = None
+    themes: list | None = None
+    trend: figures.Grid | None = None
+    heatmap: figures.Grid | None = None
+    turnover: tuple | None = None
+    scores: figures.Scores | None = None
+    ratings: list | None = None
+    rating_texts: dict | None = None
+
+
+def panel(name: str, filter_: Filter, thresholds: Thresholds, dimension: str, language: str):
+    """One panel's figures."""
+    if name == "volume":
+        return figures.volume(filter_, thresholds)
+    if name == "themes":
+        return figures.themes(filter_, thresholds)
+    if name == "trend":
+        return figures.trend(filter_, thresholds)
+    if name == "heatmap":
+        return figures.heatmap(filter_, thresholds, dimension)
+    if name == "turnover":
+        return figures.turnover(filter_)
+    if name == "scores":
+        return figures.scores(filter_, thresholds)
+    if name == "ratings":
+        questions = rating_questions(language)
+        return figures.ratings(filter_, thresholds, [question.key for question in questions])
+    raise ValueError(f"unknown panel {name!r}")
+
+
+def build(
+    filter_: Filter, thresholds: Thresholds, dimension: str = "department_id", language="en"
+) -> Dashboard:
+    """Every panel for `filter_`; nothing but the count when the view is not allowed."""
+    if not figures.view_allowed(filter_, thresholds):
+        return Dashboard(filter=filter_, allowed=False, responses=0)
+    count = figures.responses(filter_)
+    questions = rating_questions(language)
+    return Dashboard(
+        filter=filter_,
+        allowed=True,
+        responses=count,
+        rating_texts={question.key: question.text for question in questions},
+        **{
+            name: panel(name, filter_, thresholds, dimension, language)
+            for name in PANELS
+            if name != "ratings"
+        },
+        ratings=figures.ratings(filter_, thresholds, [question.key for question in questions]),
+    )

@@ -1,0 +1,532 @@
+"""The figures insights show, computed once for every screen that shows them.
+
+The dashboard, its exports, the leadership reports and the agency benchmark all ask here,
+with a ``Filter``, and get values in which every figure that rests on too few responses is
+already ``HIDDEN`` (service/insights/thresholds.py decides). Each figure is one grouped
+query on one of the insight tables (service/insights/models.py), which repeat the coarse
+attributes for exactly that; departures and headcounts come from their own tables.
+
+Call within a tenant scope (the request's, a job's).
+"""
+
+import datetime as dt
+import itertools
+import uuid
+from collections import Counter, defaultdict
+from collections.abc import Iterable
+from dataclasses import dataclass, field, replace
+
+import sqlalchemy as sa
+
+from service.departures.models import Departure, DepartureStatus
+from service.extensions import db
+from service.insights.models import AnswerInsight, Feedback, ThemeTag
+from service.insights.thresholds import HIDDEN, Thresholds
+from service.tenancy import of_current_tenant
+from service.tenants.models import DepartmentHeadcount
+
+DIMENSIONS = ("department_id", "job_function_id", "location_id")
+FILTER_FIELDS = (*DIMENSIONS, "tenure_band", "exit_type")
+PROMOTER, PASSIVE = 9, 7  # eNPS: 9–10 promote, 7–8 pass, 0–6 detract
+QUOTES_SHOWN = 12
+
+
+def month_start(day: dt.date) -> dt.date:
+    return day.replace(day=1)
+
+
+def add_months(month: dt.date, count: int) -> dt.date:
+    index = month.year * 12 + month.month - 1 + count
+    return dt.date(index // 12, index % 12 + 1, 1)
+
+
+def months_between(first: dt.date, last: dt.date) -> list[dt.date]:
+    months, month = [], first
+    while month <= last:
+        months.append(month)
+        month = add_months(month, 1)
+    return months
+
+
+@dataclass(frozen=True)
+class Filter:
+    """A period of whole months (first and last included) and optional coarse attributes."""
+
+    first: dt.date
+    last: dt.date
+    department_id: uuid.UUID | None = None
+    job_function_id: uuid.UUID | None = None
+    location_id: uuid.UUID | None = None
+    tenure_band: str | None = None
+    exit_type: str | None = None
+
+    @classmethod
+    def last_months(cls, count: int, today: dt.date, **narrowing) -> "Filter":
+        last = month_start(today)
+        return cls(first=add_months(last, 1 - count), last=last, **narrowing)
+
+    @property
+    def months(self) -> list[dt.date]:
+        return months_between(self.first, self.last)
+
+    @property
+    def narrowed(self) -> bool:
+        return any(getattr(self, name) is not None for name in FILTER_FIELDS)
+
+    def whole(self) -> "Filter":
+        """The same period without the narrowing: the view a filter is a part of."""
+        return Filter(first=self.first, last=self.last)
+
+    def previous(self) -> "Filter":
+        """The period of the same length just before, with the same narrowing."""
+        length = len(self.months)
+        return replace(self, first=add_months(self.first, -length), last=add_months(self.first, -1))
+
+    def where(self, model) -> list:
+        """The conditions on an insight table (or departures) this filter stands for."""
+        if model is Departure:
+            conditions = [
+                Departure.last_day >= self.first,
+                Departure.last_day < add_months(self.last, 1),
+                Departure.status != DepartureStatus.CANCELLED,
+            ]
+        else:
+            conditions = [model.month >= self.first, model.month <= self.last]
+        conditions.insert(0, of_current_tenant(model))
+        for name in FILTER_FIELDS:
+            value = getattr(self, name)
+            if value is not None:
+                conditions.append(getattr(model, name) == value)
+        return conditions
+
+
+@dataclass(frozen=True)
+class Share:
+    """How many of `base` responses raise something, as a share; or HIDDEN."""
+
+    count: int
+    base: int
+
+    @property
+    def share(self) -> float:
+        return self.count / self.base if self.base else 0.0
+
+
+def responses(filter_: Filter) -> int:
+    return db.session.scalar(
+        sa.select(sa.func.count()).select_from(Feedback).where(*filter_.where(Feedback))
+    )
+
+
+def view_allowed(filter_: Filter, thresholds: Thresholds, quotes: bool = False) -> bool:
+    """Whether the filtered view may show anything at all (see thresholds.view_allowed).
+
+    A view can be subtracted from every wider view the same person opens: the same filter
+    with any of its narrowings dropped, not only the whole ("Sales" minus "Sales, 2–5
+    years" is Sales' other bands). So it must differ from each of those by no response or
+    by k or more. And it must not pick a group that a breakdown of any of those wider views
+    hides (a department the heat map hides, alone or with a band), else the views of all
+    the other groups subtract from their total to the hidden one. With `quotes`, the
+    differences must reach the quote threshold. One grouped query holds every count needed.
+    """
+    allowed = thresholds.quote_view_allowed if quotes else thresholds.view_allowed
+    narrowing = [name for name in FILTER_FIELDS if getattr(filter_, name) is not None]
+    wanted = tuple(getattr(filter_, name) for name in narrowing)
+    columns = [getattr(Feedback, name) for name in narrowing]
+    cells = [
+        (tuple(row[:-1]), row[-1])
+        for row in db.session.execute(
+            sa.select(*columns, sa.func.count())
+            .where(*filter_.whole().where(Feedback))
+            .group_by(*columns)
+        )
+    ]
+    part = sum(count for values, count in cells if values == wanted)
+    if not allowed(part, part):
+        return False
+    positions = range(len(narrowing))
+    for size in range(len(narrowing)):
+        for kept in itertools.combinations(positions, size):
+            wider = [(v, n) for v, n in cells if all(v[i] == wanted[i] for i in kept)]
+            if not allowed(part, sum(count for _values, count in wider)):
+                return False
+            for dropped in set(positions) - set(kept):
+                breakdown = Counter()
+                for values, count in wider:
+                    breakdown[values[dropped]] += count
+                if wanted[dropped] in thresholds.hidden_groups(breakdown):
+                    return False
+    return True
+
+
+# --- Volume: departures and responses per month -----------------------------------------
+
+
+@dataclass(frozen=True)
+class MonthVolume:
+    month: dt.date
+    departures: int
+    responses: object  # int or HIDDEN
+    rate: object  # float or HIDDEN
+
+
+def volume(filter_: Filter, thresholds: Thresholds) -> list[MonthVolume]:
+    month = _month_of(Departure.last_day)
+    departed = dict(
+        db.session.execute(
+            sa.select(month, sa.func.count()).where(*filter_.where(Departure)).group_by(month)
+        ).all()
+    )
+    departed = {_as_date(key): count for key, count in departed.items()}
+    answered = dict(
+        db.session.execute(
+            sa.select(Feedback.month, sa.func.count())
+            .where(*filter_.where(Feedback))
+            .group_by(Feedback.month)
+        ).all()
+    )
+    hidden = _hidden_months({m: answered.get(m, 0) for m in filter_.months}, thresholds)
+    rows = []
+    for m in filter_.months:
+        count, left = answered.get(m, 0), departed.get(m, 0)
+        if m in hidden:
+            rows.append(MonthVolume(m, left, HIDDEN, HIDDEN))
+        else:
+            rows.append(MonthVolume(m, left, count, count / left if left else HIDDEN))
+    return rows
+
+
+def _hidden_months(sizes: dict, thresholds: Thresholds) -> set:
+    """The months volume hides: those of its own breakdown, and as many more as keep the
+    trend's quarters from giving them away (a hidden quarter hides its months; in a shown
+    quarter, what is hidden adds up to k or more)."""
+    hidden = thresholds.hidden_groups(sizes)
+    quarters = defaultdict(dict)
+    for month, size in sizes.items():
+        quarters[_quarter(month)][month] = size
+    hidden_quarters = thresholds.hidden_groups(
+        {quarter: sum(months.values()) for quarter, months in quarters.items()}
+    )
+    for quarter, months in quarters.items():
+        if quarter in hidden_quarters:
+            hidden |= {month for month, size in months.items() if size}
+        else:
+            hidden |= thresholds.hidden_groups(months, hidden & set(months))
+    return hidden
+
+
+def _month_of(column):
+    if db.engine.dialect.name == "postgresql":
+        return sa.func.date_trunc("month", column).cast(sa.Date)
+    return sa.func.strftime("%Y-%m-01", column)
+
+
+def _as_date(value) -> dt.date:
+    return value if isinstance(value, dt.date) else dt.date.fromisoformat(value)
+
+
+# --- Themes -------------------------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class ThemeFigure:
+    theme: str
+    share: object  # Share or HIDDEN
+    previous: object  # Share or HIDDEN (the period before)
+
+
+def _theme_counts(filter_: Filter, group=None) -> dict:
+    """(group value, theme) → how many pieces of feedback raise the theme."""
+    columns = [ThemeTag.theme] if group is None else [group(ThemeTag), ThemeTag.theme]
+    rows = db.session.execute(
+        sa.select(*columns, sa.func.count(sa.distinct(ThemeTag.feedback_id)))
+        .where(*filter_.where(ThemeTag))
+        .group_by(*columns)
+    ).all()
+    if group is None:
+        return {(None, theme): count for theme, count in rows}
+    return {(key, theme): count for key, theme, count in rows}
+
+
+def _sizes(filter_: Filter, group) -> dict:
+    column = group(Feedback)
+    return dict(
+        db.session.execute(
+            sa.select(column, sa.func.count()).where(*filter_.where(Feedback)).group_by(column)
+        ).all()
+    )
+
+
+def themes(filter_: Filter, thresholds: Thresholds) -> list[ThemeFigure]:
+    """Every theme raised in the period, most raised first, with its share in the period
+    before."""
+    figures = []
+    current = _theme_counts(filter_)
+    base = responses(filter_)
+    before_filter = filter_.previous()
+    before = _theme_counts(before_filter)
+    # The period before is a view of its own: shown only where that view would be.
+    before_base = responses(before_filter) if view_allowed(before_filter, thresholds) else 0
+    for (_none, theme), count in sorted(current.items(), key=lambda item: (-item[1], item[0])):
+        figures.append(
+            ThemeFigure(
+                theme,
+                thresholds.shown(Share(count, base), base),
+                thresholds.shown(Share(before.get((None, theme), 0), before_base), before_base),
+            )
+        )
+    return figures
+
+
+@dataclass(frozen=True)
+class Grid:
+    """Themes × groups (months, departments, …): shares per cell, hidden columns empty."""
+
+    columns: list  # group keys, in order
+    sizes: dict  # group key → responses (or HIDDEN)
+    cells: dict = field(default_factory=dict)  # (theme, group key) → Share or HIDDEN
+    themes: list = field(default_factory=list)
+
+
+def _grid(filter_: Filter, thresholds: Thresholds, group, columns: Iterable) -> Grid:
+    sizes = _sizes(filter_, group)
+    columns = list(columns)
+    hidden = thresholds.hidden_groups({key: sizes.get(key, 0) for key in columns})
+    counts = _theme_counts(filter_, group)
+    totals = Counter()
+    for (_key, theme), count in counts.items():
+        totals[theme] += count
+    grid = Grid(
+        columns=columns,
+        sizes={key: HIDDEN if key in hidden else sizes.get(key, 0) for key in columns},
+        themes=[theme for theme, _count in totals.most_common()],
+    )
+    for theme in grid.themes:
+        for key in columns:
+            size = sizes.get(key, 0)
+            grid.cells[(theme, key)] = (
+                HIDDEN if key in hidden or not size else Share(counts.get((key, theme), 0), size)
+            )
+    return grid
+
+
+def trend(filter_: Filter, thresholds: Thresholds) -> Grid:
+    """Each theme's share per quarter of the period."""
+    quarters = list(dict.fromkeys(_quarter(m) for m in filter_.months))
+    return _grid(filter_, thresholds, lambda model: _quarter_column(model.month), quarters)
+
+
+def _quarter(month: dt.date) -> str:
+    return f"{month.year}-Q{(month.month - 1) // 3 + 1}"
+
+
+def _quarter_column(month):
+    if db.engine.dialect.name == "postgresql":
+        return sa.func.to_char(month, 'YYYY-"Q"Q')
+    return (
+        sa.func.strftime("%Y", month)
+        + "-Q"
+        # floor division: SQLAlchemy 2 renders "/" as true division ("2026-Q4.333…")
+        + sa.cast((sa.cast(sa.func.strftime("%m", month), sa.Integer) + 2) // 3, sa.String)
+    )
+
+
+def heatmap(filter_: Filter, thresholds: Thresholds, dimension: str) -> Grid:
+    """Each theme's share per department (or function, or location), largest groups first."""
+    if dimension not in DIMENSIONS:
+        raise ValueError(f"unknown dimension {dimension!r}")
+    sizes = _sizes(filter_, lambda model: getattr(model, dimension))
+    columns = sorted(sizes, key=lambda key: (-sizes[key], str(key)))
+    return _grid(filter_, thresholds, lambda model: getattr(model, dimension), columns)
+
+
+# --- Scores: eNPS, coming back, regretted losses, ratings ---------------------------------
+
+
+@dataclass(frozen=True)
+class Scores:
+    enps: object  # int (−100…100) or HIDDEN
+    enps_answers: int
+    come_back: object  # Share or HIDDEN
+    regretted: int  # regretted departures in the period (identified: HR recorded them)
+    departures: int
+
+
+def scores(filter_: Filter, thresholds: Thresholds) -> Scores:
+    promoters = sa.func.sum(sa.case((Feedback.enps >= PROMOTER, 1), else_=0))
+    detractors = sa.func.sum(sa.case((Feedback.enps < PASSIVE, 1), else_=0))
+    answered, promoting, detracting = db.session.execute(
+        sa.select(sa.func.count(Feedback.enps), promoters, detractors).where(
+            *filter_.where(Feedback)
+        )
+    ).one()
+    enps = round(100 * ((promoting or 0) - (detracting or 0)) / answered) if answered else 0
+    back_answers, back_yes = db.session.execute(
+        sa.select(
+            sa.func.count(Feedback.come_back),
+            sa.func.sum(sa.case((Feedback.come_back.is_(True), 1), else_=0)),
+        ).where(*filter_.where(Feedback))
+    ).one()
+    departures, regretted = db.session.execute(
+        sa.select(
+            sa.func.count(), sa.func.sum(sa.case((Departure.regretted.is_(True), 1), else_=0))
+        ).where(*filter_.where(Departure))
+    ).one()
+    return Scores(
+        enps=thresholds.shown(enps, answered),
+        enps_answers=answered,
+        come_back=thresholds.shown(Share(back_yes or 0, back_answers), back_answers),
+        regretted=regretted or 0,
+        departures=departures,
+    )
+
+
+@dataclass(frozen=True)
+class Rating:
+    question_key: str
+    answers: int
+    average: object  # float or HIDDEN
+    distribution: object  # {1: n, …, 5: n} or HIDDEN
+
+
+def ratings(filter_: Filter, thresholds: Thresholds, keys: Iterable[str]) -> list[Rating]:
+    """Average and distribution (1–5) of each rating question in `keys`."""
+    keys = list(keys)
+    if not keys:
+        return []
+    rows = db.session.execute(
+        sa.select(AnswerInsight.question_key, AnswerInsight.number, sa.func.count())
+        .where(
+            *filter_.where(AnswerInsight),
+            AnswerInsight.question_key.in_(keys),
+            AnswerInsight.number.is_not(None),
+        )
+        .group_by(AnswerInsight.question_key, AnswerInsight.number)
+    ).all()
+    counts = defaultdict(dict)
+    for key, number, count in rows:
+        counts[key][number] = count
+    result = []
+    for key in keys:
+        found = counts.get(key, {})
+        total = sum(found.values())
+        distribution = {value: found.get(value, 0) for value in range(1, 6)}
+        average = sum(v * n for v, n in found.items()) / total if total else 0.0
+        result.append(
+            Rating(
+                key,
+                total,
+                thresholds.shown(round(average, 1), total),
+                thresholds.shown(distribution, total),
+            )
+        )
+    return result
+
+
+# --- Turnover -----------------------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class Turnover:
+    department_id: uuid.UUID | None  # None: the whole company
+    departures: int
+    headcount: int
+    rate: float | None  # annualised departures ÷ headcount; None without a headcount
+
+    def times(self, company: "Turnover") -> float | None:
+        if self.rate is None or not company.rate:
+            return None
+        return self.rate / company.rate
+
+
+def turnover(filter_: Filter) -> tuple[Turnover, list[Turnover]]:
+    """The company's turnover and each department's, annualised over the period. Departures
+    are identified facts HR recorded, not feedback: no threshold applies."""
+    whole = replace(filter_, department_id=None)
+    column = Departure.department_id
+    departed = dict(
+        db.session.execute(
+            sa.select(column, sa.func.count()).where(*whole.where(Departure)).group_by(column)
+        ).all()
+    )
+    headcounts = _headcounts(filter_.last)
+    years = len(filter_.months) / 12
+    departments = []
+    for department_id, headcount in sorted(headcounts.items(), key=lambda item: str(item[0])):
+        count = departed.get(department_id, 0)
+        departments.append(
+            Turnover(department_id, count, headcount, _rate(count, headcount, years))
+        )
+    total_departures = sum(departed.values())
+    total_headcount = sum(headcounts.values())
+    company = Turnover(
+        None, total_departures, total_headcount, _rate(total_departures, total_headcount, years)
+    )
+    if filter_.department_id is not None:
+        departments = [row for row in departments if row.department_id == filter_.department_id]
+    return company, sorted(departments, key=lambda row: -(row.rate or 0))
+
+
+def _rate(departures: int, headcount: int, years: float) -> float | None:
+    return departures / headcount / years if headcount and years else None
+
+
+def _headcounts(on: dt.date) -> dict[uuid.UUID, int]:
+    """Each department's headcount in force at the end of the month `on`."""
+    end = add_months(on, 1)
+    latest = (
+        sa.select(
+            DepartmentHeadcount.department_id,
+            sa.func.max(DepartmentHeadcount.effective_from).label("since"),
+        )
+        .where(of_current_tenant(DepartmentHeadcount), DepartmentHeadcount.effective_from < end)
+        .group_by(DepartmentHeadcount.department_id)
+        .subquery()
+    )
+    rows = db.session.execute(
+        sa.select(DepartmentHeadcount.department_id, DepartmentHeadcount.headcount)
+        .join(
+            latest,
+            sa.and_(
+                DepartmentHeadcount.department_id == latest.c.department_id,
+                DepartmentHeadcount.effective_from == latest.c.since,
+            ),
+        )
+        .where(of_current_tenant(DepartmentHeadcount))
+    ).all()
+    return dict(rows)
+
+
+# --- Quotes -------------------------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class Quote:
+    text: str
+    quarter: str  # never finer than the quarter
+    sentiment: str | None
+
+
+def quotes(filter_: Filter, thresholds: Thresholds, theme: str) -> object:
+    """De-identified free-text answers that raise `theme` (list of Quote), or HIDDEN when the
+    filtered group is under the quote threshold. Nothing but the text and its quarter."""
+    if not thresholds.quotes_allowed(responses(filter_)):
+        return HIDDEN
+    if filter_.narrowed and not view_allowed(filter_, thresholds, quotes=True):
+        return HIDDEN  # the quotes it leaves out would be those of a small group
+    rows = db.session.execute(
+        sa.select(AnswerInsight.text, AnswerInsight.month, AnswerInsight.sentiment)
+        .join(
+            ThemeTag,
+            sa.and_(
+                ThemeTag.tenant_id == AnswerInsight.tenant_id,
+                ThemeTag.answer_id == AnswerInsight.id,
+            ),
+        )
+        .where(
+            *filter_.where(AnswerInsight), ThemeTag.theme == theme, AnswerInsight.text.is_not(None)
+        )
+        .order_by(AnswerInsight.id)  # random ids: an order that says nothing
+        .limit(QUOTES_SHOWN)
+    ).all()
+    return [Quote(text, _quarter(month), sentiment) for text, month, sentiment in rows]

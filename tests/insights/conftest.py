@@ -1,0 +1,30 @@
+"""Insight figures are SQL of two dialects: `dialect_app` runs a test on PostgreSQL and on
+the embedded default (SQLite), each database migrated the production way."""
+
+import pytest
+from flask_migrate import upgrade
+
+from service.extensions import db
+from tests.conftest import make_test_app, truncate_all
+
+
+@pytest.fixture(scope="session")
+def sqlite_app(tmp_path_factory):
+    path = tmp_path_factory.mktemp("insights") / "exitloop.sqlite3"
+    app = make_test_app(f"sqlite:///{path}", REDIS_URL=None)
+    with app.app_context():
+        upgrade()
+    return app
+
+
+@pytest.fixture(params=["postgresql", "sqlite"])
+def dialect_app(request):
+    """An empty migrated database of each dialect, with an application context."""
+    if request.param == "postgresql":
+        yield request.getfixturevalue("app")
+        return
+    app = request.getfixturevalue("sqlite_app")
+    truncate_all(app)
+    with app.app_context():
+        yield app
+        db.session.remove()
