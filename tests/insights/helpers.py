@@ -51,13 +51,15 @@ def respond(tenant, version, text: str, pay: str = "no", language: str = "nl"):
     response = make_survey_response(
         tenant, version, answers={"pay": pay, "why": text}, language=language, month=MONTH
     )
-    read_month(tenant)
+    read_month(tenant, again=False)
     return response
 
 
-def read_month(tenant) -> None:
+def read_month(tenant, again: bool = True) -> None:
+    """The month read as after a submission (earlier readings kept, ``again=False``) or
+    anew, every answer detected again (as after a change of the tenant's themes)."""
     with tenant_scope(tenant.id):
-        read_survey_month(MONTH)
+        read_survey_month(MONTH, again=again)
         db.session.commit()
 
 

@@ -35,20 +35,22 @@ def test_detection_tags_the_answer_with_why(answered):
     assert not tag.confirmed
 
 
-def test_a_removed_tag_stays_removed_after_reading_again(answered):
+@pytest.mark.parametrize("again", [True, False])
+def test_a_removed_tag_stays_removed_after_reading_again(answered, again):
     tenant, response, user = answered
     _correct(tenant, response, "workload", Verdict.REMOVE, user)
     assert "workload" not in themes_of(tenant, response)
-    read_month(tenant)
+    read_month(tenant, again=again)
     assert "workload" not in themes_of(tenant, response)
 
 
-def test_an_added_theme_appears_and_survives_reading_again(answered):
+@pytest.mark.parametrize("again", [True, False])
+def test_an_added_theme_appears_and_survives_reading_again(answered, again):
     tenant, response, user = answered
     _correct(tenant, response, "management", Verdict.ADD, user)
     tag = themes_of(tenant, response)["management"]
     assert (tag.origin, tag.confirmed) == (Origin.HR, True)
-    read_month(tenant)
+    read_month(tenant, again=again)
     assert themes_of(tenant, response)["management"].origin == Origin.HR
     assert "workload" in themes_of(tenant, response)  # the rest of the answer is untouched
 
