@@ -65,6 +65,13 @@ MATRIX: dict[str, frozenset[str]] = {
     "tenant.actions.view_all": frozenset({"hr_admin", "hr", "leadership"}),
     "tenant.actions.edit": frozenset({"hr_admin", "hr", "interviewer", "member"}),
     "tenant.actions.manage": frozenset({"hr_admin", "hr"}),
+    # Insights exports take figures and de-identified answers out of the application: HR
+    # only. Leadership reads the dashboard but does not export; the HR admin sees who did.
+    "tenant.insights.export": frozenset({"hr_admin", "hr"}),
+    "tenant.insights.export_history": frozenset({"hr_admin"}),
+    # The agency compares a client's themes with its other clients of the same sector:
+    # shares only, never a peer's name or count (service/insights/benchmark.py).
+    "agency.benchmark.view": frozenset({"agency_admin"}),
     "agency.library.view": frozenset(AGENCY_ROLES),
     "agency.library.manage": frozenset({"agency_admin"}),
 }

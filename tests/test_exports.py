@@ -1,4 +1,5 @@
-"""service/exports.py: no cell of an export is read as a formula by a spreadsheet."""
+"""service/exports.py: no cell of an export (CSV or XLSX) is read as a formula by a
+spreadsheet."""
 
 import csv
 import datetime as dt
@@ -6,8 +7,9 @@ import io
 from decimal import Decimal
 
 import pytest
+from openpyxl import load_workbook
 
-from service.exports import safe_cell, write_csv
+from service.exports import Table, safe_cell, write_csv, write_csv_tables, write_xlsx
 
 
 @pytest.mark.parametrize(
@@ -45,3 +47,31 @@ def test_write_csv_is_utf8_with_a_bom_for_excel_and_reads_back_defused():
     assert text.splitlines()[1] == '"\'=1+1";-5;"Zaal; keuken";"Kök ""chef"""'
     rows = list(csv.reader(io.StringIO(text), delimiter=";"))
     assert rows == [["name", "headcount", "a", "b"], ["'=1+1", "-5", "Zaal; keuken", 'Kök "chef"']]
+
+
+def test_write_csv_tables_puts_several_tables_under_their_titles():
+    one = Table("Themes", ["Theme", "Share"], [["=Pay", 40.5]])
+    two = Table("Scores", ["Figure", "Value"], [["eNPS", -20]])
+    assert write_csv_tables([one]).decode("utf-8-sig") == '"Theme";"Share"\r\n"\'=Pay";40.5\r\n'
+    text = write_csv_tables([one, two]).decode("utf-8-sig")
+    assert text.split("\r\n\r\n") == [
+        '"Themes"\r\n"Theme";"Share"\r\n"\'=Pay";40.5',
+        '"Scores"\r\n"Figure";"Value"\r\n"eNPS";-20\r\n',
+    ]
+
+
+def test_write_xlsx_writes_text_as_text_and_numbers_as_numbers():
+    tables = [
+        Table("Themes: by [team]?", ["=Theme", "Share"], [['=HYPERLINK("x")', 40.5]]),
+        Table("Themes: by [team]?", ["Note"], [["bell\x07 and\ttab", None], ["@SUM(A1)", -3]]),
+    ]
+    book = load_workbook(io.BytesIO(write_xlsx(tables)))
+    assert book.sheetnames == ["Themes  by  team", "Themes  by  team 2"]
+    first, second = ([list(row) for row in sheet.iter_rows()] for sheet in book.worksheets)
+    assert [(cell.value, cell.data_type) for cell in first[1]] == [
+        ('=HYPERLINK("x")', "s"),
+        (40.5, "n"),
+    ]
+    assert first[0][0].data_type == "s"
+    assert [cell.value for cell in second[1]] == ["bell and\ttab", None]
+    assert [(cell.value, cell.data_type) for cell in second[2]] == [("@SUM(A1)", "s"), (-3, "n")]

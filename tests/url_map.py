@@ -45,6 +45,8 @@ def fillers(side) -> dict[str, str]:
         "interviewer_user_id": str(side.users["interviewer"].id),
         "structure": "departments",
         "kind": "tenant",
+        "export_kind": "answers",
+        "file_format": "csv",
         "email_id": "01900000-0000-7000-8000-000000000000",
         "token": "not-a-real-token",
         "filename": "css/app.css",

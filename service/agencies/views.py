@@ -1,6 +1,8 @@
 """Agency pages under /agency/<agency_slug>/: the portfolio of client tenants, the brand."""
 
+import datetime as dt
 import uuid
+from zoneinfo import ZoneInfo
 
 from flask import abort, current_app, flash, g, redirect, request, url_for
 from flask_babel import gettext as _
@@ -11,6 +13,7 @@ from service.agencies import brand, services
 from service.agencies.schemas import BrandSchema, TenantCreateSchema
 from service.colours import MIN_CONTRAST, contrast_with_white
 from service.confirmation import Confirmation, ask, asking
+from service.insights import benchmark
 from service.labels import SECTORS
 from service.listing import list_request
 from service.permissions import can, require
@@ -18,6 +21,7 @@ from service.platform.logos import MAX_LOGO_BYTES, logo_errors, logo_response, r
 from service.refusals import validate_and_apply
 from service.rendering import render
 from service.scopes import agency_blueprint
+from service.surveys.themes import theme_label
 from service.tenants.models import TenantStatus
 from service.tenants.schemas import time_zones
 
@@ -130,6 +134,22 @@ def reactivate_tenant(tenant_id: uuid.UUID):
     else:
         flash(_("“%(name)s” was already active.", name=tenant.name), "info")
     return redirect(url_for("agencies.home"))
+
+
+@bp.get("/tenants/<uuid:tenant_id>/benchmark")
+@require("agency.benchmark.view")
+def client_benchmark(tenant_id: uuid.UUID):
+    tenant = services.client_or_404(g.agency, tenant_id)
+    today = dt.datetime.now(ZoneInfo(tenant.time_zone)).date()
+    return render(
+        "agencies/benchmark.html",
+        agency=g.agency,
+        tenant=tenant,
+        benchmark=benchmark.compare(tenant, today),
+        theme_label=theme_label,
+        min_peers=benchmark.MIN_PEERS,
+        months=benchmark.PERIOD_MONTHS,
+    )
 
 
 # The brand: what the agency's clients see of it

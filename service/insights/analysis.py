@@ -221,27 +221,24 @@ class _Reader:
                 row["choices"] = value if isinstance(value, list) else [value]
         tags = corrected(_unique(tags), corrections.get((feedback_id, question.key), {}))
         self.answers.append(row)
-        self.tags += [
-            {
-                "tenant_id": current_tenant_id(),
-                "id": uuid.uuid4(),
-                "answer_id": answer_id,
-                "feedback_id": feedback_id,
-                "question_key": question.key,
-                "theme": tag.theme,
-                "origin": tag.origin,
-                "why": tag.why,
-                "confirmed": tag.confirmed,
-                **coarse,
-            }
-            for tag in tags
-        ]
+        self.tags += [_tag_row(row, tag) for tag in tags]
 
-    def keep(self, feedback: list, answers: list, tags: list) -> None:
-        """Write again what an earlier reading found."""
+    def keep(self, feedback: list, answers: list, tags: list, corrections: Mapping) -> None:
+        """Write again what an earlier reading found, with HR's corrections applied (they
+        are applied when made; applying them again changes nothing)."""
         self.feedback += feedback
         self.answers += answers
-        self.tags += tags
+        by_answer: dict[uuid.UUID, list[dict]] = {}
+        for tag in tags:
+            by_answer.setdefault(tag["answer_id"], []).append(tag)
+        for answer in answers:
+            found = by_answer.get(answer["id"], [])
+            verdicts = corrections.get((answer["feedback_id"], answer["question_key"]))
+            if verdicts:
+                earlier = [Tag(t["theme"], t["origin"], t["why"], t["confirmed"]) for t in found]
+                self.tags += [_tag_row(answer, tag) for tag in corrected(earlier, verdicts)]
+            else:
+                self.tags += found
 
     def write(self) -> None:
         for model, rows in (
@@ -251,6 +248,22 @@ class _Reader:
         ):
             if rows:
                 db.session.execute(sa.insert(model), rows)
+
+
+def _tag_row(answer: dict, tag: Tag) -> dict:
+    """The insight_tags row of `tag` on the answer row `answer`."""
+    return {
+        "tenant_id": answer["tenant_id"],
+        "id": uuid.uuid4(),
+        "answer_id": answer["id"],
+        "feedback_id": answer["feedback_id"],
+        "question_key": answer["question_key"],
+        "theme": tag.theme,
+        "origin": tag.origin,
+        "why": tag.why,
+        "confirmed": tag.confirmed,
+        **{key: answer[key] for key in COARSE_COLUMNS},
+    }
 
 
 def _unique(tags: list[Tag]) -> list[Tag]:
@@ -276,7 +289,7 @@ def read_survey_month(month, again: bool = False) -> int:
     order of the responses' random ids: a response read before keeps what that reading
     found (HR's corrections included), a new one is read. With `again`, every response is
     read anew (the tenant's themes changed). The caller commits (in the transaction that
-    reshuffles the responses). Returns how many responses were read anew."""
+    reshuffles the responses). Returns how many responses the month holds."""
     month = month_of(month)
     earlier = {} if again else _earlier_reading(month)
     responses = list(
@@ -292,7 +305,7 @@ def read_survey_month(month, again: bool = False) -> int:
     reader = _Reader()
     for response in responses:
         if response.id in earlier:
-            reader.keep(*earlier[response.id])
+            reader.keep(*earlier[response.id], corrections)
             continue
         coarse = {
             "source": Source.SURVEY,
@@ -308,7 +321,7 @@ def read_survey_month(month, again: bool = False) -> int:
             corrections,
         )
     reader.write()
-    return len(responses) - len(earlier.keys() & {response.id for response in responses})
+    return len(responses)
 
 
 _TABLES = (Feedback, AnswerInsight, ThemeTag)

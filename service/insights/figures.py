@@ -62,7 +62,8 @@ class Filter:
 
     @classmethod
     def last_months(cls, count: int, today: dt.date, **narrowing) -> "Filter":
-        last = month_start(today)
+        """The last `count` ended months (the month in progress is never shown)."""
+        last = add_months(month_start(today), -1)
         return cls(first=add_months(last, 1 - count), last=last, **narrowing)
 
     @property
@@ -118,7 +119,9 @@ def responses(filter_: Filter) -> int:
     )
 
 
-def view_allowed(filter_: Filter, thresholds: Thresholds, quotes: bool = False) -> bool:
+def view_allowed(
+    filter_: Filter, thresholds: Thresholds, quotes: bool = False, today: dt.date | None = None
+) -> bool:
     """Whether the filtered view may show anything at all (see thresholds.view_allowed).
 
     A view can be subtracted from every wider view the same person opens: the same filter
@@ -156,7 +159,36 @@ def view_allowed(filter_: Filter, thresholds: Thresholds, quotes: bool = False) 
                     breakdown[values[dropped]] += count
                 if wanted[dropped] in thresholds.hidden_groups(breakdown):
                     return False
-    return True
+    return _edges_hold(filter_, thresholds, today or dt.date.today())
+
+
+def _edges_hold(filter_: Filter, thresholds: Thresholds, today: dt.date) -> bool:
+    """A period can be subtracted from a longer one: "October to December" minus "October"
+    and "December" is November. So a period's edge may not cut through thin months: on
+    each side of an edge, the nearest month with responses (of the filtered group) must
+    hold k or more, unless that side holds none at all (before the first response, after
+    the last ended month). Any two allowed periods then differ by whole runs of months that
+    begin and end with k or more responses. The month in progress counts as nothing: no
+    view shows it (service/insights/filters.py)."""
+    closed = add_months(month_start(today), -1)
+    counts = dict(
+        db.session.execute(
+            sa.select(Feedback.month, sa.func.count())
+            .where(*replace(filter_, first=dt.date(1900, 1, 1), last=closed).where(Feedback))
+            .group_by(Feedback.month)
+        ).all()
+    )
+
+    def holds(before: dt.date, after: dt.date) -> bool:
+        left = [month for month in counts if month <= before]
+        right = [month for month in counts if month >= after]
+        if not left or not right:
+            return True
+        return thresholds.enough(counts[max(left)]) and thresholds.enough(counts[min(right)])
+
+    return holds(add_months(filter_.first, -1), filter_.first) and holds(
+        filter_.last, add_months(filter_.last, 1)
+    )
 
 
 # --- Volume: departures and responses per month -----------------------------------------

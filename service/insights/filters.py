@@ -3,7 +3,7 @@
 The dashboard, its panels, quotes, exports and "Create action" links all carry the same
 arguments, so a link made from one view opens the same figures in another:
 
-    ?period=12 | ?from=2026-01&to=2026-06   whole months (period: the last N, this one included)
+    ?period=12 | ?from=2026-01&to=2026-06   whole months (period: the last N ended months)
     &department=<id>&function=<id>&location=<id>&tenure=<band>&exit=<type>
 
 Anything unreadable (a bad month, an unknown band, another tenant's department) is dropped
@@ -67,22 +67,28 @@ def read(args: Mapping[str, str], today: dt.date) -> Reading:
 
 
 def _period(args, today: dt.date, problems: list[str]) -> tuple[dt.date, dt.date]:
-    this_month = month_start(today)
+    # The month in progress is never shown: its figures would change with each response,
+    # and HR sees who has just answered (so two looks a day apart would tell what they said).
+    closed = last_ended(today)
+    default = add_months(closed, 1 - DEFAULT_PERIOD), closed
     start, end = (args.get("from") or "").strip(), (args.get("to") or "").strip()
     if start or end:
         try:
-            first = _month(start) if start else add_months(this_month, 1 - DEFAULT_PERIOD)
-            last = _month(end) if end else this_month
+            first = _month(start) if start else default[0]
+            last = _month(end) if end else closed
         except ValueError:
             problems.append(_("The period was not understood; showing the last 12 months."))
-        else:
-            months = (last.year - first.year) * 12 + last.month - first.month + 1
-            if 1 <= months <= MAX_MONTHS:
-                return first, last
-            problems.append(
-                _("A period runs forward over at most 60 months; showing the last 12 months.")
-            )
-        return add_months(this_month, 1 - DEFAULT_PERIOD), this_month
+            return default
+        if last > closed:
+            problems.append(_("The month in progress is shown once it has ended."))
+            last = closed
+        months = (last.year - first.year) * 12 + last.month - first.month + 1
+        if 1 <= months <= MAX_MONTHS:
+            return first, last
+        problems.append(
+            _("A period runs forward over at most 60 months; showing the last 12 months.")
+        )
+        return default
     period = (args.get("period") or "").strip()
     count = DEFAULT_PERIOD
     if period:
@@ -90,7 +96,18 @@ def _period(args, today: dt.date, problems: list[str]) -> tuple[dt.date, dt.date
             count = int(period)
         else:
             problems.append(_("The period was not understood; showing the last 12 months."))
-    return add_months(this_month, 1 - count), this_month
+    return add_months(closed, 1 - count), closed
+
+
+def last_ended(today: dt.date) -> dt.date:
+    """The last month a view may show: the one before the month in progress."""
+    return add_months(month_start(today), -1)
+
+
+def chosen_period(filter_: Filter, today: dt.date) -> int | None:
+    """The offered period (3, 6, 12, 24 months) `filter_` stands for, if it is one."""
+    months = len(filter_.months)
+    return months if filter_.last == last_ended(today) and months in PERIODS else None
 
 
 def _month(text: str) -> dt.date:

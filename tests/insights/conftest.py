@@ -5,7 +5,7 @@ import pytest
 from flask_migrate import upgrade
 
 from service.extensions import db
-from tests.conftest import make_test_app, truncate_all
+from tests.conftest import make_test_app, reset_rate_limits, truncate_all
 
 
 @pytest.fixture(scope="session")
@@ -25,6 +25,7 @@ def dialect_app(request):
         return
     app = request.getfixturevalue("sqlite_app")
     truncate_all(app)
+    reset_rate_limits(app)
     with app.app_context():
         yield app
         db.session.remove()

@@ -105,19 +105,45 @@ def test_theme_shares_and_their_share_in_the_period_before(tenant, version):
     respond(tenant, version, 1, {"pay": "no", "reason": "growth", "manager": 2}, month=NOV)
     respond(tenant, version, 1, {"pay": "no", "reason": "growth", "manager": 3}, month=NOV)
     respond(tenant, version, 1, {"pay": "yes"}, month=dt.date(2026, 8, 1))
+    respond(tenant, version, 2, {"pay": "no"}, month=dt.date(2026, 8, 1))
     respond(tenant, version, 3, {"pay": "no"}, month=dt.date(2026, 9, 1))
-    respond(tenant, version, 2, {"pay": "yes"}, month=dt.date(2026, 7, 1))  # before both
+    respond(tenant, version, 3, {"pay": "yes"}, month=dt.date(2026, 7, 1))  # before both
     read_all(tenant)
     period = Filter(first=dt.date(2026, 10, 1), last=NOV)
     assert in_scope(tenant, lambda: figures.themes(period, THREE)) == [
-        figures.ThemeFigure("compensation", Share(4, 6), Share(1, 4)),
-        figures.ThemeFigure("growth", Share(2, 6), Share(0, 4)),
-        figures.ThemeFigure("management", Share(1, 6), Share(0, 4)),
+        figures.ThemeFigure("compensation", Share(4, 6), Share(1, 6)),
+        figures.ThemeFigure("growth", Share(2, 6), Share(0, 6)),
+        figures.ThemeFigure("management", Share(1, 6), Share(0, 6)),
     ]
     assert Share(4, 6).share == pytest.approx(2 / 3)
-    # A period before with fewer than k responses shows nothing.
-    short = Filter(first=dt.date(2026, 9, 1), last=NOV)  # before: July–August, 3 responses
-    assert in_scope(tenant, lambda: figures.themes(short, THREE))[0].previous == Share(3, 3)
+    short = Filter(first=dt.date(2026, 9, 1), last=NOV)  # before: June–August
+    assert in_scope(tenant, lambda: figures.themes(short, THREE))[0].previous == Share(4, 6)
+
+
+def test_a_period_never_ends_in_a_thin_month(tenant, version):
+    """ "September to November" minus "September" and "November" would be October."""
+    for month, count in ((dt.date(2026, 9, 1), 3), (dt.date(2026, 10, 1), 1), (NOV, 3)):
+        respond(tenant, version, count, {"pay": "yes"}, month=month)
+    respond(tenant, version, 1, {"pay": "yes"}, month=dt.date(2026, 12, 1))  # in progress
+    read_all(tenant)
+
+    def allowed(first: dt.date, last: dt.date) -> bool:
+        period = Filter(first=first, last=last)
+        return in_scope(
+            tenant, lambda: figures.view_allowed(period, THREE, today=dt.date(2026, 12, 2))
+        )
+
+    september, october = dt.date(2026, 9, 1), dt.date(2026, 10, 1)
+    assert allowed(dt.date(2026, 1, 1), NOV)  # nothing before, December never shown
+    assert allowed(september, NOV)
+    assert not allowed(september, september)  # next to October's one response
+    assert not allowed(NOV, NOV)
+    assert not allowed(september, october)
+    assert not allowed(october, NOV)
+    # Themes of the period before obey the same rule: August–October ends in October.
+    assert {
+        f.previous for f in in_scope(tenant, lambda: figures.themes(Filter(NOV, NOV), THREE))
+    } == {HIDDEN}
     shorter = Filter(first=NOV, last=NOV)  # before: October, nothing
     assert {f.previous for f in in_scope(tenant, lambda: figures.themes(shorter, THREE))} == {
         HIDDEN

@@ -14,7 +14,9 @@ from service.tenancy import tenant_scope
 from tests.factories import make_structure, make_tenant
 
 TODAY = dt.date(2026, 12, 2)
-LAST_12 = Filter(first=dt.date(2026, 1, 1), last=dt.date(2026, 12, 1))
+# The last twelve ended months: December, in progress, is never shown.
+LAST_12 = Filter(first=dt.date(2025, 12, 1), last=dt.date(2026, 11, 1))
+IN_PROGRESS = "The month in progress is shown once it has ended."
 NOT_UNDERSTOOD = "The period was not understood; showing the last 12 months."
 TOO_LONG = "A period runs forward over at most 60 months; showing the last 12 months."
 UNKNOWN = "An unknown filter value was ignored."
@@ -35,18 +37,29 @@ def test_without_arguments_the_last_twelve_months(tenants):
     tenant, _mine, _theirs = tenants
     assert read(tenant, {}) == filters.Reading(LAST_12)
     assert read(tenant, {"period": "3"}).filter == Filter(
-        first=dt.date(2026, 10, 1), last=dt.date(2026, 12, 1)
+        first=dt.date(2026, 9, 1), last=dt.date(2026, 11, 1)
     )
     assert read(tenant, {"from": "2026-05"}).filter == Filter(
-        first=dt.date(2026, 5, 1), last=dt.date(2026, 12, 1)
+        first=dt.date(2026, 5, 1), last=dt.date(2026, 11, 1)
+    )
+
+
+def test_the_month_in_progress_is_never_shown(tenants):
+    tenant, _mine, _theirs = tenants
+    assert read(tenant, {"from": "2026-06", "to": "2026-12"}) == filters.Reading(
+        Filter(first=dt.date(2026, 6, 1), last=dt.date(2026, 11, 1)), (IN_PROGRESS,)
+    )
+    assert read(tenant, {"from": "2026-12", "to": "2027-03"}).problems == (
+        IN_PROGRESS,
+        TOO_LONG,
     )
 
 
 def test_arguments_read_back_into_the_same_filter(tenants):
     tenant, mine, _theirs = tenants
     shown = Filter(
-        first=dt.date(2022, 1, 1),
-        last=dt.date(2026, 12, 1),  # 60 months, the longest
+        first=dt.date(2021, 12, 1),
+        last=dt.date(2026, 11, 1),  # 60 months, the longest
         department_id=mine["department"].id,
         job_function_id=mine["job_function"].id,
         location_id=mine["location"].id,
@@ -55,8 +68,8 @@ def test_arguments_read_back_into_the_same_filter(tenants):
     )
     args = filters.arguments(shown)
     assert args == {
-        "from": "2022-01",
-        "to": "2026-12",
+        "from": "2021-12",
+        "to": "2026-11",
         "department": str(mine["department"].id),
         "function": str(mine["job_function"].id),
         "location": str(mine["location"].id),
@@ -89,7 +102,7 @@ def test_a_period_not_understood_shows_the_last_twelve_months(tenants, args):
 @pytest.mark.parametrize(
     "args",
     [
-        {"from": "2021-12", "to": "2026-12"},  # 61 months
+        {"from": "2021-11", "to": "2026-11"},  # 61 months
         {"from": "2026-06", "to": "2026-05"},  # backwards
     ],
 )
