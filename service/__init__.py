@@ -124,7 +124,9 @@ def _register_blueprints(app: Flask) -> None:
     from service.departures.views import bp as departures
     from service.health import bp as health
     from service.insights.action_views import bp as insight_actions
+    from service.insights.correction_views import bp as theme_corrections
     from service.insights.export_views import bp as insight_exports
+    from service.insights.theme_views import bp as themes
     from service.insights.views import bp as insight_dashboard
     from service.mail.views import bp as outbox
     from service.platform.views import bp as platform
@@ -142,7 +144,7 @@ def _register_blueprints(app: Flask) -> None:
     extra = (platform_people, outbox, brand, surveys, library, departures, departure_imports)
     surveys_ = (survey_invitations, leaver, responses, interviews, my_interviews)
     actions = (board, practices, publishing, you_said_we_did)
-    insights = (insight_dashboard, insight_exports, insight_actions)
+    insights = (insight_dashboard, insight_exports, insight_actions, themes, theme_corrections)
     for blueprint in (*blueprints, *extra, *surveys_, *actions, *insights):
         app.register_blueprint(blueprint)
 

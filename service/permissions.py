@@ -49,6 +49,10 @@ MATRIX: dict[str, frozenset[str]] = {
     "tenant.departures.manage": frozenset({"hr_admin", "hr"}),
     # Confidential survey responses, de-identified: HR only (leadership sees aggregates).
     "tenant.responses.view": frozenset({"hr_admin", "hr"}),
+    # Themes: the tenant's own beside the default taxonomy are the HR admin's; HR confirms,
+    # removes or adds the themes of the answers it reads (responses, completed interviews).
+    "tenant.themes.manage": frozenset({"hr_admin"}),
+    "tenant.themes.correct": frozenset({"hr_admin", "hr"}),
     # Interviews: HR assigns them from a departure (tenant.departures.manage). An interviewer
     # (a member with that role, or an agency consultant assigned to the tenant, who gets it
     # there) records only the interviews assigned to them; HR may open and record any, and

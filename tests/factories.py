@@ -20,6 +20,7 @@ from service.departures.import_models import DepartureImport, ImportStatus
 from service.departures.models import Channel, Departure, ExitType
 from service.departures.services import identity_key
 from service.extensions import db
+from service.insights.models import TenantTheme
 from service.model_types import utcnow
 from service.surveys.document import Question, Questionnaire, QuestionType, to_json
 from service.surveys.interview_models import Interview
@@ -414,7 +415,23 @@ def _side(name: str) -> Side:
     objects = side.objects
     objects["interview"] = make_interview(tenant, objects["departure"], side.users["interviewer"])
     objects["action"] = make_action(tenant, memberships["member"])
+    objects["tenant_theme"] = make_tenant_theme(tenant)
     return side
+
+
+def make_tenant_theme(
+    tenant: Tenant, labels: dict | None = None, keywords: dict | None = None, key: str = ""
+) -> TenantTheme:
+    """A theme of the tenant's own ("own_reorganisation" unless told)."""
+    with tenant_scope(tenant.id):
+        theme = TenantTheme(
+            key=key or "own_reorganisation",
+            labels=labels or {"nl": "Reorganisatie", "fr": "Réorganisation"},
+            keywords=keywords or {"nl": ["reorganisatie"], "fr": ["réorganisation"]},
+        )
+        db.session.add(theme)
+        db.session.commit()
+        return _detached(theme)
 
 
 def make_world() -> World:

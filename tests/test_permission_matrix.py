@@ -91,7 +91,7 @@ def test_every_scoped_view_names_its_action(app):
 
 
 # The matrix against docs/PRODUCT.md ("Who uses it"): rules that hold whatever actions come.
-CHANGES = ("manage", "edit", "invite", "retry")
+CHANGES = ("manage", "edit", "invite", "retry", "correct")
 
 
 def actions_of(role: str) -> set[str]:

@@ -12,9 +12,9 @@ from service.actions.labels import LABELS
 from service.actions.models import Action
 from service.actions.schemas import LIST_FIELDS, ActionSchema
 from service.departures.services import structure_choices
+from service.insights.taxonomy import theme_choices, theme_keys
 from service.refusals import validate_and_apply
 from service.rendering import render, to_page
-from service.surveys.themes import THEME_KEYS, theme_label
 
 
 def posted() -> dict:
@@ -57,7 +57,7 @@ def form_page(
         owners=services.owner_choices(),
         departments=[(row.id, row.name) for row in choices["departments"]],
         job_functions=[(row.id, row.name) for row in choices["job_functions"]],
-        themes=[(key, theme_label(key)) for key in THEME_KEYS],
+        themes=theme_choices(),
         **LABELS,
     )
 
@@ -69,7 +69,9 @@ def create(evidence: Evidence | None = None, **page):
     _data, action, errors = validate_and_apply(
         ActionSchema(),
         form,
-        lambda data: services.create_action(**data, evidence=evidence, actor=current_user),
+        lambda data: services.create_action(
+            **data, evidence=evidence, actor=current_user, theme_keys=theme_keys()
+        ),
     )
     if errors:
         return form_page(form, errors, 422, evidence=evidence, **page)

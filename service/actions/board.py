@@ -8,7 +8,7 @@ per kind of link (themes, departments, functions) and one for the owners' names.
 import calendar
 import datetime as dt
 import uuid
-from collections.abc import Sequence
+from collections.abc import Collection, Sequence
 from dataclasses import dataclass, field
 
 import sqlalchemy as sa
@@ -63,14 +63,14 @@ def _uuid(value: str | None) -> uuid.UUID | None:
         return None
 
 
-def filters_from(args: MultiDict) -> BoardFilters:
+def filters_from(args: MultiDict, theme_keys: Collection[str] = THEME_KEYS) -> BoardFilters:
     theme = args.get("theme")
     due = args.get("due")
     status = args.get("status")
     sort = args.get("sort")
     parsed = {
         "owner": _uuid(args.get("owner")),
-        "theme": theme if theme in THEME_KEYS else None,
+        "theme": theme if theme in theme_keys else None,
         "department": _uuid(args.get("department")),
         "due": due if due in DUE_WINDOWS else None,
         "overdue": args.get("overdue") == "1",

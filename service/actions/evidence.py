@@ -8,7 +8,7 @@ confidentiality threshold (k): below it the snapshot keeps the counts, never wor
 """
 
 import datetime as dt
-from collections.abc import Mapping
+from collections.abc import Collection, Mapping
 from dataclasses import dataclass, field
 
 from service.surveys.themes import THEME_KEYS
@@ -40,9 +40,10 @@ class Evidence:
     quotes: tuple[str, ...] = ()
     source: str = ""
 
-    def check(self, confidentiality_k: int) -> None:
-        """Raises ``InvalidEvidence`` unless the snapshot keeps every limit."""
-        if any(theme not in THEME_KEYS for theme in self.themes):
+    def check(self, confidentiality_k: int, theme_keys: Collection[str] = THEME_KEYS) -> None:
+        """Raises ``InvalidEvidence`` unless the snapshot keeps every limit. ``theme_keys``:
+        the tenant's themes (the default taxonomy unless the caller knows its own too)."""
+        if any(theme not in theme_keys for theme in self.themes):
             raise InvalidEvidence(N_("The evidence names an unknown theme."))
         if len(self.filters) > FILTERS_MAX or len(self.counts) > COUNTS_MAX:
             raise InvalidEvidence(N_("The evidence holds too many filters or figures."))

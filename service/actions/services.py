@@ -9,7 +9,7 @@ business rule's refusal is ``Refused`` with field messages, and nothing is writt
 import datetime as dt
 import enum
 import uuid
-from collections.abc import Iterable
+from collections.abc import Collection, Iterable
 from zoneinfo import ZoneInfo
 
 import sqlalchemy as sa
@@ -156,7 +156,9 @@ def _existing_ids(model, ids: Iterable[uuid.UUID]) -> set[uuid.UUID]:
     )
 
 
-def _checked(values: dict, current: Action | None) -> dict:
+def _checked(
+    values: dict, current: Action | None, theme_keys: Collection[str] = THEME_KEYS
+) -> dict:
     """The values, checked against the limits and the tenant; raises ``Refused`` with every
     field message at once."""
     errors: dict[str, list[str]] = {}
@@ -191,7 +193,7 @@ def _checked(values: dict, current: Action | None) -> dict:
             errors["priority"] = [_("Choose a priority from the list.")]
     if "themes" in values:
         themes = sorted(set(values["themes"] or ()))
-        if any(theme not in THEME_KEYS for theme in themes):
+        if any(theme not in theme_keys for theme in themes):
             errors["themes"] = [_("Choose themes from the list.")]
         values["themes"] = themes
     for key, model, message in (
@@ -280,9 +282,11 @@ def create_action(
     job_function_ids: Iterable[uuid.UUID] = (),
     evidence: Evidence | None = None,
     actor: User | None,
+    theme_keys: Collection[str] = THEME_KEYS,
 ) -> Action:
     """A new open action of the current tenant; ``evidence`` is the snapshot that motivated
-    it (checked against the tenant's confidentiality threshold)."""
+    it (checked against the tenant's confidentiality threshold). ``theme_keys``: the themes
+    the tenant has (the default taxonomy and, from the caller that knows them, its own)."""
     values = _checked(
         {
             "title": title,
@@ -295,10 +299,13 @@ def create_action(
             "job_function_ids": list(job_function_ids),
         },
         None,
+        theme_keys,
     )
     if evidence is not None:
         try:
-            evidence.check(db.session.get(Tenant, current_tenant_id()).confidentiality_k)
+            evidence.check(
+                db.session.get(Tenant, current_tenant_id()).confidentiality_k, theme_keys
+            )
         except InvalidEvidence as refusal:
             raise Refused({"form": [_(str(refusal))]}) from None
     action = Action(
@@ -319,14 +326,22 @@ def create_action(
     return action
 
 
-def edit_action(action: Action, revision: int, *, actor: User | None, **changes) -> bool:
-    """Change what HR edits (``EDITABLE``); False, and no write, when nothing differs."""
+def edit_action(
+    action: Action,
+    revision: int,
+    *,
+    actor: User | None,
+    theme_keys: Collection[str] = THEME_KEYS,
+    **changes,
+) -> bool:
+    """Change what HR edits (``EDITABLE``); False, and no write, when nothing differs.
+    ``theme_keys`` as for ``create_action``."""
     unknown = set(changes) - set(EDITABLE)
     if unknown:
         raise TypeError(f"edit_action cannot change {sorted(unknown)}")
     _check_revision(action, revision)
     try:
-        values = _checked(dict(changes), action)
+        values = _checked(dict(changes), action, theme_keys)
     except Refused:
         db.session.rollback()
         raise

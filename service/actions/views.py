@@ -18,7 +18,8 @@ from werkzeug.datastructures import MultiDict
 from service.actions import action_form, board, services
 from service.actions.action_form import form_data, form_page, posted
 from service.actions.evidence import Evidence
-from service.actions.labels import LABELS, card_labels
+from service.actions.labels import LABELS as ACTION_LABELS
+from service.actions.labels import card_labels
 from service.actions.models import Action, ActionPriority, ActionStatus
 from service.actions.schemas import (
     DoneSchema,
@@ -30,12 +31,15 @@ from service.confirmation import Confirmation, ask, asking
 from service.departures.services import structure_choices
 from service.i18n import day
 from service.insights import outcome
+from service.insights.taxonomy import theme_choices, theme_keys, theme_label
 from service.insights.thresholds import Thresholds
 from service.permissions import can, may, require, require_owner_or_role
 from service.refusals import validate_and_apply
 from service.rendering import render, to_page
 from service.scopes import tenant_blueprint
-from service.surveys.themes import THEME_KEYS, theme_label
+
+# The board names a tenant's own themes like the default ones.
+LABELS = {**ACTION_LABELS, "theme_label": theme_label}
 
 bp = tenant_blueprint("actions", __name__, "/actions")
 
@@ -77,7 +81,7 @@ def _listing_context(filters: board.BoardFilters) -> dict:
         "filters": filters,
         "owners": owners,
         "departments": [(row.id, row.name) for row in choices["departments"]],
-        "themes": [(key, theme_label(key)) for key in THEME_KEYS],
+        "themes": theme_choices(),
         "today": services.tenant_today(),
         **LABELS,
     }
@@ -86,7 +90,7 @@ def _listing_context(filters: board.BoardFilters) -> dict:
 def _board_page(
     mine: bool, args: MultiDict, board_url: str, notices: dict | None = None, status: int = 200
 ):
-    filters = board.filters_from(args)
+    filters = board.filters_from(args, theme_keys())
     me = services.my_membership_id(current_user.id)
     # Whose actions are shown: everyone's, or only this person's (an agency admin owns none).
     everyone = not mine and can(g.role, "tenant.actions.view_all")
@@ -100,7 +104,11 @@ def _board_page(
     else:
         columns = board.board_columns(filters, owner_only, context["today"])
         actions = [action for column in columns for action in column.actions]
-        context.update(columns=columns, card_text=card_labels(), card_urls=CardUrls())
+        context.update(
+            columns=columns,
+            card_text={**card_labels(), "themes": dict(theme_choices())},
+            card_urls=CardUrls(),
+        )
     return render(
         "actions/board.html",
         block="table" if table else "board",
@@ -170,7 +178,7 @@ def new():
     form = {
         "title": request.args.get("title", "")[:200],
         "description": request.args.get("description", "")[:6000],
-        "themes": [key for key in request.args.getlist("themes") if key in THEME_KEYS],
+        "themes": [key for key in request.args.getlist("themes") if key in theme_keys()],
         "priority": "normal",
     }
     return form_page(form, {})
@@ -206,7 +214,9 @@ def edit(action_id: uuid.UUID):
 
     def change(data):
         revision = data.pop("revision")
-        return services.edit_action(action, revision, actor=current_user, **data)
+        return services.edit_action(
+            action, revision, actor=current_user, theme_keys=theme_keys(), **data
+        )
 
     _data, changed, errors = validate_and_apply(EditSchema(), form, change)
     if errors:
@@ -289,9 +299,9 @@ def _change_text(names: dict, owners: dict):
         if value is None or value == []:
             return "–"
         if key == "status":
-            return str(LABELS["statuses"].get(ActionStatus(value), value))
+            return str(ACTION_LABELS["statuses"].get(ActionStatus(value), value))
         if key == "priority":
-            return str(LABELS["priorities"].get(ActionPriority(value), value))
+            return str(ACTION_LABELS["priorities"].get(ActionPriority(value), value))
         if key == "owner_membership_id":
             return owners.get(uuid.UUID(value), "–")
         if key == "due_on":
@@ -377,7 +387,7 @@ def move(action_id: uuid.UUID):
             _(
                 "“%(title)s” is now: %(status)s.",
                 title=title,
-                status=LABELS["statuses"][ActionStatus(data["status"])],
+                status=ACTION_LABELS["statuses"][ActionStatus(data["status"])],
             ),
             "success",
         )
@@ -397,7 +407,7 @@ def _board_after_move(action: Action, message: str | None, status: int):
     board_url = _back()
     args = MultiDict(parse_qsl(board_url.partition("?")[2]))
     if message is None:
-        message = _("Moved to %(status)s.", status=LABELS["statuses"][action.status])
+        message = _("Moved to %(status)s.", status=ACTION_LABELS["statuses"][action.status])
     mine = board_url.startswith(url_for("actions.mine"))
     return _board_page(mine, args, board_url, notices={action.id: message}, status=status)
 

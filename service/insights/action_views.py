@@ -22,10 +22,10 @@ from service.actions.services import tenant_today
 from service.departures.labels import EXIT_TYPES, TENURE_BANDS
 from service.insights import figures, filters, patterns
 from service.insights.figures import Filter
+from service.insights.taxonomy import theme_keys, theme_label
 from service.insights.thresholds import Thresholds
 from service.permissions import require
 from service.scopes import tenant_blueprint
-from service.surveys.themes import THEME_KEYS, theme_label
 from service.tenancy import get_for_tenant_or_404
 
 bp = tenant_blueprint("insight_actions", __name__, "/insights")
@@ -60,7 +60,7 @@ def _reading() -> tuple[Filter, str | None, str]:
     an unknown theme, source or group (another tenant's) is a 404."""
     args = request.args
     theme = args.get("theme") or None
-    if theme is not None and theme not in THEME_KEYS:
+    if theme is not None and theme not in theme_keys():
         abort(404)
     source = args.get("source") or "theme"
     if source not in SOURCES:

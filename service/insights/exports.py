@@ -43,10 +43,10 @@ from service.insights.export_models import FileFormat, InsightExport
 from service.insights.figures import Filter, Share
 from service.insights.filters import arguments
 from service.insights.models import AnswerInsight, Feedback, ThemeTag
+from service.insights.taxonomy import theme_label
 from service.insights.thresholds import HIDDEN, NOT_ENOUGH, Thresholds
 from service.surveys.document import QuestionType, from_json
 from service.surveys.models import TemplateVersion
-from service.surveys.themes import theme_label
 from service.tenancy import of_current_tenant
 from service.tenants.models import Department, JobFunction, Location
 

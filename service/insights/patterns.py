@@ -17,8 +17,8 @@ from flask_babel import gettext as _
 from service.extensions import db
 from service.insights import figures
 from service.insights.figures import Filter, Share
+from service.insights.taxonomy import theme_label
 from service.insights.thresholds import Thresholds
-from service.surveys.themes import theme_label
 from service.tenancy import of_current_tenant
 from service.tenants.models import Department, JobFunction
 

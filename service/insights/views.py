@@ -10,7 +10,7 @@ panels and names things. The query string is the one of service/insights/filters
 import datetime as dt
 from zoneinfo import ZoneInfo
 
-from flask import Response, abort, current_app, g, make_response, request, url_for
+from flask import Response, abort, g, make_response, request, url_for
 from flask_babel import format_date, format_decimal, format_percent, get_locale
 from flask_babel import gettext as _
 from flask_babel import lazy_gettext as _l
@@ -22,11 +22,11 @@ from service.insights import dashboard, figures, filters
 from service.insights.analysis import tenant_theme_keys
 from service.insights.dashboard import Dashboard
 from service.insights.detection import NEGATIVE, NEUTRAL, POSITIVE
+from service.insights.taxonomy import theme_label
 from service.insights.thresholds import HIDDEN, Thresholds
 from service.permissions import can, require
 from service.rendering import render
 from service.scopes import current_tenant, tenant_blueprint
-from service.surveys.themes import theme_label
 
 bp = tenant_blueprint("insights", __name__, "/insights")
 
@@ -204,8 +204,7 @@ def _context(reading: filters.Reading, dimension: str) -> dict:
         "tenure_bands": TENURE_BANDS,
         "exit_types": EXIT_TYPES,
         "thresholds": Thresholds.of(current_tenant),
-        "may_create_action": "insight_actions.new" in current_app.view_functions
-        and can(g.role, "tenant.actions.manage"),
+        "may_create_action": can(g.role, "tenant.actions.manage"),
     }
 
 

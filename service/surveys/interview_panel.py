@@ -6,6 +6,8 @@ from flask_babel import gettext as _
 from markupsafe import Markup
 
 from service.departures.models import Departure
+from service.insights.analysis import NOTES_KEY
+from service.insights.corrections import review
 from service.surveys import interviews
 from service.surveys.document import Questionnaire
 from service.surveys.interview_models import Interview, InterviewStatus
@@ -42,8 +44,26 @@ def panel(departure: Departure) -> dict:
             "interviewer": interviews.user_of(interview.interviewer_user_id) if interview else None,
             "answered": answers_html(interview, departure) if completed else None,
             "answered_count": len(interview.answers) if interview else 0,
-        }
+            "themed": _themed(interview, departure) if completed else [],
+        },
+        **review([interview.id] if completed else []),
     }
+
+
+def _themed(interview: Interview, departure: Departure) -> list[tuple[str, str]]:
+    """(question key, question as read) of each answer that has themes to review, and the
+    notes."""
+    document = interviews.questionnaire_of(interview)
+    language = language_of(document, departure)
+    answers = interview.answers or {}
+    themed = [
+        (question.key, question.text.get(language) or question.key)
+        for question in document.questions
+        if answers.get(question.key) not in (None, "", [])
+    ]
+    if (interview.notes or "").strip():
+        themed.append((NOTES_KEY, _("Notes")))
+    return themed
 
 
 def read_out(departure: Departure, company: str) -> str:

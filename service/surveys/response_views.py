@@ -5,6 +5,7 @@ from flask import request
 from flask_babel import format_date
 
 from service.departures.labels import LABELS
+from service.insights.corrections import review
 from service.listing import page_number
 from service.permissions import require
 from service.rendering import render
@@ -30,5 +31,6 @@ def index():
         names=responses.structure_names(),
         month=_month,
         answer_text=answer_text,
+        **review(response.id for response in pagination.items),
         **LABELS,
     )

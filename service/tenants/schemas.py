@@ -21,6 +21,11 @@ NAME_MAX_LENGTH = 120
 HEADCOUNT_MAX = 1_000_000
 K_MIN, K_MAX = 3, 10
 REMINDER_DAYS_MIN, REMINDER_DAYS_MAX = 1, 30
+QUOTE_THRESHOLD_MAX = 30
+QUOTE_THRESHOLD_RANGE = N_(
+    "Choose a number from the confidentiality threshold up to 30, or leave it empty for "
+    "twice the threshold."
+)
 EARLIEST_DATE = dt.date(1900, 1, 1)
 LATEST_DATE = dt.date(2100, 12, 31)
 
@@ -161,6 +166,11 @@ class TenantOwnSettingsSchema(TenantSettingsSchema):
             "invalid": REMINDER_DAYS_FORMAT,
         },
     )
+    # Quotes need more responses than figures; empty: twice the confidentiality threshold.
+    quote_threshold = fields.Integer(
+        load_default=None,
+        error_messages={"invalid": N_("Enter a whole number.")},
+    )
     survey_expiry_days = fields.Integer(
         required=True,
         validate=validate.Range(
@@ -171,6 +181,14 @@ class TenantOwnSettingsSchema(TenantSettingsSchema):
             "invalid": N_("Enter a whole number."),
         },
     )
+
+    @validates_schema
+    def _quotes_need_at_least_k(self, data, **kwargs):
+        threshold, k = data.get("quote_threshold"), data.get("confidentiality_k")
+        if threshold is None:
+            return
+        if threshold > QUOTE_THRESHOLD_MAX or threshold < (k if k is not None else K_MIN):
+            raise ValidationError(QUOTE_THRESHOLD_RANGE, "quote_threshold")
 
     @validates_schema
     def _expiry_after_the_reminders(self, data, **kwargs):

@@ -284,6 +284,7 @@ EDITABLE_SETTINGS = (
     "default_language",
     "time_zone",
     "confidentiality_k",
+    "quote_threshold",
     "data_protection_contact",
     "default_channel",
     "action_reminder_days",

@@ -78,6 +78,7 @@ def settings():
         "default_language": tenant.default_language,
         "time_zone": tenant.time_zone,
         "confidentiality_k": tenant.confidentiality_k,
+        "quote_threshold": tenant.quote_threshold or "",
         "data_protection_contact": tenant.data_protection_contact or "",
         "default_channel": tenant.default_channel,
         "action_reminder_days": tenant.action_reminder_days,

@@ -37,6 +37,7 @@ from service.agencies.schemas import BrandSchema, TenantCreateSchema
 from service.departures.models import Channel
 from service.departures.schemas import DepartureSchema
 from service.extensions import db
+from service.insights.schemas import CorrectionSchema, OwnThemeSchema
 from service.model_types import utcnow
 from service.platform.schemas import AgencySchema
 from service.surveys.interview_schemas import AssignmentSchema
@@ -137,6 +138,9 @@ FORMS: dict[str, type[Schema]] = {
     "departures.edit": DepartureSchema,
     "interviews.plan": AssignmentSchema,
     "publishing.publish": PublishSchema,
+    "themes.create": OwnThemeSchema,
+    "themes.edit": OwnThemeSchema,
+    "theme_corrections.correct": CorrectionSchema,
 }
 GENERIC = (
     "email",
@@ -238,6 +242,15 @@ def valid_values(own: dict) -> dict[str, str]:
         "survey_invite_days_before": "3",
         "survey_reminder_days": "3, 7",
         "survey_expiry_days": "21",
+        "quote_threshold": "12",
+        "label_nl": "Verhuis",
+        "label_fr": "Déménagement",
+        "label_en": "Move",
+        "keywords_nl": "verhuis\nkantoor-",
+        "keywords_fr": "déménagement",
+        "keywords_en": "move",
+        "theme": "workload",
+        "verdict": "add",
     }
 
 

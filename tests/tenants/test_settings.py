@@ -12,12 +12,19 @@ VALID = {
     "default_language": "fr",
     "time_zone": "Europe/Luxembourg",
     "confidentiality_k": "7",
+    "quote_threshold": "",
     "data_protection_contact": "dpo@a.example",
     "survey_invite_days_before": "3",
     "survey_reminder_days": "3, 7",
     "survey_expiry_days": "21",
     "action_reminder_days": "3",
 }
+
+
+QUOTE = (
+    "Choose a number from the confidentiality threshold up to 30, or leave it empty for "
+    "twice the threshold."
+)
 
 
 def saved(world) -> Tenant:
@@ -70,6 +77,9 @@ def test_agency_admin_supports_its_client(client, world):
             "Choose a time zone from the list, such as Europe/Brussels.",
         ),
         ({"name": "x" * 121}, "name", "Use at most 120 characters."),
+        ({"quote_threshold": "6"}, "quote_threshold", QUOTE),  # below k (7)
+        ({"quote_threshold": "31"}, "quote_threshold", QUOTE),
+        ({"quote_threshold": "ten"}, "quote_threshold", "Enter a whole number."),
         ({"name": " "}, "name", "Enter the company name."),
         (
             {"data_protection_contact": "not an email"},
@@ -93,6 +103,17 @@ def test_the_threshold_limits_themselves_are_accepted(client, world):
         data = {**VALID, "confidentiality_k": k}
         assert post_form(client, "/t/tenant-a/settings", data).status_code == 302
         assert saved(world).confidentiality_k == int(k)
+
+
+def test_the_quote_threshold_is_k_to_30_or_empty_for_twice_k(client, world):
+    sign_in(client, "hr_admin@a.example")
+    for given, stored in (("7", 7), ("30", 30), ("", None)):
+        data = {**VALID, "quote_threshold": given}
+        assert post_form(client, "/t/tenant-a/settings", data).status_code == 302
+        assert saved(world).quote_threshold == stored
+    page = text(client.get("/t/tenant-a/settings"))
+    assert "Responses needed before quotes are shown" in page
+    assert "twice the threshold (now 14)" in page
 
 
 def test_the_settings_page_shows_the_current_values(client, world):
