@@ -68,11 +68,12 @@ def _init_extensions(app: Flask) -> None:
     def _confidential(response):
         # Authenticated pages show confidential HR data: never cached, never stored. A
         # response that says how it may be cached (an agency's brand) knows it holds none.
+        # Asked first, so a page that sets its own (the leaver's) never loads the user.
         if (
-            current_user
-            and current_user.is_authenticated
+            "Cache-Control" not in response.headers
             and request.endpoint != "static"
-            and "Cache-Control" not in response.headers
+            and current_user
+            and current_user.is_authenticated
         ):
             response.headers["Cache-Control"] = "no-store"
         return response

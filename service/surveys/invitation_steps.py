@@ -12,6 +12,7 @@ from zoneinfo import ZoneInfo
 
 import sqlalchemy as sa
 from flask_babel import gettext as _
+from sqlalchemy.orm.attributes import set_committed_value
 
 from service.departures.models import Departure, DepartureStatus
 from service.extensions import db
@@ -60,8 +61,11 @@ def address_of(departure: Departure) -> str | None:
 # --- the steps ---------------------------------------------------------------------------
 
 
-def _claim(invitation: SurveyInvitation, conditions: list, **values) -> bool:
-    """Move the row only if it is still as read; True when this caller won it."""
+def _claim(
+    invitation: SurveyInvitation, conditions: list, read_back: bool = True, **values
+) -> bool:
+    """Move the row only if it is still as read; True when this caller won it. The row is
+    read back, unless ``read_back`` is false: then only the values written are set."""
     result = db.session.execute(
         sa.update(SurveyInvitation)
         .where(
@@ -72,7 +76,11 @@ def _claim(invitation: SurveyInvitation, conditions: list, **values) -> bool:
     )
     if result.rowcount != 1:
         return False
-    db.session.refresh(invitation)
+    if read_back:
+        db.session.refresh(invitation)
+    else:
+        for key, value in values.items():
+            set_committed_value(invitation, key, value)
     return True
 
 
@@ -244,10 +252,12 @@ def postpone(invitation: SurveyInvitation, now: dt.datetime) -> None:
 
 
 def mark_opened(invitation: SurveyInvitation) -> bool:
-    """For the leaver's page: the link was followed (sent → opened). Never commits."""
+    """For the leaver's page: the link was followed (sent → opened). Never commits, nor
+    reads the row back (every click on the link pays for it)."""
     return _claim(
         invitation,
         [SurveyInvitation.status == InvitationStatus.SENT],
+        read_back=False,
         status=InvitationStatus.OPENED,
         opened_at=utcnow(),
     )

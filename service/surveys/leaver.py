@@ -20,7 +20,7 @@ from itsdangerous import BadSignature, SignatureExpired, URLSafeTimedSerializer
 from sqlalchemy.exc import IntegrityError
 
 from service.accounts.tokens import token_hash
-from service.departures.models import Departure, DepartureStatus
+from service.departures.models import Departure, DepartureStatus, tenure_band
 from service.extensions import db
 from service.jobs.queue import enqueue_after_commit
 from service.model_types import as_utc, utcnow
@@ -39,6 +39,8 @@ OPEN_STATUSES = (InvitationStatus.SENT, InvitationStatus.OPENED)
 FINGERPRINT_LENGTH = 16  # hex characters of the token hash the cookie carries
 TOKEN_MAX = 100  # far beyond new_token()'s 43 characters: a longer "token" is not looked up
 _SALT = "exitloop.leaver-survey"
+# A departure HR cancelled or closed keeps that status when its survey comes in.
+_KEEP_STATUS = (DepartureStatus.CANCELLED, DepartureStatus.CLOSED)
 
 
 class Standing(Enum):
@@ -226,30 +228,47 @@ def _end(invitation: SurveyInvitation, status: InvitationStatus, **values) -> bo
 def submit(invitation: SurveyInvitation, answers: Answers, language: str) -> bool:
     """Store the answers as a confidential response and end the invitation, in one
     transaction; False (nothing written) if the invitation was no longer open."""
-    departure = db.session.scalar(
-        sa.select(Departure).where(Departure.id == invitation.departure_id)
-    )
-    version_id = invitation.template_version_id
     if not _end(invitation, InvitationStatus.COMPLETED):
         return False
+    # The departure learns "answered" (unless it was cancelled or closed meanwhile) and
+    # gives its coarse attributes in the same statement.
+    departure = db.session.execute(
+        sa.update(Departure)
+        .where(Departure.id == invitation.departure_id)
+        .values(
+            status=sa.case(
+                (Departure.status.in_(_KEEP_STATUS), Departure.status),
+                else_=sa.literal(DepartureStatus.ANSWERED, Departure.status.type),
+            )
+        )
+        .returning(
+            Departure.department_id,
+            Departure.job_function_id,
+            Departure.location_id,
+            Departure.hired_on,
+            Departure.last_day,
+            Departure.exit_type,
+            Departure.regretted,
+        )
+        .execution_options(synchronize_session=False)
+    ).one()
     month = month_of(utcnow().date())
-    db.session.add(
-        SurveyResponse(
+    db.session.execute(
+        sa.insert(SurveyResponse).values(
+            tenant_id=invitation.tenant_id,
             month=month,
             department_id=departure.department_id,
             job_function_id=departure.job_function_id,
             location_id=departure.location_id,
-            tenure_band=departure.tenure_band,
+            tenure_band=tenure_band(departure.hired_on, departure.last_day),
             exit_quarter=quarter_of(departure.last_day),
             exit_type=departure.exit_type,
             regretted=departure.regretted,
             language=language,
-            template_version_id=version_id,
+            template_version_id=invitation.template_version_id,
             answers=answers,
         )
     )
-    if departure.status not in (DepartureStatus.CANCELLED, DepartureStatus.CLOSED):
-        departure.status = DepartureStatus.ANSWERED
     # Written in the transaction that ends the invitation, the row carries its transaction
     # id: rewritten at once in another (service/surveys/responses.py says why).
     enqueue_after_commit(reshuffle_responses, str(invitation.tenant_id), month.isoformat())

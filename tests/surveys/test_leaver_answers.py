@@ -201,6 +201,20 @@ def test_a_huge_body_is_refused_with_413(client, leaver):
     nothing_written(leaver)
 
 
+def test_a_departure_hr_cancelled_meanwhile_keeps_its_status_when_the_answers_come(client, leaver):
+    csrf = open_survey(client, leaver)
+    with tenant_scope(leaver.tenant.id):
+        departure = db.session.get(type(leaver.departure), (leaver.tenant.id, leaver.departure.id))
+        departure.status = DepartureStatus.CANCELLED
+        db.session.commit()
+    assert submit(client, csrf, **COMPLETE).status_code == 303
+    assert len(responses_of(leaver.tenant)) == 1
+    with tenant_scope(leaver.tenant.id):
+        db.session.expire_all()
+        departure = db.session.get(type(leaver.departure), (leaver.tenant.id, leaver.departure.id))
+        assert departure.status is DepartureStatus.CANCELLED
+
+
 def test_a_double_submit_stores_one_response(client, leaver):
     csrf = open_survey(client, leaver)
     assert submit(client, csrf, **COMPLETE).status_code == 303
