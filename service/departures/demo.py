@@ -365,9 +365,9 @@ def _person(rng: random.Random, slug: str, language: str, used: set[str]) -> dic
         if full_name not in used or attempt == 29:
             break
     handle = _ascii(f"{first}.{last}").replace(" ", "")
-    if full_name in used:  # a namesake: another address
-        handle = f"{handle}{rng.randrange(2, 9)}"
-    used.add(full_name)
+    while handle in used:  # a namesake (or a De Smet beside a Desmet): another address
+        handle = f"{handle.rstrip('0123456789')}{rng.randrange(2, 99)}"
+    used.update((full_name, handle))
     work_email = f"{handle}@{slug}.example" if rng.random() < 0.85 else None
     personal = None
     if rng.random() < 0.8:
@@ -586,9 +586,11 @@ def seed_tenant_past_departures(tenant, today: dt.date) -> None:
         )
         months = [_month(today, back) for back in range(PAST_MONTHS, -1, -1)]
         recorded = _recorded(months[0])
-        used = set(
-            db.session.scalars(sa.select(Departure.full_name).where(of_current_tenant(Departure)))
-        )
+        used: set[str] = set()
+        for name, email in db.session.execute(
+            sa.select(Departure.full_name, Departure.work_email).where(of_current_tenant(Departure))
+        ):
+            used.update((name, (email or "").partition("@")[0]))
         leavers: dict[dt.date, list[dict]] = {month: [] for month in months}
         for department, rate in rates.items():
             groups = [group for group in profile if group.department == department]

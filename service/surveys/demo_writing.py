@@ -251,17 +251,16 @@ class Shift:
         return dt.date(index // 12, index % 12 + 1, 1)
 
 
-# What changed, in the order it happened. Pay stops driving Codeway's developers and
-# Maison Lumière's sales staff away from the month their pay was raised (the done actions
-# of service/actions/demo.py, closed that many days ago: "Did it work?" shows the drop);
-# since Codeway reorganised its engineering teams, this quarter, developers say the new
-# roles are not what they signed up for (and more of them leave: departures/demo.py WAVES).
+# What changed, in the order it happened. Pay stops driving Codeway's developers away from
+# the month their pay was raised (the done pay benchmark of service/actions/demo.py, closed
+# 125 days ago: its "Did it work?" shows the drop); since Codeway reorganised its
+# engineering teams, these last three months, developers say the new roles are not what
+# they signed up for (and more of them leave: service/departures/demo.py WAVES).
 SHIFTS = {
     ("codeway", "Engineering"): (
         Shift({"compensation": 1}, days_back=125),
         Shift({"role_fit": 10}, months_back=2),
     ),
-    ("maison-lumiere", "Ventes"): (Shift({"compensation": 1}, days_back=115),),
 }
 
 
