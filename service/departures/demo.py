@@ -5,6 +5,10 @@ Het Anker loses kitchen staff in summer (voluntary: the split shifts), Maison Lu
 sales staff at its Liège store, Codeway loses software developers (some of them regretted).
 Deterministic (a random generator seeded with the client's slug, dates counted from
 ``today``) and idempotent: a client that has departures is left alone.
+
+Before these recent leavers, the closed cases of fifteen months (`seed_tenant_past_departures`):
+as many as the departments' headcounts and attrition make, so that the dashboard's turnover
+is the sector's and its response rate (responses ÷ departures) a believable 55–80%.
 """
 
 import datetime as dt
@@ -499,11 +503,11 @@ ATTRITION = {
 # A wave of leavers in the last months (department: factor), as after Codeway's
 # reorganisation of its engineering teams (the developers' answers say the new roles were
 # not what they signed up for: service/surveys/demo_writing.py SHIFTS): this month and the
-# two before, the dashboard's last three months.
+# three before, the dashboard's last three (ended) months.
 WAVES = {"codeway": {"Engineering": 1.7}}
-WAVE_MONTHS = 2
+WAVE_MONTHS = 3
 # Of each month's leavers, this share answered (drawn per month).
-RESPONSE_RATE = (0.55, 0.8)
+RESPONSE_RATE = (0.58, 0.8)
 
 
 def _month(today: dt.date, back: int) -> dt.date:
@@ -523,7 +527,7 @@ def _season(groups: list[Group]) -> dict[int, float]:
     for group in groups:
         top = max(group.months.values())
         for month in weights:
-            weights[month] += group.count * (1 + group.months.get(month, 0) / top)
+            weights[month] += group.count * (1 + 0.6 * group.months.get(month, 0) / top)
     mean = sum(weights.values()) / 12
     return {month: weight / mean for month, weight in weights.items()}
 

@@ -217,7 +217,7 @@ VOICES = {
     },
     "codeway": {
         ("Engineering", None): Voice(
-            {"growth": 7, "compensation": 5, "conditions": 2, "management": 1,
+            {"growth": 7, "compensation": 6, "conditions": 2, "management": 1,
              "flexibility": 1, "communication": 1, "role_fit": 1},
             ("team", "team", "team", "culture", "training"),  # colleagues, above all
             (3.8, 2.4),
@@ -254,12 +254,13 @@ class Shift:
 # What changed, in the order it happened. Pay stops driving Codeway's developers away from
 # the month their pay was raised (the done pay benchmark of service/actions/demo.py, closed
 # 125 days ago: its "Did it work?" shows the drop); since Codeway reorganised its
-# engineering teams, these last three months, developers say the new roles are not what
-# they signed up for (and more of them leave: service/departures/demo.py WAVES).
+# engineering teams, the dashboard's last three (ended) months and this one, developers say
+# the new roles are not what they signed up for (and more of them leave:
+# service/departures/demo.py WAVES).
 SHIFTS = {
     ("codeway", "Engineering"): (
         Shift({"compensation": 1}, days_back=125),
-        Shift({"role_fit": 10}, months_back=2),
+        Shift({"role_fit": 13}, months_back=3),
     ),
 }
 
