@@ -30,7 +30,7 @@ from service.accounts.passwords import hash_password
 from service.accounts.tokens import new_token, token_hash
 from service.actions.demo import seed_tenant_actions
 from service.demo_logo import demo_logo_png
-from service.departures.demo import seed_tenant_departures
+from service.departures.demo import seed_tenant_departures, seed_tenant_past_departures
 from service.extensions import db
 from service.insights.demo import seed_tenant_insights
 from service.labels import ROLES
@@ -105,10 +105,10 @@ TENANTS = [
         "languages": ["nl"],
         "default_language": "nl",
         "departments": {
-            "Keuken": (14, 16),
-            "Zaal": (22, 25),
-            "Bar": (6, 7),
-            "Administratie": (3, 3),
+            "Keuken": (70, 76),
+            "Zaal": (198, 210),
+            "Bar": (46, 48),
+            "Administratie": (12, 13),
         },
         "functions": ["Kok", "Kelner", "Barman", "Zaalverantwoordelijke"],
         "locations": [("Gent Korenmarkt", "Gent"), ("Brugge Markt", "Brugge")],
@@ -137,10 +137,10 @@ TENANTS = [
         "languages": ["fr", "nl"],
         "default_language": "fr",
         "departments": {
-            "Ventes": (48, 52),
-            "Logistique": (17, 15),
-            "Marketing": (6, 8),
-            "RH": (4, 4),
+            "Ventes": (395, 415),
+            "Logistique": (84, 80),
+            "Marketing": (19, 22),
+            "RH": (10, 10),
         },
         "functions": ["Vendeur·euse", "Gérant·e de magasin", "Magasinier·ère", "Chef de rayon"],
         "locations": [
@@ -172,10 +172,10 @@ TENANTS = [
         "languages": ["en", "nl", "fr"],  # a Brussels software house: all three
         "default_language": "en",
         "departments": {
-            "Engineering": (38, 44),
-            "Support": (12, 11),
-            "Sales": (9, 10),
-            "People": (3, 4),
+            "Engineering": (730, 770),
+            "Support": (360, 385),
+            "Sales": (145, 155),
+            "People": (38, 42),
         },
         "functions": ["Software developer", "Support engineer", "Account manager", "Team lead"],
         "locations": [("Leuven", "Leuven"), ("Remote", None)],
@@ -388,6 +388,7 @@ def seed_demo(password: str = DEFAULT_PASSWORD) -> dict:
         seed_tenant_departures(seeded, dt.date.today())
         seed_tenant_invitations(seeded, dt.date.today())
         seed_tenant_interviews(seeded, dt.date.today())
+        seed_tenant_past_departures(seeded, dt.date.today())
         seed_tenant_responses(seeded, dt.date.today())
         seed_tenant_insights(seeded)
         seed_tenant_actions(seeded, dt.date.today())

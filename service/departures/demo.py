@@ -5,6 +5,10 @@ Het Anker loses kitchen staff in summer (voluntary: the split shifts), Maison Lu
 sales staff at its Liège store, Codeway loses software developers (some of them regretted).
 Deterministic (a random generator seeded with the client's slug, dates counted from
 ``today``) and idempotent: a client that has departures is left alone.
+
+Before these recent leavers, the closed cases of fifteen months (`seed_tenant_past_departures`):
+as many as the departments' headcounts and attrition make, so that the dashboard's turnover
+is the sector's and its response rate (responses ÷ departures) a believable 55–80%.
 """
 
 import datetime as dt
@@ -18,7 +22,7 @@ from service.departures.services import identity_key
 from service.extensions import db
 from service.surveys.models import QuestionTemplate
 from service.tenancy import of_current_tenant, tenant_scope
-from service.tenants.models import Department, JobFunction, Location
+from service.tenants.models import Department, DepartmentHeadcount, JobFunction, Location
 
 VOL, INV, EOC, RET = (
     ExitType.VOLUNTARY,
@@ -355,6 +359,40 @@ NOTES = {
 }
 
 
+def _person(rng: random.Random, slug: str, language: str, used: set[str]) -> dict:
+    """A leaver's name and addresses, in their language (a name not used yet when one is
+    left: past leavers outnumber the name lists' pairs at Codeway)."""
+    names = "en" if language == "en" and rng.random() < 0.6 else language
+    for attempt in range(30):
+        first, last = rng.choice(FIRST[names]), rng.choice(LAST[names])
+        full_name = f"{first} {last}"
+        if full_name not in used or attempt == 29:
+            break
+    handle = _ascii(f"{first}.{last}").replace(" ", "")
+    while handle in used:  # a namesake (or a De Smet beside a Desmet): another address
+        handle = f"{handle.rstrip('0123456789')}{rng.randrange(2, 99)}"
+    used.update((full_name, handle))
+    work_email = f"{handle}@{slug}.example" if rng.random() < 0.85 else None
+    personal = None
+    if rng.random() < 0.8:
+        personal = f"{handle}{rng.randrange(1, 99)}@{rng.choice(MAIL_HOSTS)}"
+    return {
+        "full_name": full_name,
+        "work_email": work_email,
+        "personal_email": personal,
+        "identity_key": identity_key(work_email, personal, full_name),
+    }
+
+
+def _phone(rng: random.Random) -> str | None:
+    if rng.random() < 0.5:
+        return (
+            f"+32 4{rng.randint(70, 99)} {rng.randint(10, 99)} "
+            f"{rng.randint(10, 99)} {rng.randint(10, 99)}"
+        )
+    return None
+
+
 def _ascii(text: str) -> str:
     table = str.maketrans("éèëêàâçïîôöüÉ·", "eeeeaaciioouEx")
     return "".join(ch for ch in text.lower().translate(table) if ch.isalnum() or ch == " ")
@@ -413,18 +451,7 @@ def seed_tenant_departures(tenant, today: dt.date) -> None:
             for _ in range(group.count):
                 location = _weighted(rng, group.locations)
                 language = _language(tenant.slug, location, rng)
-                names = "en" if language == "en" and rng.random() < 0.6 else language
-                while True:
-                    first, last = rng.choice(FIRST[names]), rng.choice(LAST[names])
-                    full_name = f"{first} {last}"
-                    if full_name not in used:
-                        used.add(full_name)
-                        break
-                handle = _ascii(f"{first}.{last}").replace(" ", "")
-                work_email = f"{handle}@{tenant.slug}.example" if rng.random() < 0.85 else None
-                personal = None
-                if rng.random() < 0.8:
-                    personal = f"{handle}{rng.randrange(1, 99)}@{rng.choice(MAIL_HOSTS)}"
+                person = _person(rng, tenant.slug, language, used)
                 last_day = _last_day(rng, group.months, today)
                 hired_on = None
                 if rng.random() < 0.88:  # a few come from an old system without hire dates
@@ -436,16 +463,8 @@ def seed_tenant_departures(tenant, today: dt.date) -> None:
                 )
                 rows.append(
                     Departure(
-                        full_name=full_name,
-                        work_email=work_email,
-                        personal_email=personal,
-                        phone=(
-                            f"+32 4{rng.randint(70, 99)} {rng.randint(10, 99)} "
-                            f"{rng.randint(10, 99)} {rng.randint(10, 99)}"
-                            if rng.random() < 0.5
-                            else None
-                        ),
-                        identity_key=identity_key(work_email, personal, full_name),
+                        **person,
+                        phone=_phone(rng),
                         language=language,
                         department_id=departments.get(group.department),
                         job_function_id=functions.get(group.function) if group.function else None,
@@ -467,3 +486,181 @@ def seed_tenant_departures(tenant, today: dt.date) -> None:
             departure.cancelled_at = departure.created_at + dt.timedelta(days=2)
         db.session.add_all(rows)
         db.session.commit()
+
+
+# --- the leavers before: fifteen months of closed cases ----------------------------------
+
+PAST_MONTHS = 15  # and this month's days gone by
+# Each department's yearly attrition over and above the recent leavers (departures ÷
+# headcount; the headcounts are in service/demo.py): Het Anker's kitchen loses people
+# nearly twice as fast as the company, Maison Lumière its sales staff (most of them at the
+# Liège store, as its profile says), Codeway its developers.
+ATTRITION = {
+    "het-anker": {"Keuken": 0.75, "Zaal": 0.42, "Bar": 0.45, "Administratie": 0.1},
+    "maison-lumiere": {"Ventes": 0.32, "Logistique": 0.25, "Marketing": 0.12, "RH": 0.08},
+    "codeway": {"Engineering": 0.17, "Support": 0.13, "Sales": 0.1, "People": 0.05},
+}
+# A wave of leavers in the last months (department: factor), as after Codeway's
+# reorganisation of its engineering teams (the developers' answers say the new roles were
+# not what they signed up for: service/surveys/demo_writing.py SHIFTS): this month and the
+# three before, the dashboard's last three (ended) months.
+WAVES = {"codeway": {"Engineering": 1.7}}
+WAVE_MONTHS = 3
+# Of each month's leavers, this share answered (drawn per month).
+RESPONSE_RATE = (0.58, 0.8)
+
+
+def _month(today: dt.date, back: int) -> dt.date:
+    year, month = divmod(today.year * 12 + today.month - 1 - back, 12)
+    return dt.date(year, month + 1, 1)
+
+
+def _days(month: dt.date, today: dt.date) -> int:
+    """The days of `month` gone by before `today` (all of them for a past month)."""
+    return (min(_month(month, -1), today) - month).days
+
+
+def _season(groups: list[Group]) -> dict[int, float]:
+    """Calendar month → how many of a department's leavers leave then (mean 1): its
+    groups' busy months stand out over a steady trickle."""
+    weights = dict.fromkeys(range(1, 13), 0.0)
+    for group in groups:
+        top = max(group.months.values())
+        for month in weights:
+            weights[month] += group.count * (1 + 0.6 * group.months.get(month, 0) / top)
+    mean = sum(weights.values()) / 12
+    return {month: weight / mean for month, weight in weights.items()}
+
+
+def _headcount(department_id, on: dt.date) -> int:
+    return (
+        db.session.scalar(
+            sa.select(DepartmentHeadcount.headcount)
+            .where(
+                of_current_tenant(DepartmentHeadcount),
+                DepartmentHeadcount.department_id == department_id,
+                DepartmentHeadcount.effective_from <= on,
+            )
+            .order_by(DepartmentHeadcount.effective_from.desc())
+            .limit(1)
+        )
+        or 0
+    )
+
+
+def _recorded(month: dt.date) -> dict[dt.date, tuple[int, int]]:
+    """Month → (departures, answered) already recorded for leavers of that month."""
+    rows = db.session.execute(
+        sa.select(Departure.last_day, Departure.status).where(
+            of_current_tenant(Departure), Departure.status != DepartureStatus.CANCELLED
+        )
+    )
+    found: dict[dt.date, list[int]] = {}
+    for last_day, status in rows:
+        counts = found.setdefault(last_day.replace(day=1), [0, 0])
+        counts[0] += 1
+        counts[1] += status == DepartureStatus.ANSWERED
+    return {key: tuple(value) for key, value in found.items() if key >= month}
+
+
+def seed_tenant_past_departures(tenant, today: dt.date) -> None:
+    """The leavers of the fifteen months before this one and of this one so far, beside
+    the recent ones:
+    as many as each department's headcount and attrition make, in its busy months, each
+    case closed — answered (the response_demo writes their answers) or not, at the
+    month's response rate. Run after the recent leavers' surveys and interviews, which
+    pick among the latest departures; idempotent (a client with closed cases is left
+    alone). Inserted in one statement."""
+    profile, rates = PROFILES.get(tenant.slug), ATTRITION.get(tenant.slug)
+    if profile is None or rates is None:
+        return
+    with tenant_scope(tenant.id):
+        if db.session.scalar(
+            sa.select(Departure.id)
+            .where(of_current_tenant(Departure), Departure.status == DepartureStatus.CLOSED)
+            .limit(1)
+        ):
+            return
+        rng = random.Random(f"past-departures:{tenant.slug}")
+        departments, functions, locations = _ids(Department), _ids(JobFunction), _ids(Location)
+        template_id = db.session.scalar(
+            sa.select(QuestionTemplate.id).where(
+                of_current_tenant(QuestionTemplate), QuestionTemplate.is_default
+            )
+        )
+        months = [_month(today, back) for back in range(PAST_MONTHS, -1, -1)]
+        recorded = _recorded(months[0])
+        used: set[str] = set()
+        for name, email in db.session.execute(
+            sa.select(Departure.full_name, Departure.work_email).where(of_current_tenant(Departure))
+        ):
+            used.update((name, (email or "").partition("@")[0]))
+        leavers: dict[dt.date, list[dict]] = {month: [] for month in months}
+        for department, rate in rates.items():
+            groups = [group for group in profile if group.department == department]
+            season = _season(groups)
+            wave = WAVES.get(tenant.slug, {}).get(department, 1)
+            for back, month in enumerate(reversed(months)):
+                expected = _headcount(departments[department], month) * rate / 12
+                expected *= season[month.month] * (wave if back <= WAVE_MONTHS else 1)
+                expected *= _days(month, today) / (_month(month, -1) - month).days
+                count = int(expected) + (rng.random() < expected % 1)
+                for _ in range(count):
+                    group = rng.choices(groups, [g.count for g in groups])[0]
+                    leavers[month].append(
+                        _past_leaver(rng, tenant, group, month, today, used)
+                        | {
+                            "department_id": departments[group.department],
+                            "job_function_id": functions.get(group.function),
+                            "template_id": template_id,
+                        }
+                    )
+        rows = []
+        for month, found in leavers.items():
+            before, answered_before = recorded.get(month, (0, 0))
+            answered = round(rng.uniform(*RESPONSE_RATE) * (len(found) + before))
+            more = max(0, min(len(found), answered - answered_before))
+            for index in rng.sample(range(len(found)), more):
+                found[index]["status"] = DepartureStatus.ANSWERED
+            rows += found
+        for row in rows:
+            row["location_id"] = locations.get(row.pop("location"))
+        if rows:
+            db.session.execute(sa.insert(Departure), rows)
+        db.session.commit()
+
+
+def _past_leaver(rng, tenant, group: Group, month: dt.date, today: dt.date, used) -> dict:
+    location = _weighted(rng, group.locations)
+    language = _language(tenant.slug, location, rng)
+    last_day = month + dt.timedelta(days=rng.randrange(_days(month, today)))
+    hired_on = None
+    if rng.random() < 0.88:
+        hired_on = last_day - dt.timedelta(days=rng.randint(*group.tenure_days))
+    recorded = dt.datetime.combine(
+        last_day - dt.timedelta(days=rng.randint(7, 40)),
+        dt.time(9 + rng.randrange(8), rng.randrange(60)),
+        tzinfo=dt.UTC,
+    )
+    return {
+        "tenant_id": tenant.id,
+        **_person(rng, tenant.slug, language, used),
+        "phone": _phone(rng),
+        "language": language,
+        "location": location,
+        "manager_name": MANAGERS[tenant.slug].get(group.department),
+        "hired_on": hired_on,
+        "last_day": last_day,
+        "exit_type": _weighted(rng, group.exits),
+        "regretted": rng.random() < group.regretted,
+        "channel": Channel(tenant.default_channel),
+        "note": None,
+        "status": DepartureStatus.CLOSED,
+        "created_at": recorded,
+        # Closed a few weeks after the last day, once the survey had run its course.
+        "updated_at": dt.datetime.combine(
+            min(last_day + dt.timedelta(days=rng.randint(14, 35)), today),
+            dt.time(8 + rng.randrange(9), rng.randrange(60)),
+            tzinfo=dt.UTC,
+        ),
+    }

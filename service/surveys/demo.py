@@ -51,7 +51,7 @@ def seed_tenant_templates(tenant, today: dt.date, second_version: bool = False) 
         language = tenant.default_language
         preset = preset_for_sector(tenant.sector.value)
         document = for_languages(preset.questionnaire, tenant.languages)
-        start = dt.datetime.combine(today - dt.timedelta(days=400), dt.time(9), tzinfo=dt.UTC)
+        start = dt.datetime.combine(today - dt.timedelta(days=480), dt.time(9), tzinfo=dt.UTC)
 
         current = QuestionTemplate(
             name=preset.name.get(language) or preset.name["en"],

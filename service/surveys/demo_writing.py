@@ -12,11 +12,12 @@ Only the demo (responses, drafts, interviews) and bench/survey_submit.py use it:
 deterministic for a given `random.Random`, no database.
 """
 
+import datetime as dt
 import functools
 import random
 import tomllib
 from collections.abc import Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from importlib import resources
 from typing import Any
 
@@ -174,18 +175,20 @@ class Voice:
 VOICES = {
     "het-anker": {
         ("Keuken", None): Voice(
-            {"workload": 6, "flexibility": 5, "management": 4, "conditions": 2,
+            {"workload": 6, "flexibility": 5, "management": 3, "conditions": 2,
              "compensation": 1, "other": 1},
             ("team", "culture", "training"),
-            (2, 3.5),
+            (2.6, 2.9),
         ),
         ("Zaal", None): Voice(
             {"flexibility": 3, "compensation": 3, "team": 2, "workload": 2, "other": 3,
              "growth": 1},
             ("team", "culture", "management"),
+            (3.4, 2.3),
         ),
         ("Bar", None): Voice(
-            {"workload": 3, "compensation": 3, "recognition": 2, "other": 1}, ("team", "culture")
+            {"workload": 3, "compensation": 3, "recognition": 2, "other": 1}, ("team", "culture"),
+            (3.2, 2.4),
         ),
         ("Administratie", None): Voice(
             {"other": 3, "communication": 1}, ("culture", "management"), (4, 2)
@@ -195,49 +198,93 @@ VOICES = {
         ("Ventes", "Liège Vinâve"): Voice(
             {"management": 7, "recognition": 5, "flexibility": 1, "workload": 1},
             ("team", "culture"),
-            (1.5, 4),
+            (2.8, 2.9),
         ),
         ("Ventes", None): Voice(
             {"flexibility": 4, "compensation": 3, "growth": 2, "workload": 2, "other": 2,
              "conditions": 1},
             ("team", "culture", "management"),
-            (3, 2),
+            (3.8, 2),
         ),
         ("Logistique", None): Voice(
             {"conditions": 3, "workload": 3, "compensation": 2, "communication": 1},
             ("team",),
+            (3, 2.4),
         ),
-        ("Marketing", None): Voice({"communication": 2, "growth": 2}, ("culture", "team")),
+        ("Marketing", None): Voice({"communication": 2, "growth": 2}, ("culture", "team"),
+                                   (3.5, 2.5)),
         ("RH", None): Voice({"other": 1}, ("culture", "team"), (4, 2)),
     },
     "codeway": {
         ("Engineering", None): Voice(
-            {"growth": 7, "compensation": 5, "conditions": 2, "management": 1,
-             "flexibility": 1, "communication": 1},
+            {"growth": 7, "compensation": 6, "conditions": 2, "management": 1,
+             "flexibility": 1, "communication": 1, "role_fit": 1},
             ("team", "team", "team", "culture", "training"),  # colleagues, above all
-            (3, 2.5),
+            (3.8, 2.4),
         ),
         ("Support", None): Voice(
-            {"workload": 4, "recognition": 3, "growth": 2, "other": 1}, ("team", "culture")
+            {"workload": 4, "recognition": 3, "growth": 2, "other": 1}, ("team", "culture"),
+            (3, 2.5),
         ),
         ("Sales", None): Voice(
             {"compensation": 3, "management": 3, "communication": 1, "other": 1},
-            ("culture",),
+            ("culture", "team"),
+            (5, 2.3),
         ),
         ("People", None): Voice({"other": 2, "growth": 1}, ("culture", "team"), (4, 2)),
     },
 }  # fmt: skip
 
 
-def voice_of(slug: str, department: str | None, location: str | None) -> Voice:
-    """How the client's leavers of that department (and location) speak; the client's
-    first voice for a department it has none for."""
+@dataclass(frozen=True)
+class Shift:
+    """From a day on, a department's leavers weigh some reasons differently: `days_back`
+    days before today, then `months_back` whole months before that day's month."""
+
+    reasons: dict[str, int]  # theme: its new weight
+    days_back: int = 0
+    months_back: int = 0
+
+    def since(self, today: dt.date) -> dt.date:
+        day = (today - dt.timedelta(days=self.days_back)).replace(day=1)
+        index = day.year * 12 + day.month - 1 - self.months_back
+        return dt.date(index // 12, index % 12 + 1, 1)
+
+
+# What changed, in the order it happened. Pay stops driving Codeway's developers away from
+# the month their pay was raised (the done pay benchmark of service/actions/demo.py, closed
+# 125 days ago: its "Did it work?" shows the drop); since Codeway reorganised its
+# engineering teams, the dashboard's last three (ended) months and this one, developers say
+# the new roles are not what they signed up for (and more of them leave:
+# service/departures/demo.py WAVES).
+SHIFTS = {
+    ("codeway", "Engineering"): (
+        Shift({"compensation": 1}, days_back=125),
+        Shift({"role_fit": 13}, months_back=3),
+    ),
+}
+
+
+def voice_of(
+    slug: str,
+    department: str | None,
+    location: str | None,
+    on: dt.date | None = None,
+    today: dt.date | None = None,
+) -> Voice:
+    """How the client's leavers of that department (and location) speak (on the day `on`,
+    counted from `today`: as SHIFTS changed it); the client's first voice for a department
+    it has none for."""
     voices = VOICES[slug]
-    return (
+    voice = (
         voices.get((department, location))
         or voices.get((department, None))
         or next(iter(voices.values()))
     )
+    for shift in SHIFTS.get((slug, department), ()):
+        if on is not None and today is not None and on >= shift.since(today):
+            voice = replace(voice, reasons={**voice.reasons, **shift.reasons})
+    return voice
 
 
 _FREE_TEXT = {"why_leaving": why_leaving, "improve": improve, "keep_you": keep_you}
@@ -273,10 +320,16 @@ def _rating(rng: random.Random, question: Question, leaver: Leaver, low: int, hi
         centre = 0.12
     elif question.theme in leaver.liked:
         centre = 0.85
-    else:
-        centre = 0.2 + 0.6 * leaver.mood
+    else:  # what they did not leave over: rated as their mood goes, seldom very low
+        centre = 0.45 + 0.45 * leaver.mood
     value = rng.gauss(centre, 0.15)
     return max(low, min(high, round(low + value * (high - low))))
+
+
+def _recommend(rng: random.Random, leaver: Leaver) -> int:
+    """Would they recommend us (0–10): as fond as they are. Leavers are harsher than
+    staff, but most do not burn bridges: a sour leaver gives 3 to 5, a fond one 8 or 9."""
+    return max(0, min(10, round(rng.gauss(2.5 + 8 * leaver.mood, 1.2))))
 
 
 def answer(rng: random.Random, sector: str, question: Question, leaver: Leaver):
@@ -288,12 +341,12 @@ def answer(rng: random.Random, sector: str, question: Question, leaver: Leaver):
     if kind is QuestionType.RATING:
         return _rating(rng, question, leaver, 1, 5)
     if kind is QuestionType.ENPS:
-        return _rating(rng, question, leaver, 0, 10)
+        return _recommend(rng, leaver)
     if kind is QuestionType.YES_NO:
         if question.theme in leaver.reasons:
             yes = question.key in _YES_IS_BAD
         else:
-            yes = rng.random() < (0.3 if question.key in _YES_IS_BAD else 0.6)
+            yes = rng.random() < (0.12 if question.key in _YES_IS_BAD else 0.6)
         return "yes" if yes else "no"
     if kind is QuestionType.SINGLE_CHOICE:
         return _choice(rng, question, leaver)

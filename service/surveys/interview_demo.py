@@ -65,15 +65,21 @@ def seed_tenant_interviews(tenant, today: dt.date) -> None:
         upcoming = db.session.scalar(
             candidates.order_by(Departure.last_day.desc(), Departure.full_name)
         )
+        if upcoming is None:
+            return
         surveyed = sa.select(SurveyInvitation.departure_id).where(
             of_current_tenant(SurveyInvitation)
         )
         done = db.session.scalar(
-            candidates.where(Departure.last_day < today, Departure.id.not_in(surveyed)).order_by(
-                Departure.last_day.desc(), Departure.full_name
-            )
+            candidates.where(
+                Departure.last_day < today,
+                Departure.id.not_in(surveyed),
+                # When no leaver is still to go (late February at Maison Lumière), the
+                # latest one is interviewed next and another one was interviewed before.
+                Departure.id != upcoming.id,
+            ).order_by(Departure.last_day.desc(), Departure.full_name)
         )
-        if upcoming is None or done is None:
+        if done is None:
             return
         versions = published_versions({upcoming.template_id, done.template_id})
         planned_for, interviewer = INTERVIEWERS[tenant.slug]

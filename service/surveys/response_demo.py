@@ -1,15 +1,16 @@
-"""Demo confidential responses: a year of online survey answers per demo client, so that the
-responses list and later insights have patterns to find.
+"""Demo confidential responses: one for every demo leaver whose case is answered without
+an interview (service/departures/demo.py: fifteen months of closed cases, the month's
+response rate answered, and the recent ones whose survey completed), so that the responses
+and the departures tell one story.
 
-Who answered follows the client's departures (service/departures/demo.py PROFILES: the same
-departments, functions, locations, exit types, months and tenures, in the same proportions);
-what they wrote follows their department's voice (demo_writing.VOICES: Het Anker's kitchen
+What they wrote follows their department's voice (demo_writing.VOICES: Het Anker's kitchen
 leaves over workload, split shifts and the chef, Maison Lumière's Liège store over its
 management and the lack of recognition, Codeway's developers for growth and pay while
-praising their colleagues), in the leaver's language, on the template version that was
-published at the time.
+praising their colleagues — and, as the voices shift, less over pay once it was raised,
+more over roles since the reorganisation), in the leaver's language, on the template
+version that was published at the time. The response carries the coarse attributes only.
 
-Deterministic (a random generator seeded with the client's slug, months counted from
+Deterministic (a random generator seeded with the client's slug, days counted from
 ``today``) and idempotent: a client that has responses is left alone. Inserted in one
 statement per client: seed-demo stays quick.
 """
@@ -20,44 +21,27 @@ import uuid
 
 import sqlalchemy as sa
 
-from service.departures.demo import PROFILES, Group
-from service.departures.models import tenure_band
+from service.departures.models import Departure, DepartureStatus
 from service.extensions import db
+from service.model_types import as_utc
 from service.surveys import demo_writing
 from service.surveys.document import from_json
+from service.surveys.interview_models import Interview, InterviewStatus
 from service.surveys.invitation_demo import published_versions, version_at
+from service.surveys.invitation_models import InvitationStatus, SurveyInvitation
 from service.surveys.models import QuestionTemplate
 from service.surveys.response_models import SurveyResponse, month_of, quarter_of
 from service.tenancy import current_tenant_id, of_current_tenant, tenant_scope
-from service.tenants.models import Department, JobFunction, Location
-
-# Responses per client over the year: more than its recorded departures (the demo's
-# departures list is a sample; a brasserie's seasonal staff turns over fast).
-RESPONSES = {"het-anker": 320, "maison-lumiere": 280, "codeway": 240}
+from service.tenants.models import Department, Location
 
 
-def _language(slug: str, location: str, rng: random.Random) -> str:
-    """The language they answered in: as the client's departures speak (Antwerp in Dutch,
-    Codeway in all three)."""
-    if slug == "het-anker":
-        return "nl"
-    if slug == "maison-lumiere":
-        return "nl" if location == "Antwerpen Meir" or rng.random() < 0.08 else "fr"
-    return rng.choices(["en", "nl", "fr"], [6, 3, 1])[0]
-
-
-def _weighted(rng: random.Random, weights: dict):
-    return rng.choices(list(weights), list(weights.values()))[0]
-
-
-def _exit_day(rng: random.Random, group: Group, today: dt.date) -> dt.date:
-    """A last day in the past year, in one of the group's months."""
-    months = []
-    for back in range(12):
-        year, month = divmod(today.year * 12 + today.month - 1 - back, 12)
-        months.append((year, month + 1))
-    year, month = rng.choices(months, [group.months.get(m, 0) for _y, m in months])[0]
-    return min(dt.date(year, month, rng.randint(1, 28)), today)
+def _answered_on(rng: random.Random, last_day: dt.date, ended, today: dt.date) -> dt.date:
+    """When they answered: when their survey completed, else around their last day (the
+    first mail goes out a few days before it) and within its month."""
+    if ended is not None:
+        return min(ended.date(), today)
+    day = last_day + dt.timedelta(days=rng.randint(-3, 6))
+    return min(max(day, last_day.replace(day=1)), last_day.replace(day=28), today)
 
 
 def _ids(model) -> dict[str, uuid.UUID]:
@@ -65,10 +49,37 @@ def _ids(model) -> dict[str, uuid.UUID]:
     return dict(list(rows.tuples()))
 
 
+def _answered_departures():
+    """The answered departures without an interview, each with when its survey ended."""
+    interviewed = sa.select(Interview.departure_id).where(
+        of_current_tenant(Interview), Interview.status == InterviewStatus.COMPLETED
+    )
+    completed = (
+        sa.select(SurveyInvitation.departure_id, SurveyInvitation.ended_at)
+        .where(
+            of_current_tenant(SurveyInvitation),
+            SurveyInvitation.status == InvitationStatus.COMPLETED,
+        )
+        .subquery()
+    )
+    return db.session.execute(
+        sa.select(Departure, completed.c.ended_at)
+        .outerjoin(completed, completed.c.departure_id == Departure.id)
+        .where(
+            of_current_tenant(Departure),
+            Departure.status == DepartureStatus.ANSWERED,
+            Departure.id.not_in(interviewed),
+        )
+        .order_by(Departure.last_day, Departure.identity_key)
+    ).all()
+
+
 def _rows(tenant, today: dt.date) -> list[dict]:
     slug, sector = tenant.slug, tenant.sector.value
     rng = random.Random(f"responses:{slug}")
-    departments, functions, locations = _ids(Department), _ids(JobFunction), _ids(Location)
+    names = {}
+    for model in (Department, Location):
+        names |= {id_: name for name, id_ in _ids(model).items()}
     template_id = db.session.scalar(
         sa.select(QuestionTemplate.id).where(
             of_current_tenant(QuestionTemplate), QuestionTemplate.is_default
@@ -76,34 +87,31 @@ def _rows(tenant, today: dt.date) -> list[dict]:
     )
     versions = published_versions([template_id])[template_id]
     documents = {version.id: from_json(version.document) for version in versions}
-    groups = PROFILES[slug]
     rows = []
-    for _ in range(RESPONSES[slug]):
-        group = rng.choices(groups, [g.count for g in groups])[0]
-        location = _weighted(rng, group.locations)
-        voice = demo_writing.voice_of(slug, group.department, location)
-        last_day = _exit_day(rng, group, today)
-        # Answered around the last day: the first mail goes out a few days before it.
-        answered = min(last_day + dt.timedelta(days=rng.randint(-3, 6)), today)
+    for departure, ended in _answered_departures():
+        answered = _answered_on(rng, departure.last_day, ended, today)
+        department = names.get(departure.department_id)
+        voice = demo_writing.voice_of(
+            slug, department, names.get(departure.location_id), answered, today
+        )
         moment = dt.datetime.combine(answered, dt.time(12), tzinfo=dt.UTC)
-        version = version_at(versions, moment) or versions[0]
+        version = version_at(versions, max(moment, as_utc(versions[0].published_at)))
         reasons, liked = demo_writing.pick_themes(rng, voice.reasons, voice.liked)
         leaver = demo_writing.Leaver(
-            _language(slug, location, rng), reasons, liked, rng.betavariate(*voice.mood)
+            departure.language, reasons, liked, rng.betavariate(*voice.mood)
         )
-        hired = last_day - dt.timedelta(days=rng.randint(*group.tenure_days))
         rows.append(
             {
                 "id": uuid.UUID(int=rng.getrandbits(128), version=4),
                 "tenant_id": current_tenant_id(),
                 "month": month_of(answered),
-                "department_id": departments.get(group.department),
-                "job_function_id": functions.get(group.function) if group.function else None,
-                "location_id": locations.get(location),
-                "tenure_band": tenure_band(hired, last_day) if rng.random() < 0.9 else None,
-                "exit_quarter": quarter_of(last_day),
-                "exit_type": _weighted(rng, group.exits),
-                "regretted": rng.random() < group.regretted,
+                "department_id": departure.department_id,
+                "job_function_id": departure.job_function_id,
+                "location_id": departure.location_id,
+                "tenure_band": departure.tenure_band,
+                "exit_quarter": quarter_of(departure.last_day),
+                "exit_type": departure.exit_type,
+                "regretted": departure.regretted,
                 "language": leaver.language,
                 "template_version_id": version.id,
                 "answers": demo_writing.answers(rng, sector, documents[version.id], leaver),
@@ -122,5 +130,7 @@ def seed_tenant_responses(tenant, today: dt.date) -> None:
             .where(of_current_tenant(SurveyResponse))
         ):
             return
-        db.session.execute(sa.insert(SurveyResponse), _rows(tenant, today))
+        rows = _rows(tenant, today)
+        if rows:
+            db.session.execute(sa.insert(SurveyResponse), rows)
         db.session.commit()

@@ -1,4 +1,5 @@
-"""The demo's departures: a year of leavers per client, with patterns to find later."""
+"""The demo's departures: a year of recent leavers per client, with patterns to find later,
+and before them fifteen months of closed cases."""
 
 import collections
 import datetime as dt
@@ -13,14 +14,17 @@ from service.tenants.models import Department, Location, Tenant
 from tests.conftest import login
 
 
-def departures_by_tenant() -> dict[str, list[Departure]]:
+def departures_by_tenant(recent: bool = True) -> dict[str, list[Departure]]:
+    """Each client's departures: the recent ones (as recorded), or every one (the closed
+    cases before them changed when they were closed)."""
     with unscoped():
         rows = db.session.execute(
             sa.select(Tenant.slug, Departure).join(Tenant, Tenant.id == Departure.tenant_id)
         ).all()
     found = collections.defaultdict(list)
     for slug, departure in rows:
-        found[slug].append(departure)
+        if not (recent and departure.was_changed):
+            found[slug].append(departure)
     return found
 
 
@@ -65,11 +69,28 @@ def test_the_demo_departures_have_patterns(app):
     lumiere = found["maison-lumiere"]
     liege = [d for d in lumiere if locations[d.location_id] == "Liège Vinâve"]
     assert len(liege) > len(lumiere) / 2
+    sales = [d for d in departures_by_tenant(recent=False)["maison-lumiere"] if d.location_id]
+    in_liege = [d for d in sales if locations[d.location_id] == "Liège Vinâve"]
+    assert len(in_liege) > len(sales) / 2  # one store of three, over the fifteen months too
 
     codeway = found["codeway"]
     engineers = [d for d in codeway if departments[d.department_id] == "Engineering"]
     assert len(engineers) > len(codeway) / 2
     assert sum(d.regretted for d in engineers) >= 4
+
+
+def test_the_closed_cases_before_are_fifteen_months_of_believable_leavers(app):
+    seed_demo("pw")
+    today = dt.date.today()
+    for slug, departures in departures_by_tenant(recent=False).items():
+        closed = [d for d in departures if d.was_changed]
+        assert len(closed) >= 100, slug
+        assert {d.status for d in closed} == {DepartureStatus.ANSWERED, DepartureStatus.CLOSED}
+        assert all(today - dt.timedelta(days=16 * 31) <= d.last_day < today for d in closed)
+        months = collections.Counter(d.last_day.replace(day=1) for d in closed)
+        assert len(months) >= 15, slug
+        assert len({d.full_name for d in closed}) >= 0.8 * len(closed), slug  # few namesakes
+        assert len({d.identity_key for d in departures}) == len(departures)
 
 
 def test_the_demo_hr_admin_sees_the_departures(app):
