@@ -5,6 +5,9 @@ blueprints made here, and only here is membership checked: a scope the user does
 belong to answers 404, exactly as if it did not exist.
 """
 
+import datetime as dt
+from zoneinfo import ZoneInfo
+
 import sqlalchemy as sa
 from flask import Blueprint, abort, g, request, session
 from flask_login import current_user
@@ -13,7 +16,7 @@ from werkzeug.local import LocalProxy
 from service.accounts.models import AgencyMembership, AgencyRole
 from service.errors import Suspended
 from service.extensions import db, login_manager
-from service.tenancy import of_current_tenant, reset_tenant, set_tenant
+from service.tenancy import current_tenant_id, of_current_tenant, reset_tenant, set_tenant
 from service.tenants.models import Agency, Membership, Tenant, TenantStatus
 
 SCOPED_BLUEPRINTS: dict[str, str] = {}
@@ -167,3 +170,10 @@ def release_tenant(exc=None) -> None:
     token = g.pop("tenant_token", None)
     if token is not None:
         reset_tenant(token)
+
+
+def tenant_today() -> dt.date:
+    """Today where the current tenant is (its time zone), in a request or a job: a deadline,
+    a period or a month in progress is a day on the company's calendar."""
+    tenant = db.session.get(Tenant, current_tenant_id())
+    return dt.datetime.now(ZoneInfo(tenant.time_zone)).date()

@@ -10,7 +10,6 @@ import datetime as dt
 import enum
 import uuid
 from collections.abc import Collection, Iterable
-from zoneinfo import ZoneInfo
 
 import sqlalchemy as sa
 from flask_babel import gettext as _
@@ -39,6 +38,7 @@ from service.extensions import db
 from service.model_types import new_id, utcnow
 from service.refusals import Refused
 from service.roles import TenantRole
+from service.scopes import tenant_today
 from service.surveys.themes import THEME_KEYS
 from service.tenancy import current_tenant_id, get_for_tenant_or_404, of_current_tenant
 from service.tenants.models import Department, JobFunction, Membership, Tenant
@@ -71,12 +71,6 @@ class StaleAction(Refused):
             }
         )
         self.action = action
-
-
-def tenant_today() -> dt.date:
-    """Today where the tenant is: a deadline is a day on the company's calendar."""
-    tenant = db.session.get(Tenant, current_tenant_id())
-    return dt.datetime.now(ZoneInfo(tenant.time_zone)).date()
 
 
 def action_or_404(action_id) -> Action:

@@ -36,7 +36,7 @@ from service.insights.thresholds import Thresholds
 from service.permissions import can, may, require, require_owner_or_role
 from service.refusals import validate_and_apply
 from service.rendering import render, to_page
-from service.scopes import tenant_blueprint
+from service.scopes import tenant_blueprint, tenant_today
 
 # The board names a tenant's own themes like the default ones.
 LABELS = {**ACTION_LABELS, "theme_label": theme_label}
@@ -82,7 +82,7 @@ def _listing_context(filters: board.BoardFilters) -> dict:
         "owners": owners,
         "departments": [(row.id, row.name) for row in choices["departments"]],
         "themes": theme_choices(),
-        "today": services.tenant_today(),
+        "today": tenant_today(),
         **LABELS,
     }
 
@@ -245,7 +245,7 @@ def _show_page(action: Action, errors=None, form=None, status=200):
     me = services.my_membership_id(current_user.id)
     evidence = Evidence.from_json(action.evidence) if action.evidence else None
     owners = board.owner_names_of({action.owner_membership_id, *_owner_ids_in(events)})
-    today = services.tenant_today()
+    today = tenant_today()
     return render(
         "actions/show.html",
         block="progress_form" if errors is not None else None,

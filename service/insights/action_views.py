@@ -18,14 +18,13 @@ from flask_babel import gettext as _
 
 from service.actions import action_form
 from service.actions.evidence import QUOTE_MAX, Evidence
-from service.actions.services import tenant_today
 from service.departures.labels import EXIT_TYPES, TENURE_BANDS
 from service.insights import figures, filters, patterns
 from service.insights.figures import Filter
 from service.insights.taxonomy import theme_keys, theme_label
 from service.insights.thresholds import Thresholds
 from service.permissions import require
-from service.scopes import tenant_blueprint
+from service.scopes import tenant_blueprint, tenant_today
 from service.tenancy import get_for_tenant_or_404
 
 bp = tenant_blueprint("insight_actions", __name__, "/insights")

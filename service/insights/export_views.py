@@ -6,9 +6,6 @@ so no figure leaves the application through someone who cannot manage the feedba
 HR admin sees the export history (tenant.insights.export_history).
 """
 
-import datetime as dt
-from zoneinfo import ZoneInfo
-
 from flask import g, make_response, request
 from flask_babel import get_locale
 from flask_login import current_user
@@ -18,7 +15,7 @@ from service.insights.export_models import FileFormat
 from service.insights.thresholds import Thresholds
 from service.permissions import can, require
 from service.rendering import render
-from service.scopes import current_tenant, tenant_blueprint
+from service.scopes import current_tenant, tenant_blueprint, tenant_today
 
 bp = tenant_blueprint("insight_exports", __name__, "/insights")
 
@@ -26,12 +23,8 @@ _KINDS = "any(" + ", ".join(exports.KINDS) + ")"
 _FORMATS = "any(" + ", ".join(FileFormat) + ")"
 
 
-def _today() -> dt.date:
-    return dt.datetime.now(ZoneInfo(current_tenant.time_zone)).date()
-
-
 def _reading():
-    return filters.read(request.args, _today())
+    return filters.read(request.args, tenant_today())
 
 
 @bp.get("/exports")
@@ -45,7 +38,7 @@ def export_page():
         reading=reading,
         query=query,
         periods=filters.PERIODS,
-        chosen_period=filters.chosen_period(reading.filter, _today()),
+        chosen_period=filters.chosen_period(reading.filter, tenant_today()),
         narrowing={key: value for key, value in query.items() if key not in ("from", "to")},
         answers_refusal=exports.answers_refusal(reading.filter, thresholds),
         answers_period=exports.answers_period(reading.filter),

@@ -8,7 +8,6 @@ panels and names things. The query string is the one of service/insights/filters
 """
 
 import datetime as dt
-from zoneinfo import ZoneInfo
 
 from flask import Response, abort, g, make_response, request, url_for
 from flask_babel import format_date, format_decimal, format_percent, get_locale
@@ -26,7 +25,7 @@ from service.insights.taxonomy import theme_label
 from service.insights.thresholds import HIDDEN, Thresholds
 from service.permissions import can, require
 from service.rendering import render
-from service.scopes import current_tenant, tenant_blueprint
+from service.scopes import current_tenant, tenant_blueprint, tenant_today
 
 bp = tenant_blueprint("insights", __name__, "/insights")
 
@@ -125,10 +124,6 @@ def _template_helpers(state) -> None:
 # --- the filter of the URL --------------------------------------------------------------
 
 
-def _today() -> dt.date:
-    return dt.datetime.now(ZoneInfo(current_tenant.time_zone)).date()
-
-
 def _filter_arguments(args) -> dict[str, str]:
     """The URL's arguments for filters.read. The form sends its months (from, to), its
     period and, as ``shown``, the period it showed: a period just chosen (not the one shown)
@@ -163,7 +158,7 @@ def _dimension() -> str:
 
 
 def _reading() -> filters.Reading:
-    return filters.read(_filter_arguments(request.args), _today())
+    return filters.read(_filter_arguments(request.args), tenant_today())
 
 
 def _language() -> str:

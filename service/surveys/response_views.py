@@ -9,7 +9,7 @@ from service.insights.corrections import review
 from service.listing import page_number
 from service.permissions import require
 from service.rendering import render
-from service.scopes import tenant_blueprint
+from service.scopes import tenant_blueprint, tenant_today
 from service.surveys import responses
 from service.surveys.answers import answer_text
 
@@ -23,7 +23,9 @@ def _month(day) -> str:
 @bp.get("/")
 @require("tenant.responses.view")
 def index():
-    pagination = responses.response_page(page_number(request.args))
+    pagination = responses.response_page(
+        page_number(request.args), before=tenant_today().replace(day=1)
+    )
     return render(
         "surveys/responses.html",
         pagination=pagination,

@@ -12,6 +12,7 @@ rewrites a month's responses in one later transaction, in the order of their ran
 afterwards they all carry that transaction's id, and sit in an order that means nothing.
 """
 
+import datetime as dt
 import uuid
 
 import sqlalchemy as sa
@@ -25,10 +26,12 @@ from service.tenancy import current_tenant_id, of_current_tenant
 from service.tenants.models import Department, JobFunction, Location
 
 
-def response_page(page: int):
+def response_page(page: int, before: dt.date):
+    """A page of the responses of the months before `before` (the month in progress is not
+    listed: HR sees who has just answered, so one response of this month would name them)."""
     query = (
         sa.select(SurveyResponse)
-        .where(of_current_tenant(SurveyResponse))
+        .where(of_current_tenant(SurveyResponse), SurveyResponse.month < before)
         .order_by(SurveyResponse.month.desc(), SurveyResponse.id)
     )
     return paginate(query, page)

@@ -11,6 +11,7 @@ from service.listing import list_request
 from service.permissions import require
 from service.refusals import Refused, validate_and_apply
 from service.rendering import render
+from service.scopes import tenant_today
 from service.tenancy import get_for_tenant_or_404
 from service.tenants import services
 from service.tenants.models import Department
@@ -18,7 +19,7 @@ from service.tenants.schemas import (
     HeadcountSchema,
     NameSchema,
 )
-from service.tenants.views import FIRST_PAGE, bp, saved, tenant_today
+from service.tenants.views import FIRST_PAGE, bp, saved
 
 
 def _departments_page(form=None, errors=None, status=200, notice=None, listing=None):

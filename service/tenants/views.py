@@ -2,9 +2,7 @@
 
 The organisation structure lives beside it: department_views, catalogue_views, import_views."""
 
-import datetime as dt
 from collections.abc import Callable
-from zoneinfo import ZoneInfo
 
 from flask import flash, g, redirect, request, url_for
 from flask_babel import gettext as _
@@ -25,10 +23,6 @@ from service.tenants.schemas import (
 bp = tenant_blueprint("tenants", __name__)
 
 FIRST_PAGE = ListRequest("", 1)
-
-
-def tenant_today() -> dt.date:
-    return dt.datetime.now(ZoneInfo(current_tenant.time_zone)).date()
 
 
 def saved(message: str, endpoint: str, fragment: Callable, **values):

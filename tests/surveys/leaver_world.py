@@ -13,7 +13,7 @@ from service.surveys.document import Choice, Question, Questionnaire, QuestionTy
 from service.surveys.invitation_models import SurveyDraft, SurveyInvitation
 from service.surveys.models import QuestionTemplate, TemplateVersion
 from service.surveys.response_models import SurveyResponse
-from service.tenancy import tenant_scope
+from service.tenancy import tenant_scope, unscoped
 from service.tenants.models import Tenant
 from tests.factories import make_departure, make_live_survey_invitation
 
@@ -155,3 +155,19 @@ def responses_of(tenant: Tenant) -> list[SurveyResponse]:
     db.session.expire_all()
     with tenant_scope(tenant.id):
         return list(db.session.scalars(sa.select(SurveyResponse)))
+
+
+def a_month_on() -> None:
+    """Responses are listed once their month has ended: move this month's to the last."""
+    this_month = dt.date.today().replace(day=1)
+    with unscoped():
+        db.session.execute(
+            sa.update(SurveyResponse)
+            .where(SurveyResponse.month == this_month)
+            .values(month=last_month_of(this_month))
+        )
+        db.session.commit()
+
+
+def last_month_of(month: dt.date) -> dt.date:
+    return (month - dt.timedelta(days=1)).replace(day=1)

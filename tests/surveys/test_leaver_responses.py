@@ -11,7 +11,14 @@ from service.surveys.response_models import SurveyResponse
 from service.tenancy import unscoped
 from tests.conftest import login, translated
 from tests.factories import make_survey_response, make_tenant, published_version
-from tests.surveys.leaver_world import COMPLETE, make_leaver, open_survey, responses_of
+from tests.surveys.leaver_world import (
+    COMPLETE,
+    a_month_on,
+    last_month_of,
+    make_leaver,
+    open_survey,
+    responses_of,
+)
 
 # What a response may share with the identified tables: the tenant, a column named "id"
 # (its values are never shared: see below), the coarse attributes, and the answers (the
@@ -123,7 +130,23 @@ def answered(app, world):
     csrf = open_survey(client, leaver)
     data = {**COMPLETE, "answer_improve": "<b>Meer</b> overleg", "csrf_token": csrf}
     assert client.post("/s/submit", data=data).status_code == 303
+    a_month_on()
     return leaver
+
+
+def test_the_month_in_progress_is_not_listed(client, world):
+    leaver = make_leaver(world.a.tenant, "Sofie Janssens")
+    answers = {
+        **COMPLETE,
+        "answer_improve": "Meer overleg",
+        "csrf_token": open_survey(client, leaver),
+    }
+    assert client.post("/s/submit", data=answers).status_code == 303
+    login(client, "hr@a.example")
+    body = client.get("/t/tenant-a/responses/").get_data(as_text=True)
+    assert "Meer overleg" not in body
+    a_month_on()
+    assert "Meer overleg" in client.get("/t/tenant-a/responses/").get_data(as_text=True)
 
 
 @pytest.mark.parametrize("who", ["hr_admin@a.example", "hr@a.example"])
@@ -137,7 +160,7 @@ def test_hr_reads_the_responses_de_identified(client, world, answered, who):
     assert answered.departure.work_email not in body
     assert "2026-Q3" in body
     assert translated("5 to 10 years", "nl") in body
-    month = dt.date.today().strftime("%Y")
+    month = last_month_of(dt.date.today().replace(day=1)).strftime("%Y")
     assert month in body
     assert str(answered.invitation.id) not in body
 
