@@ -539,27 +539,35 @@ RAW_SQL = {
           WHERE tenant_id = %(t)s AND month BETWEEN %(first)s AND %(last)s
           GROUP BY 1) AS both_
         GROUP BY month""",
+    # Each piece of feedback once per theme: grouped on (month, theme, feedback) first,
+    # in the order of the covering index; cheaper than count(DISTINCT feedback_id).
     "themes": """
-        SELECT theme, count(DISTINCT feedback_id) FILTER (WHERE month >= %(first)s),
-               count(DISTINCT feedback_id) FILTER (WHERE month < %(first)s),
+        SELECT theme, count(*) FILTER (WHERE month >= %(first)s),
+               count(*) FILTER (WHERE month < %(first)s),
                (SELECT count(*) FROM insight_feedback WHERE tenant_id = %(t)s
                   AND month BETWEEN %(first)s AND %(last)s),
                (SELECT count(*) FROM insight_feedback WHERE tenant_id = %(t)s
                   AND month BETWEEN %(before)s AND %(first)s - 1)
-        FROM insight_tags
-        WHERE tenant_id = %(t)s AND month BETWEEN %(before)s AND %(last)s
+        FROM (SELECT month, theme FROM insight_tags
+              WHERE tenant_id = %(t)s AND month BETWEEN %(before)s AND %(last)s
+              GROUP BY month, theme, feedback_id) AS once
         GROUP BY theme""",
     "trend": """
-        SELECT to_char(month, 'YYYY-"Q"Q'), theme, count(DISTINCT feedback_id)
-        FROM insight_tags WHERE tenant_id = %(t)s AND month BETWEEN %(first)s AND %(last)s
+        SELECT to_char(month, 'YYYY-"Q"Q'), theme, count(*)
+        FROM (SELECT month, theme FROM insight_tags
+              WHERE tenant_id = %(t)s AND month BETWEEN %(first)s AND %(last)s
+              GROUP BY month, theme, feedback_id) AS once
         GROUP BY 1, 2
         UNION ALL
         SELECT to_char(month, 'YYYY-"Q"Q'), NULL, count(*)
         FROM insight_feedback WHERE tenant_id = %(t)s AND month BETWEEN %(first)s AND %(last)s
         GROUP BY 1""",
     "heatmap": """
-        SELECT department_id, theme, count(DISTINCT feedback_id)
-        FROM insight_tags WHERE tenant_id = %(t)s AND month BETWEEN %(first)s AND %(last)s
+        SELECT department_id, theme, count(*)
+        FROM (SELECT DISTINCT ON (month, theme, feedback_id) department_id, theme
+              FROM insight_tags
+              WHERE tenant_id = %(t)s AND month BETWEEN %(first)s AND %(last)s
+              ORDER BY month, theme, feedback_id) AS once
         GROUP BY 1, 2
         UNION ALL
         SELECT department_id, NULL, count(*)
