@@ -320,20 +320,21 @@ def _theme_counts(filter_: Filter, dimension: str | None = None) -> dict:
     grouping on (month, theme, feedback) first, which is the order of the covering index
     ix_insight_tags_counting, so the database streams it without sorting (a count of
     distinct feedback per group sorts every tag, on disk at 100,000 responses). A piece of
-    feedback has one month and one value of each dimension, so grouping by them as well
-    keeps it once."""
+    feedback has one month and one value of each dimension (its tags repeat them), so the
+    dimension's value comes along: on PostgreSQL from the first row of each (DISTINCT ON,
+    no sort), elsewhere by grouping on it as well."""
 
     def compute():
         group = ThemeTag.month if dimension is None else getattr(ThemeTag, dimension)
         keys = [ThemeTag.month, ThemeTag.theme, ThemeTag.feedback_id]
-        if dimension is not None:
-            keys.append(group)
-        pairs = (
-            sa.select(group.label("grp"), ThemeTag.theme)
-            .where(*filter_.where(ThemeTag))
-            .group_by(*keys)
-            .subquery()
-        )
+        pairs = sa.select(group.label("grp"), ThemeTag.theme).where(*filter_.where(ThemeTag))
+        if dimension is None:
+            pairs = pairs.group_by(*keys)
+        elif db.engine.dialect.name == "postgresql":  # one row of each, no sort
+            pairs = pairs.distinct(*keys).order_by(*keys)
+        else:
+            pairs = pairs.group_by(*keys, group)
+        pairs = pairs.subquery()
         rows = db.session.execute(
             sa.select(pairs.c.grp, pairs.c.theme, sa.func.count()).group_by(
                 pairs.c.grp, pairs.c.theme
