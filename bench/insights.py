@@ -553,15 +553,18 @@ RAW_SQL = {
               GROUP BY month, theme, feedback_id) AS once
         GROUP BY theme""",
     "trend": """
-        SELECT to_char(month, 'YYYY-"Q"Q'), theme, count(*)
-        FROM (SELECT month, theme FROM insight_tags
-              WHERE tenant_id = %(t)s AND month BETWEEN %(first)s AND %(last)s
-              GROUP BY month, theme, feedback_id) AS once
-        GROUP BY 1, 2
-        UNION ALL
-        SELECT to_char(month, 'YYYY-"Q"Q'), NULL, count(*)
-        FROM insight_feedback WHERE tenant_id = %(t)s AND month BETWEEN %(first)s AND %(last)s
-        GROUP BY 1""",
+        SELECT to_char(month, 'YYYY-"Q"Q'), theme, sum(raised) FROM (
+          SELECT month, theme, count(*) AS raised
+          FROM (SELECT month, theme FROM insight_tags
+                WHERE tenant_id = %(t)s AND month BETWEEN %(first)s AND %(last)s
+                GROUP BY month, theme, feedback_id) AS once
+          GROUP BY month, theme
+          UNION ALL
+          SELECT month, NULL, count(*)
+          FROM insight_feedback
+          WHERE tenant_id = %(t)s AND month BETWEEN %(first)s AND %(last)s
+          GROUP BY month) AS monthly
+        GROUP BY 1, 2""",
     "heatmap": """
         SELECT department_id, theme, count(*)
         FROM (SELECT DISTINCT ON (month, theme, feedback_id) department_id, theme
