@@ -3,7 +3,7 @@
 On a PostgreSQL database of its own (created and dropped like the tests do;
 TEST_DATABASE_URL names the server), beside the demo tenants and two other companies of
 20,000 responses each, it generates a company ("bench-big") with 100,000 confidential
-responses over the last 24 months and one ("bench-small") with 10,000: departments,
+responses over the last 24 ended months and one ("bench-small") with 10,000: departments,
 functions and locations of uneven sizes, seasonal months, coarse attributes, 10 answers
 each (four ratings, eNPS, would come back, a yes/no, the main reason, free texts from the
 labelled comments of tests/insights/labelled/ with their sentiment), 2–3 themes per
@@ -213,8 +213,9 @@ class Generator:
             self.version_id = version.id
             self.questions = from_json(version.document).questions
             db.session.rollback()
-        this_month = month_start(dt.date.today())
-        self.months = [add_months(this_month, -back) for back in range(MONTHS)]
+        # The last MONTHS ended months: the dashboard never shows the month in progress.
+        last = add_months(month_start(dt.date.today()), -1)
+        self.months = [add_months(last, -back) for back in range(MONTHS)]
         self.month_weights = [SEASON[m.month - 1] for m in self.months]
         self.rows: dict[str, list] = {
             name: [] for name in ("survey_responses", "feedback", "answers", "tags")
