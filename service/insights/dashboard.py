@@ -85,15 +85,16 @@ def build(
         return Dashboard(filter=filter_, allowed=False, responses=0)
     count = figures.responses(filter_)
     questions = rating_questions(language)
-    return Dashboard(
-        filter=filter_,
-        allowed=True,
-        responses=count,
-        rating_texts={question.key: question.text for question in questions},
-        **{
-            name: panel(name, filter_, thresholds, dimension, language)
-            for name in PANELS
-            if name != "ratings"
-        },
-        ratings=figures.ratings(filter_, thresholds, [question.key for question in questions]),
-    )
+    with figures.shared():  # panels that rest on the same counts share their queries
+        return Dashboard(
+            filter=filter_,
+            allowed=True,
+            responses=count,
+            rating_texts={question.key: question.text for question in questions},
+            **{
+                name: panel(name, filter_, thresholds, dimension, language)
+                for name in PANELS
+                if name != "ratings"
+            },
+            ratings=figures.ratings(filter_, thresholds, [question.key for question in questions]),
+        )

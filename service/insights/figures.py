@@ -6,14 +6,17 @@ already ``HIDDEN`` (service/insights/thresholds.py decides). Each figure is one 
 query on one of the insight tables (service/insights/models.py), which repeat the coarse
 attributes for exactly that; departures and headcounts come from their own tables.
 
-Call within a tenant scope (the request's, a job's).
+Call within a tenant scope (the request's, a job's). Within ``shared()`` (the dashboard's
+build), figures that rest on the same grouped counts share one query.
 """
 
 import datetime as dt
 import itertools
 import uuid
 from collections import Counter, defaultdict
-from collections.abc import Iterable
+from collections.abc import Callable, Iterable, Iterator
+from contextlib import contextmanager
+from contextvars import ContextVar
 from dataclasses import dataclass, field, replace
 
 import sqlalchemy as sa
@@ -22,13 +25,37 @@ from service.departures.models import Departure, DepartureStatus
 from service.extensions import db
 from service.insights.models import AnswerInsight, Feedback, ThemeTag
 from service.insights.thresholds import HIDDEN, Thresholds
-from service.tenancy import of_current_tenant
+from service.tenancy import current_tenant_id, of_current_tenant
 from service.tenants.models import DepartmentHeadcount
 
 DIMENSIONS = ("department_id", "job_function_id", "location_id")
 FILTER_FIELDS = (*DIMENSIONS, "tenure_band", "exit_type")
 PROMOTER, PASSIVE = 9, 7  # eNPS: 9–10 promote, 7–8 pass, 0–6 detract
 QUOTES_SHOWN = 12
+
+
+_SHARED: ContextVar[dict | None] = ContextVar("insight_figures_shared", default=None)
+
+
+@contextmanager
+def shared() -> Iterator[None]:
+    """Figures asked for within the block send each grouped query once (several panels of
+    one filter rest on the same counts). Only where nothing writes meanwhile."""
+    token = _SHARED.set({})
+    try:
+        yield
+    finally:
+        _SHARED.reset(token)
+
+
+def _once(key: tuple, compute: Callable):
+    memo = _SHARED.get()
+    if memo is None:
+        return compute()
+    key = (current_tenant_id(), *key)
+    if key not in memo:
+        memo[key] = compute()
+    return memo[key]
 
 
 def month_start(day: dt.date) -> dt.date:
@@ -203,20 +230,8 @@ class MonthVolume:
 
 
 def volume(filter_: Filter, thresholds: Thresholds) -> list[MonthVolume]:
-    month = _month_of(Departure.last_day)
-    departed = dict(
-        db.session.execute(
-            sa.select(month, sa.func.count()).where(*filter_.where(Departure)).group_by(month)
-        ).all()
-    )
-    departed = {_as_date(key): count for key, count in departed.items()}
-    answered = dict(
-        db.session.execute(
-            sa.select(Feedback.month, sa.func.count())
-            .where(*filter_.where(Feedback))
-            .group_by(Feedback.month)
-        ).all()
-    )
+    departed = {m: count for m, (count, _regretted) in _departures_by_month(filter_).items()}
+    answered = _sizes_by_month(filter_)
     hidden = _hidden_months({m: answered.get(m, 0) for m in filter_.months}, thresholds)
     rows = []
     for m in filter_.months:
@@ -247,6 +262,37 @@ def _hidden_months(sizes: dict, thresholds: Thresholds) -> set:
     return hidden
 
 
+def _departures_by_month(filter_: Filter) -> dict[dt.date, tuple[int, int]]:
+    """Month → (departures, regretted ones) in the filter's period."""
+
+    def compute():
+        month = _month_of(Departure.last_day)
+        regretted = sa.func.sum(sa.case((Departure.regretted.is_(True), 1), else_=0))
+        rows = db.session.execute(
+            sa.select(month, sa.func.count(), regretted)
+            .where(*filter_.where(Departure))
+            .group_by(month)
+        ).all()
+        return {_as_date(key): (count, regret or 0) for key, count, regret in rows}
+
+    return _once(("departures", filter_), compute)
+
+
+def _sizes_by_month(filter_: Filter) -> dict[dt.date, int]:
+    """Month → responses in the filter's period."""
+
+    def compute():
+        return dict(
+            db.session.execute(
+                sa.select(Feedback.month, sa.func.count())
+                .where(*filter_.where(Feedback))
+                .group_by(Feedback.month)
+            ).all()
+        )
+
+    return _once(("sizes", filter_), compute)
+
+
 def _month_of(column):
     if db.engine.dialect.name == "postgresql":
         return sa.func.date_trunc("month", column).cast(sa.Date)
@@ -267,44 +313,89 @@ class ThemeFigure:
     previous: object  # Share or HIDDEN (the period before)
 
 
-def _theme_counts(filter_: Filter, group=None) -> dict:
-    """(group value, theme) → how many pieces of feedback raise the theme."""
-    columns = [ThemeTag.theme] if group is None else [group(ThemeTag), ThemeTag.theme]
-    rows = db.session.execute(
-        sa.select(*columns, sa.func.count(sa.distinct(ThemeTag.feedback_id)))
-        .where(*filter_.where(ThemeTag))
-        .group_by(*columns)
-    ).all()
-    if group is None:
-        return {(None, theme): count for theme, count in rows}
-    return {(key, theme): count for key, theme, count in rows}
+def _theme_counts(filter_: Filter, dimension: str | None = None) -> dict:
+    """(month or the dimension's value, theme) → how many pieces of feedback raise the theme.
 
+    A piece of feedback raising a theme in two answers has two tags: each is kept once by
+    grouping on (month, theme, feedback) first, which is the order of the covering index
+    ix_insight_tags_counting, so the database streams it without sorting (a count of
+    distinct feedback per group sorts every tag, on disk at 100,000 responses). A piece of
+    feedback has one month and one value of each dimension (its tags repeat them), so the
+    dimension's value comes along: on PostgreSQL from the first row of each (DISTINCT ON,
+    no sort), elsewhere by grouping on it as well."""
 
-def _sizes(filter_: Filter, group) -> dict:
-    column = group(Feedback)
-    return dict(
-        db.session.execute(
-            sa.select(column, sa.func.count()).where(*filter_.where(Feedback)).group_by(column)
+    def compute():
+        group = ThemeTag.month if dimension is None else getattr(ThemeTag, dimension)
+        keys = [ThemeTag.month, ThemeTag.theme, ThemeTag.feedback_id]
+        pairs = sa.select(group.label("grp"), ThemeTag.theme).where(*filter_.where(ThemeTag))
+        if dimension is None:
+            pairs = pairs.group_by(*keys)
+        elif db.engine.dialect.name == "postgresql":  # one row of each, no sort
+            pairs = pairs.distinct(*keys).order_by(*keys)
+        else:
+            pairs = pairs.group_by(*keys, group)
+        pairs = pairs.subquery()
+        rows = db.session.execute(
+            sa.select(pairs.c.grp, pairs.c.theme, sa.func.count()).group_by(
+                pairs.c.grp, pairs.c.theme
+            )
         ).all()
-    )
+        return {(key, theme): count for key, theme, count in rows}
+
+    return _once(("themes", filter_, dimension), compute)
+
+
+def _with_previous(filter_: Filter) -> Filter:
+    """The filter's period and the one before it, for one query over both."""
+    return replace(filter_, first=filter_.previous().first)
+
+
+def _in_period(by_month: dict, filter_: Filter) -> dict:
+    return {
+        (month, theme): count
+        for (month, theme), count in by_month.items()
+        if filter_.first <= month <= filter_.last
+    }
+
+
+def _by_theme(counts: dict) -> Counter:
+    totals = Counter()
+    for (_key, theme), count in sorted(counts.items(), key=lambda item: item[0][1]):
+        totals[theme] += count
+    return totals
+
+
+def _sizes(filter_: Filter, dimension: str) -> dict:
+    def compute():
+        column = getattr(Feedback, dimension)
+        return dict(
+            db.session.execute(
+                sa.select(column, sa.func.count()).where(*filter_.where(Feedback)).group_by(column)
+            ).all()
+        )
+
+    return _once(("sizes", filter_, dimension), compute)
 
 
 def themes(filter_: Filter, thresholds: Thresholds) -> list[ThemeFigure]:
     """Every theme raised in the period, most raised first, with its share in the period
     before."""
     figures = []
-    current = _theme_counts(filter_)
-    base = responses(filter_)
+    both = _theme_counts(_with_previous(filter_))
     before_filter = filter_.previous()
-    before = _theme_counts(before_filter)
+    current, before = (
+        _by_theme(_in_period(both, filter_)),
+        _by_theme(_in_period(both, before_filter)),
+    )
+    base = responses(filter_)
     # The period before is a view of its own: shown only where that view would be.
     before_base = responses(before_filter) if view_allowed(before_filter, thresholds) else 0
-    for (_none, theme), count in sorted(current.items(), key=lambda item: (-item[1], item[0])):
+    for theme, count in sorted(current.items(), key=lambda item: (-item[1], item[0])):
         figures.append(
             ThemeFigure(
                 theme,
                 thresholds.shown(Share(count, base), base),
-                thresholds.shown(Share(before.get((None, theme), 0), before_base), before_base),
+                thresholds.shown(Share(before.get(theme, 0), before_base), before_base),
             )
         )
     return figures
@@ -360,18 +451,13 @@ class Grid:
     themes: list = field(default_factory=list)
 
 
-def _grid(filter_: Filter, thresholds: Thresholds, group, columns: Iterable) -> Grid:
-    sizes = _sizes(filter_, group)
+def _grid(thresholds: Thresholds, sizes: dict, counts: dict, columns: Iterable) -> Grid:
     columns = list(columns)
     hidden = thresholds.hidden_groups({key: sizes.get(key, 0) for key in columns})
-    counts = _theme_counts(filter_, group)
-    totals = Counter()
-    for (_key, theme), count in counts.items():
-        totals[theme] += count
     grid = Grid(
         columns=columns,
         sizes={key: HIDDEN if key in hidden else sizes.get(key, 0) for key in columns},
-        themes=[theme for theme, _count in totals.most_common()],
+        themes=[theme for theme, _count in _by_theme(counts).most_common()],
     )
     for theme in grid.themes:
         for key in columns:
@@ -385,31 +471,28 @@ def _grid(filter_: Filter, thresholds: Thresholds, group, columns: Iterable) -> 
 def trend(filter_: Filter, thresholds: Thresholds) -> Grid:
     """Each theme's share per quarter of the period."""
     quarters = list(dict.fromkeys(_quarter(m) for m in filter_.months))
-    return _grid(filter_, thresholds, lambda model: _quarter_column(model.month), quarters)
+    sizes, counts = Counter(), Counter()
+    for month, count in _sizes_by_month(filter_).items():
+        sizes[_quarter(month)] += count
+    # The themes panel asks for the period before as well: one query serves both.
+    for (month, theme), count in _in_period(
+        _theme_counts(_with_previous(filter_)), filter_
+    ).items():
+        counts[(_quarter(month), theme)] += count
+    return _grid(thresholds, dict(sizes), dict(counts), quarters)
 
 
 def _quarter(month: dt.date) -> str:
     return f"{month.year}-Q{(month.month - 1) // 3 + 1}"
 
 
-def _quarter_column(month):
-    if db.engine.dialect.name == "postgresql":
-        return sa.func.to_char(month, 'YYYY-"Q"Q')
-    return (
-        sa.func.strftime("%Y", month)
-        + "-Q"
-        # floor division: SQLAlchemy 2 renders "/" as true division ("2026-Q4.333…")
-        + sa.cast((sa.cast(sa.func.strftime("%m", month), sa.Integer) + 2) // 3, sa.String)
-    )
-
-
 def heatmap(filter_: Filter, thresholds: Thresholds, dimension: str) -> Grid:
     """Each theme's share per department (or function, or location), largest groups first."""
     if dimension not in DIMENSIONS:
         raise ValueError(f"unknown dimension {dimension!r}")
-    sizes = _sizes(filter_, lambda model: getattr(model, dimension))
+    sizes = _sizes(filter_, dimension)
     columns = sorted(sizes, key=lambda key: (-sizes[key], str(key)))
-    return _grid(filter_, thresholds, lambda model: getattr(model, dimension), columns)
+    return _grid(thresholds, sizes, _theme_counts(filter_, dimension), columns)
 
 
 # --- Scores: eNPS, coming back, regretted losses, ratings ---------------------------------
@@ -427,29 +510,24 @@ class Scores:
 def scores(filter_: Filter, thresholds: Thresholds) -> Scores:
     promoters = sa.func.sum(sa.case((Feedback.enps >= PROMOTER, 1), else_=0))
     detractors = sa.func.sum(sa.case((Feedback.enps < PASSIVE, 1), else_=0))
-    answered, promoting, detracting = db.session.execute(
-        sa.select(sa.func.count(Feedback.enps), promoters, detractors).where(
-            *filter_.where(Feedback)
-        )
-    ).one()
-    enps = round(100 * ((promoting or 0) - (detracting or 0)) / answered) if answered else 0
-    back_answers, back_yes = db.session.execute(
+    back_yes = sa.func.sum(sa.case((Feedback.come_back.is_(True), 1), else_=0))
+    answered, promoting, detracting, back_answers, back_yes = db.session.execute(
         sa.select(
+            sa.func.count(Feedback.enps),
+            promoters,
+            detractors,
             sa.func.count(Feedback.come_back),
-            sa.func.sum(sa.case((Feedback.come_back.is_(True), 1), else_=0)),
+            back_yes,
         ).where(*filter_.where(Feedback))
     ).one()
-    departures, regretted = db.session.execute(
-        sa.select(
-            sa.func.count(), sa.func.sum(sa.case((Departure.regretted.is_(True), 1), else_=0))
-        ).where(*filter_.where(Departure))
-    ).one()
+    enps = round(100 * ((promoting or 0) - (detracting or 0)) / answered) if answered else 0
+    departed = _departures_by_month(filter_).values()
     return Scores(
         enps=thresholds.shown(enps, answered),
         enps_answers=answered,
         come_back=thresholds.shown(Share(back_yes or 0, back_answers), back_answers),
-        regretted=regretted or 0,
-        departures=departures,
+        regretted=sum(regretted for _count, regretted in departed),
+        departures=sum(count for count, _regretted in departed),
     )
 
 

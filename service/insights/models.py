@@ -106,6 +106,17 @@ class AnswerInsight(Coarse, TenantOwned, db.Model):
     __extra_args__ = (
         tenant_fk("feedback_id", "insight_feedback", ondelete="CASCADE"),
         sa.UniqueConstraint("tenant_id", "feedback_id", "question_key"),
+        # Ratings (figures.ratings) from the index alone: the numbers of each question.
+        sa.Index(
+            "ix_insight_answers_numbers",
+            "tenant_id",
+            "question_key",
+            "month",
+            "number",
+            postgresql_include=["department_id", "job_function_id", "location_id"],
+            postgresql_where=sa.text("number IS NOT NULL"),
+            sqlite_where=sa.text("number IS NOT NULL"),
+        ),
     )
 
     id: Mapped[uuid.UUID] = mapped_column(primary_key=True, default=uuid.uuid4, sort_order=-9)
@@ -125,6 +136,16 @@ class ThemeTag(Coarse, TenantOwned, db.Model):
         tenant_fk("answer_id", "insight_answers", ondelete="CASCADE"),
         sa.UniqueConstraint("tenant_id", "answer_id", "theme"),
         sa.Index("ix_insight_tags_feedback", "tenant_id", "feedback_id"),
+        # Theme counts (figures._theme_counts) from the index alone, in the order that
+        # keeps each piece of feedback once per theme without sorting.
+        sa.Index(
+            "ix_insight_tags_counting",
+            "tenant_id",
+            "month",
+            "theme",
+            "feedback_id",
+            postgresql_include=["department_id", "job_function_id", "location_id"],
+        ),
     )
 
     id: Mapped[uuid.UUID] = mapped_column(primary_key=True, default=uuid.uuid4, sort_order=-9)
