@@ -206,6 +206,10 @@ def test_a_yes_no_question_with_a_theme_says_which_answer_is_a_concern(admin, wo
     data = {"revision": revision + 4, "text_nl": "Sfeer?", "concern": "no"}
     _editor_post(admin, template, f"/questions/{rating}", data, headers=HX)
     assert _doc(_draft(template)).questions[-1].concern is None  # only a yes/no question has one
+    data = {"revision": revision + 5, "text_nl": "Sfeer?", "concern": "maybe"}
+    refused = _editor_post(admin, template, f"/questions/{rating}", data, headers=HX)
+    assert refused.status_code == 422
+    assert "Choose yes or no as the answer that is a concern." in refused.get_data(as_text=True)
 
 
 def _choice_question(admin, template):
