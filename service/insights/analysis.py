@@ -2,8 +2,9 @@
 
 A theme is tagged from three sources (``Origin``):
 
-- the question's theme hint with a structured answer: "was pay a factor?" yes, a rating of
-  1 or 2 on a question that probes a theme, a choice whose key is a theme ("the main reason");
+- the question's theme hint with a structured answer: "was pay a factor?" yes (a yes/no
+  question's ``concern``: "could you take your breaks?" raises it on no), a rating of 1 or
+  2 on a question that probes a theme, a choice whose key is a theme ("the main reason");
 - detection in free text (service/insights/detection.py), with the tenant's own themes;
 - HR's corrections (``ThemeCorrection``), which win: a removed theme stays removed, an added
   one stays added, a confirmed one is shown as confirmed, every time the answers are read.
@@ -91,8 +92,8 @@ def structured_tags(question: Question, value) -> list[Tag]:
                 tags.append(Tag(question.theme, Origin.HINT, key))
     elif question.theme is None:
         return []
-    elif question.type == QuestionType.YES_NO and value == "yes":
-        tags.append(Tag(question.theme, Origin.HINT, "yes"))
+    elif question.type == QuestionType.YES_NO and value == (question.concern or "yes"):
+        tags.append(Tag(question.theme, Origin.HINT, value))
     elif question.type == QuestionType.RATING and int(value) <= LOW_RATING:
         tags.append(Tag(question.theme, Origin.HINT, f"{int(value)}/5"))
     return tags

@@ -79,6 +79,7 @@ def seed_tenant_templates(tenant, today: dt.date, second_version: bool = False) 
                 required=False,
                 text={code: SCHEDULE_QUESTION[code] for code in tenant.languages},
                 theme="workload",
+                concern="no",  # not getting it in time is the concern
             )
             position = len(document.questions) - 4  # before the closing open questions
             questions = (*document.questions[:position], extra, *document.questions[position:])

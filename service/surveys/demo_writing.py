@@ -288,9 +288,6 @@ def voice_of(
 
 
 _FREE_TEXT = {"why_leaving": why_leaving, "improve": improve, "keep_you": keep_you}
-# Yes/no questions whose "yes" is the unfavourable answer (the others ask about something
-# good: breaks taken, overtime paid, a learning budget…).
-_YES_IS_BAD = frozenset({"pay_factor", "roster_changes", "confidentiality_pressure"})
 # Ordered choice questions whose first choice is the unfavourable end (the others end on it).
 _WORST_FIRST = frozenset({"schedule_notice"})
 
@@ -343,10 +340,13 @@ def answer(rng: random.Random, sector: str, question: Question, leaver: Leaver):
     if kind is QuestionType.ENPS:
         return _recommend(rng, leaver)
     if kind is QuestionType.YES_NO:
+        # The question's concern is its unfavourable answer ("no" where it asks about
+        # something good: breaks taken, overtime paid, a learning budget…).
+        yes_is_bad = (question.concern or "yes") == "yes"
         if question.theme in leaver.reasons:
-            yes = question.key in _YES_IS_BAD
+            yes = yes_is_bad
         else:
-            yes = rng.random() < (0.12 if question.key in _YES_IS_BAD else 0.6)
+            yes = rng.random() < (0.12 if yes_is_bad else 0.6)
         return "yes" if yes else "no"
     if kind is QuestionType.SINGLE_CHOICE:
         return _choice(rng, question, leaver)

@@ -8,8 +8,8 @@ The database stores it as JSON (`to_json`, `from_json`).
 Checking never raises: `problems` lists everything wrong, each `Problem` with one of two
 severities, because a draft may be unfinished but never broken:
 
-- ``INVALID``: a limit, a duplicate, a bad key, a theme outside the taxonomy, a role on the
-  wrong type. Refuse the change, even for a draft (`is_valid`).
+- ``INVALID``: a limit, a duplicate, a bad key, a theme outside the taxonomy, a role or a
+  concern on the wrong type. Refuse the change, even for a draft (`is_valid`).
 - ``INCOMPLETE``: a text missing in one of the document's languages, or no question yet.
   A draft may be incomplete; publishing needs `is_complete`.
 
@@ -113,6 +113,9 @@ ROLE_TYPES = {
 }
 
 
+CONCERNS = ("yes", "no")  # the values of Question.concern
+
+
 def _texts(value: Mapping[str, str] | Iterable[tuple[str, str]]) -> Texts:
     return value if isinstance(value, Texts) else Texts(value)
 
@@ -141,6 +144,9 @@ class Question:
     scale_high: Texts = Texts()
     theme: str | None = None  # a THEME_KEYS key: the theme this question probes
     role: QuestionRole | None = None
+    # A yes/no question with a theme: the answer that raises the theme, "yes" or "no"
+    # ("did you get time for training?" raises it on "no"). None means "yes".
+    concern: str | None = None
 
     def __post_init__(self):
         convert = object.__setattr__
@@ -206,6 +212,7 @@ def to_json(questionnaire: Questionnaire) -> dict:
                 "scale_high": dict(question.scale_high),
                 "theme": question.theme,
                 "role": question.role.value if question.role else None,
+                "concern": question.concern,
             }
             for question in questionnaire.questions
         ],
@@ -229,6 +236,9 @@ def from_json(data: Mapping[str, Any]) -> Questionnaire:
     )
 
 
+# "concern" came after documents were stored without it: a missing key reads as None
+# ("yes"), so every stored document still reads and JSON_FORMAT stays 1.
+_QUESTION_OPTIONAL = frozenset({"concern"})
 _QUESTION_FIELDS = {
     "key",
     "type",
@@ -244,12 +254,14 @@ _QUESTION_FIELDS = {
 
 
 def _question_from_json(data: Any) -> Question:
-    _exact_fields(data, _QUESTION_FIELDS, "question")
+    _exact_fields(data, _QUESTION_FIELDS, "question", optional=_QUESTION_OPTIONAL)
     where = f"question {data['key']!r}"
     if not isinstance(data["key"], str) or not isinstance(data["required"], bool):
         raise ValueError(f"{where}: key must be a string and required a boolean")
     if data["theme"] is not None and not isinstance(data["theme"], str):
         raise ValueError(f"{where}: theme must be a string or null")
+    if data.get("concern") is not None and not isinstance(data["concern"], str):
+        raise ValueError(f"{where}: concern must be a string or null")
     choices = []
     for choice in _list(data["choices"], f"{where} choices"):
         _exact_fields(choice, {"key", "label"}, f"{where} choice")
@@ -268,6 +280,7 @@ def _question_from_json(data: Any) -> Question:
             scale_high=_texts_from_json(data["scale_high"], where),
             theme=data["theme"],
             role=data["role"],
+            concern=data.get("concern"),
         )
     except ValueError as error:  # an unknown type or role
         raise ValueError(f"{where}: {error}") from error
@@ -282,11 +295,13 @@ def _texts_from_json(value: Any, where: str) -> Texts:
         raise ValueError(f"{where}: {error}") from error
 
 
-def _exact_fields(data: Any, expected: set[str], where: str) -> None:
+def _exact_fields(
+    data: Any, expected: set[str], where: str, optional: frozenset[str] = frozenset()
+) -> None:
     if not isinstance(data, Mapping):
         raise ValueError(f"{where} must be an object")
-    if set(data) != expected:
-        missing, unknown = sorted(expected - set(data)), sorted(set(data) - expected)
+    if not expected <= set(data) <= expected | optional:
+        missing, unknown = sorted(expected - set(data)), sorted(set(data) - expected - optional)
         raise ValueError(f"{where}: missing fields {missing}, unknown fields {unknown}")
 
 
@@ -309,9 +324,9 @@ class Problem:
     """One thing wrong with a document, located so an editor can show it where it is.
 
     ``field`` is one of "languages", "questions", "key", "text", "help", "choices",
-    "choice_key", "choice_label", "scale_low", "scale_high", "theme", "role". ``choice`` is
-    the 0-based position of the choice concerned (choice_key, choice_label). ``message`` is
-    an English msgid, translated (with ``params``) by `translated`.
+    "choice_key", "choice_label", "scale_low", "scale_high", "theme", "role", "concern".
+    ``choice`` is the 0-based position of the choice concerned (choice_key, choice_label).
+    ``message`` is an English msgid, translated (with ``params``) by `translated`.
     """
 
     question: str | None  # the question's key; None for the document as a whole
@@ -326,6 +341,7 @@ class Problem:
         return gettext(self.message, **self.params)
 
 
+CONCERN_MESSAGE = N_("Choose yes or no as the answer that is a concern.")
 KEY_MESSAGE = N_("Use 1 to %(limit)s lowercase letters, digits or underscores.")
 MISSING_MESSAGE = N_("Translation missing.")
 
@@ -400,6 +416,11 @@ def _question_problems(
         elif question.role in seen_roles:
             add("role", _ROLE_TWICE_MESSAGES[question.role])
         seen_roles.add(question.role)
+    if question.concern is not None:
+        if question.type is not QuestionType.YES_NO:
+            add("concern", N_("Only a yes/no question says which answer is a concern."))
+        elif question.concern not in CONCERNS:
+            add("concern", CONCERN_MESSAGE)
 
     found += _text_problems(key, "text", question.text, MAX_TEXT, languages, required=True)
     # Help is optional, but once given it is given in every language.

@@ -3,7 +3,8 @@ document to the next (the database side is service/surveys/services.py).
 
 A question's form carries its texts per language (``text_nl`` …), its help, its choices as
 one line per choice per language (``choices_nl``: line n of every language is choice n),
-the labelled ends of a rating, the required flag, the theme hint and the role.
+the labelled ends of a rating, the required flag, the theme hint, the role and, for a yes/no
+question, which answer is a concern.
 """
 
 from collections.abc import Mapping
@@ -86,11 +87,12 @@ def _texts(form: Mapping, name: str, languages: tuple[str, ...]) -> Texts:
 
 def update_question(questionnaire: Questionnaire, key: str, form: Mapping) -> Questionnaire:
     """The question ``key`` as the form describes it (form values already checked for type:
-    ``required`` a bool, ``theme`` a str or None, ``role`` a str or None)."""
+    ``required`` a bool, ``theme``, ``role`` and ``concern`` a str or None)."""
     position = _index(questionnaire, key)
     question = questionnaire.questions[position]
     languages = questionnaire.languages
     rating = question.type is QuestionType.RATING
+    yes_no = question.type is QuestionType.YES_NO
     updated = replace(
         question,
         required=bool(form.get("required")),
@@ -101,6 +103,7 @@ def update_question(questionnaire: Questionnaire, key: str, form: Mapping) -> Qu
         scale_high=_texts(form, "scale_high", languages) if rating else Texts(),
         theme=form.get("theme") or None,
         role=QuestionRole(form["role"]) if form.get("role") else None,
+        concern=(form.get("concern") or None) if yes_no else None,
     )
     questions = list(questionnaire.questions)
     questions[position] = updated
@@ -128,6 +131,7 @@ def form_of(question: Question, languages: tuple[str, ...]) -> dict:
         "required": question.required,
         "theme": question.theme or "",
         "role": question.role.value if question.role else "",
+        "concern": question.concern or "",
     }
     for language in languages:
         form[f"text_{language}"] = question.text.get(language, "")

@@ -117,7 +117,7 @@ def _presets() -> tuple[Preset, ...]:
 
 _PRESET_FIELDS = {"key", "version", "sector", "name", "description", "questions"}
 _QUESTION_REQUIRED = {"key", "type", "required", "text"}
-_QUESTION_OPTIONAL = {"theme", "role", "help", "scale_low", "scale_high", "choices"}
+_QUESTION_OPTIONAL = {"theme", "role", "concern", "help", "scale_low", "scale_high", "choices"}
 
 
 def _preset(key: str, data: Any, extra_fields: frozenset | set = frozenset()) -> Preset:
@@ -167,6 +167,7 @@ def _question(data: Any, where: str) -> Question:
             scale_high=_texts(data.get("scale_high", {}), where),
             theme=data.get("theme"),
             role=data.get("role"),
+            concern=data.get("concern"),
         )
     except ValueError as error:  # an unknown type or role
         raise PresetError(f"{where}: {error}") from error

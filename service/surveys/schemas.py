@@ -3,7 +3,7 @@
 from marshmallow import ValidationError, fields, validate
 
 from service.config import LANGUAGES
-from service.surveys.document import QuestionRole, QuestionType
+from service.surveys.document import CONCERN_MESSAGE, CONCERNS, QuestionRole, QuestionType
 from service.surveys.editing import PER_LANGUAGE
 from service.surveys.models import NAME_MAX
 from service.surveys.themes import THEME_KEYS
@@ -96,6 +96,9 @@ def question_schema(languages) -> FormSchema:
                 validate=validate.OneOf(
                     [role.value for role in QuestionRole], error=N_("Choose a role from the list.")
                 ),
+            ),
+            "concern": fields.String(
+                load_default=None, validate=validate.OneOf(CONCERNS, error=CONCERN_MESSAGE)
             ),
             **texts,
         },

@@ -25,6 +25,7 @@ from service.insights.models import (
 from service.surveys import interviews
 from service.surveys.document import Choice, Question, QuestionType
 from service.surveys.interview_models import Interview
+from service.surveys.presets import load_presets
 from service.surveys.response_tasks import reshuffle_responses
 from service.tenancy import tenant_scope
 from tests.factories import (
@@ -41,7 +42,7 @@ NOV = dt.date(2026, 11, 1)
 PAY = "Het loon was veel te laag."
 
 
-def question(kind: QuestionType, theme: str | None = None, choices=()) -> Question:
+def question(kind: QuestionType, theme: str | None = None, choices=(), **more) -> Question:
     return Question(
         key="q",
         type=kind,
@@ -49,6 +50,7 @@ def question(kind: QuestionType, theme: str | None = None, choices=()) -> Questi
         text={"en": "?"},
         theme=theme,
         choices=tuple(Choice(key, {"en": key.title(), "nl": key}) for key in choices),
+        **more,
     )
 
 
@@ -60,6 +62,29 @@ def test_a_yes_to_a_question_with_a_theme_raises_it():
     assert structured_tags(asked, "yes") == [Tag("compensation", Origin.HINT, "yes")]
     assert structured_tags(asked, "no") == []
     assert structured_tags(question(QuestionType.YES_NO), "yes") == []
+
+
+def test_a_yes_no_question_raises_its_theme_on_its_concern_answer_only():
+    breaks = question(QuestionType.YES_NO, theme="workload", concern="no")
+    assert structured_tags(breaks, "no") == [Tag("workload", Origin.HINT, "no")]
+    assert structured_tags(breaks, "yes") == []
+    said_yes = question(QuestionType.YES_NO, theme="compensation", concern="yes")
+    assert structured_tags(said_yes, "yes") == [Tag("compensation", Origin.HINT, "yes")]
+    assert structured_tags(said_yes, "no") == []
+    assert structured_tags(question(QuestionType.YES_NO, concern="no"), "no") == []
+
+
+@pytest.mark.parametrize("key", load_presets())
+def test_a_presets_yes_no_answers_raise_themes_only_on_their_concern(key):
+    asked = [
+        q for q in load_presets()[key].questionnaire.questions if q.type is QuestionType.YES_NO
+    ]
+    assert asked
+    for yes_no in asked:
+        concern = yes_no.concern or "yes"
+        assert structured_tags(yes_no, concern) == [Tag(yes_no.theme, Origin.HINT, concern)]
+        other = "no" if concern == "yes" else "yes"
+        assert structured_tags(yes_no, other) == [], yes_no.key
 
 
 def test_a_rating_of_two_or_less_raises_the_questions_theme():

@@ -5,6 +5,7 @@ import random
 
 import pytest
 
+from service.insights.analysis import structured_tags
 from service.surveys.demo_writing import Leaver, answers, corpus, pick_themes
 from service.surveys.document import QuestionType
 from service.surveys.presets import preset_for_sector
@@ -67,6 +68,17 @@ def test_answers_follow_the_reasons():
         assert given["reason"] == "management" == leaver.reasons[0]
     ratings = [given["store_management"] for _l, given in found if "store_management" in given]
     assert sum(ratings) / len(ratings) < 2
+
+
+def test_a_yes_no_answer_raises_its_theme_for_those_who_left_over_it():
+    questionnaire, found = many("horeca", "nl", weights={"workload": 1})
+    breaks = next(q for q in questionnaire.questions if q.key == "breaks")
+    given = {answered["breaks"] for _leaver, answered in found if "breaks" in answered}
+    assert given == {"no"}  # they could not take their breaks: the workload tag
+    assert structured_tags(breaks, "no")
+    _questionnaire, found = many("horeca", "nl", weights={"compensation": 1})
+    assert "yes" in {answered.get("breaks") for _leaver, answered in found}
+    assert structured_tags(breaks, "yes") == []  # could take them: no workload tag
 
 
 def test_the_same_seed_gives_the_same_answers():

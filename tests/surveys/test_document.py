@@ -126,6 +126,7 @@ def test_json_round_trip_is_exact():
             question("come", "single_choice", role="come_back"),
             question("rec", "enps", role="enps"),
             question("open", "free_text", text={"nl": "Regel 1\nRegel 2", "fr": "<i>x</i>"}),
+            question("breaks", "yes_no", theme="workload", concern="no"),
         ),
     )
     stored = json.loads(json.dumps(to_json(doc)))  # what the database gives back
@@ -146,7 +147,20 @@ def test_json_round_trip_is_exact():
         "scale_high": {"en": "High (en)", "fr": "High (fr)", "nl": "High (nl)"},
         "theme": "workload",
         "role": None,
+        "concern": None,
     }
+    assert stored["questions"][-1]["concern"] == "no"
+
+
+def test_json_written_before_concern_reads_with_the_default():
+    doc = document(question("pay", "yes_no", theme="compensation"), question("open"))
+    stored = to_json(doc)
+    for data in stored["questions"]:
+        del data["concern"]  # as every document stored before the key was added
+    assert from_json(stored) == doc
+    assert all(q.concern is None for q in from_json(stored).questions)
+    with_no = to_json(document(question("breaks", "yes_no", theme="workload", concern="no")))
+    assert from_json(with_no).questions[0].concern == "no"
 
 
 def test_json_keeps_a_document_that_breaks_rules_for_problems_to_report():
@@ -162,6 +176,7 @@ def test_json_keeps_a_document_that_breaks_rules_for_problems_to_report():
         (lambda data: data["questions"][0].update(colour="red"), "unknown"),
         (lambda data: data["questions"][0].update(type="date"), "date"),
         (lambda data: data["questions"][0].update(role="boss"), "boss"),
+        (lambda data: data["questions"][0].update(concern=True), "concern"),
         (lambda data: data["questions"][0].update(required="yes"), "boolean"),
         (lambda data: data["questions"][0].update(text={"nl": 3}), "strings"),
         (lambda data: data["questions"][0].update(text=["nl"]), "object"),
@@ -345,6 +360,26 @@ def test_theme_is_none_or_a_taxonomy_key():
 def test_a_role_fits_its_question_type(role, kind, ok):
     doc = document(question(type=kind, role=role))
     assert found(doc) == (set() if ok else {invalid("q", "role")})
+
+
+@pytest.mark.parametrize(
+    ("kind", "concern", "ok"),
+    [
+        ("yes_no", None, True),
+        ("yes_no", "yes", True),
+        ("yes_no", "no", True),
+        ("yes_no", "maybe", False),
+        ("yes_no", "", False),
+        ("yes_no", "No", False),
+        ("rating", "no", False),
+        ("single_choice", "yes", False),
+        ("free_text", "no", False),
+        ("rating", None, True),
+    ],
+)
+def test_a_concern_is_yes_or_no_on_a_yes_no_question(kind, concern, ok):
+    doc = document(question(type=kind, theme="workload", concern=concern))
+    assert found(doc) == (set() if ok else {invalid("q", "concern")})
 
 
 @pytest.mark.parametrize(("role", "kind"), [("enps", "enps"), ("come_back", "yes_no")])

@@ -59,6 +59,30 @@ def test_every_theme_hint_is_a_taxonomy_key(key):
     assert set(themes) <= set(THEME_KEYS)
 
 
+# The yes/no questions whose good answer is "yes" ("could you take your breaks?"): their
+# theme is raised by "no". The others ask about something bad ("was pay a factor?").
+CONCERN_NO = {
+    "overtime_paid",
+    "breaks",
+    "hr_peer_support",
+    "hr_career",
+    "learning_budget",
+    "expert_track",
+    "aggression_support",
+}
+CONCERN_YES = {"pay_factor", "confidentiality_pressure", "roster_changes"}
+
+
+def test_each_yes_no_question_says_which_answer_raises_its_theme():
+    yes_no = {
+        q.key: q.concern
+        for preset in PRESETS.values()
+        for q in preset.questionnaire.questions
+        if q.type is QuestionType.YES_NO
+    }
+    assert yes_no == dict.fromkeys(CONCERN_NO, "no") | dict.fromkeys(CONCERN_YES)
+
+
 @pytest.mark.parametrize("key", PRESETS)
 def test_each_preset_has_one_enps_and_one_come_back_question(key):
     questions = PRESETS[key].questionnaire.questions
@@ -210,6 +234,13 @@ def test_the_copied_files_load(preset_files):
         ("core.toml", 'before = "improve"', 'before = "x"', "sector_questions_before"),
         ("hr.toml", 'key = "hr_career"', 'key = "recognition"', "already uses this key"),
         ("core.toml", "version = 1", 'version = "1"', "whole number"),
+        ("it.toml", 'concern = "no"', 'concern = "never"', "learning_budget concern"),
+        (
+            "retail.toml",
+            'theme = "workload"',
+            'theme = "workload"\nconcern = "no"',
+            "floor_staffing concern",
+        ),
     ],
 )
 def test_a_broken_preset_file_is_refused(preset_files, file, old, new, message):

@@ -77,6 +77,8 @@ def test_a_template_from_the_sector_preset_is_a_draft_in_the_chosen_languages(ad
     assert document.languages == ("nl", "fr")
     assert all(set(q.text) == {"nl", "fr"} for q in document.questions)
     assert len(document.questions) > 10  # the core questions and the retail pack
+    concerns = {q.key: q.concern for q in document.questions if q.type.value == "yes_no"}
+    assert concerns == {"pay_factor": None, "roster_changes": None, "aggression_support": "no"}
     page = admin.get(response.location).get_data(as_text=True)
     assert "Draft of version 1" in page
 
@@ -158,6 +160,7 @@ def test_questions_are_added_edited_moved_and_removed_without_a_reload(admin, wo
     [
         ({"text_nl": "x" * 1001}, "text_nl", "Shorten this text to 1000 characters (it has 1001)."),
         ({"theme": "salary"}, "theme", "Choose a theme from the list."),
+        ({"concern": "maybe"}, "concern", "Choose yes or no as the answer that is a concern."),
     ],
 )
 def test_a_bad_question_is_refused_and_the_draft_unchanged(admin, world, fields, field, message):
@@ -170,6 +173,43 @@ def test_a_bad_question_is_refused_and_the_draft_unchanged(admin, world, fields,
     after = _draft(template)
     assert after.revision == before.revision
     assert after.document == before.document
+
+
+def test_a_yes_no_question_with_a_theme_says_which_answer_is_a_concern(admin, world):
+    template = world.a.objects["template"]
+    revision = _draft(template).revision
+    page = admin.get(f"{BASE}{template.id}").get_data(as_text=True)
+    assert "Which answer is a concern?" in page
+    assert page.count('name="concern"') == 1  # the yes/no question "pay" has a theme
+    assert '<option value="yes" selected>' in page  # "yes" by default
+
+    fields = {"text_nl": "Kon u uw pauzes nemen?", "text_fr": "Pauses ?", "theme": "workload"}
+    data = {"revision": revision, **fields, "concern": "no"}
+    saved = _editor_post(admin, template, "/questions/pay", data, headers=HX)
+    assert saved.status_code == 200
+    assert '<option value="no" selected>' in saved.get_data(as_text=True)
+    assert _doc(_draft(template)).questions[0].concern == "no"
+
+    # Saved again as the form shows it, the concern stays; without a theme it is not asked.
+    data = {"revision": revision + 1, **fields, "concern": "no", "required": "on"}
+    _editor_post(admin, template, "/questions/pay", data, headers=HX)
+    assert _doc(_draft(template)).questions[0].concern == "no"
+    data = {"revision": revision + 2, **fields, "theme": "", "concern": "no"}
+    unthemed = _editor_post(admin, template, "/questions/pay", data, headers=HX)
+    assert 'name="concern"' not in unthemed.get_data(as_text=True)
+
+    added = _editor_post(
+        admin, template, "/questions", {"kind": "rating", "revision": revision + 3}
+    )
+    assert added.status_code == 302
+    rating = _doc(_draft(template)).questions[-1].key
+    data = {"revision": revision + 4, "text_nl": "Sfeer?", "concern": "no"}
+    _editor_post(admin, template, f"/questions/{rating}", data, headers=HX)
+    assert _doc(_draft(template)).questions[-1].concern is None  # only a yes/no question has one
+    data = {"revision": revision + 5, "text_nl": "Sfeer?", "concern": "maybe"}
+    refused = _editor_post(admin, template, f"/questions/{rating}", data, headers=HX)
+    assert refused.status_code == 422
+    assert "Choose yes or no as the answer that is a concern." in refused.get_data(as_text=True)
 
 
 def _choice_question(admin, template):
@@ -345,11 +385,15 @@ def test_who_sees_the_templates(app, world):
 
 def test_a_client_starts_from_its_agencys_library(admin, world):
     library = world.a.objects["library_template"]
+    [pay] = library.document["questions"]
+    library.document = {**library.document, "questions": [{**pay, "concern": "no"}]}
+    db.session.commit()
     response = _create(admin, name="From the agency", start=f"agency:{library.id}")
     assert response.status_code == 302
     template = _template("From the agency")
     assert template.origin == f"agency:{library.name}"
-    assert [q.key for q in _doc(_versions(template)[0]).questions] == ["pay"]
+    [question] = _doc(_versions(template)[0]).questions
+    assert (question.key, question.concern) == ("pay", "no")
     foreign = world.b.objects["library_template"]
     refused = _create(admin, name="Foreign", start=f"agency:{foreign.id}")
     assert refused.status_code == 422
