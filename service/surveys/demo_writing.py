@@ -342,12 +342,11 @@ def answer(rng: random.Random, sector: str, question: Question, leaver: Leaver):
     if kind is QuestionType.YES_NO:
         # The question's concern is its unfavourable answer ("no" where it asks about
         # something good: breaks taken, overtime paid, a learning budget…).
-        yes_is_bad = (question.concern or "yes") == "yes"
-        if question.theme in leaver.reasons:
-            yes = yes_is_bad
-        else:
-            yes = rng.random() < (0.12 if yes_is_bad else 0.6)
-        return "yes" if yes else "no"
+        # A leaver gives it when the theme is among their reasons, and now and then anyway.
+        concern = question.concern or "yes"
+        if question.theme in leaver.reasons or rng.random() < 0.12:
+            return concern
+        return "no" if concern == "yes" else "yes"
     if kind is QuestionType.SINGLE_CHOICE:
         return _choice(rng, question, leaver)
     keys = [choice.key for choice in question.choices]
