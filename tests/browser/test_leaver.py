@@ -11,7 +11,13 @@ from service.extensions import db
 from service.tenants.models import Tenant
 from tests.browser.conftest import assert_accessible, assert_fits_width, screenshot
 from tests.browser.test_house import sign_in
-from tests.surveys.leaver_world import COMPLETE, make_leaver, open_survey, responses_of
+from tests.surveys.leaver_world import (
+    COMPLETE,
+    a_month_on,
+    make_leaver,
+    open_survey,
+    responses_of,
+)
 
 pytestmark = pytest.mark.browser
 
@@ -91,6 +97,8 @@ def test_hr_reads_the_answers_de_identified_on_a_phone(open_page, live_server):
         csrf = open_survey(client, leaver)
     data = {**COMPLETE, "answer_improve": "Meer collega's op zaterdag.", "csrf_token": csrf}
     assert client.post("/s/submit", data=data).status_code == 303
+    with live_server.app.app_context():
+        a_month_on()  # responses are listed once their month has ended
     page = open_page(locale="en-GB", width=PHONE, height=812)
     sign_in(page, "hr.admin@het-anker.example")  # Hanne Claes reads Dutch
     page.locator(".site-header nav").get_by_role("link", name="Antwoorden", exact=True).click()
