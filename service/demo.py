@@ -194,7 +194,56 @@ TENANTS = [
             Person("seppe.claessens", "Seppe Claessens", TenantRole.MEMBER, "en"),
         ],
     },
-]
+    # Three small restaurants and a hotel: light clients (their HR administrator, their
+    # past leavers and answers, no actions or interviews), so that the agency benchmark has
+    # Het Anker's sector peers to compare with (service/insights/benchmark.py).
+    *(
+        {
+            "slug": slug,
+            "name": name,
+            "sector": Sector.HORECA,
+            "languages": ["nl"],
+            "default_language": "nl",
+            "departments": departments,
+            "functions": functions,
+            "locations": [location],
+            "people": [Person("hr.admin", admin, TenantRole.HR_ADMIN, "nl")],
+            "invitations": [],
+            "peer": True,
+        }
+        for slug, name, departments, functions, location, admin in (
+            (
+                "de-zwaan",
+                "Brasserie De Zwaan",
+                {"Keuken": (30, 32), "Zaal": (52, 56), "Bar": (14, 15)},
+                ["Kok", "Kelner", "Barman"],
+                ("Antwerpen Groenplaats", "Antwerpen"),
+                "Griet Van Hoof",
+            ),
+            (
+                "bistro-margot",
+                "Bistro Margot",
+                {"Keuken": (28, 30), "Zaal": (58, 62)},
+                ["Kok", "Kelner"],
+                ("Mechelen Grote Markt", "Mechelen"),
+                "Annelies Bogaert",
+            ),
+            (
+                "scheldezicht",
+                "Hotel Scheldezicht",
+                {"Receptie": (14, 15), "Housekeeping": (42, 44), "Keuken": (20, 21),
+                 "Restaurant": (30, 32)},
+                ["Receptionist", "Kamermedewerker", "Kok", "Kelner"],
+                ("Antwerpen Sint-Andries", "Antwerpen"),
+                "Dirk Van Rompaey",
+            ),
+        )
+    ),
+]  # fmt: skip
+
+# The clients with the whole story (members, recent leavers, interviews, actions); the
+# others are Het Anker's peers.
+STORY_CLIENTS = tuple(spec["slug"] for spec in TENANTS if not spec.get("peer"))
 
 HEADCOUNT_DATES = (dt.date(2025, 1, 1), dt.date(2026, 1, 1))
 
@@ -385,9 +434,10 @@ def seed_demo(password: str = DEFAULT_PASSWORD) -> dict:
     db.session.commit()
     for spec, seeded in zip(TENANTS, tenant_objects, strict=True):
         seed_tenant_templates(seeded, dt.date.today(), second_version=spec["slug"] == "het-anker")
-        seed_tenant_departures(seeded, dt.date.today())
-        seed_tenant_invitations(seeded, dt.date.today())
-        seed_tenant_interviews(seeded, dt.date.today())
+        if not spec.get("peer"):  # a peer has closed cases only
+            seed_tenant_departures(seeded, dt.date.today())
+            seed_tenant_invitations(seeded, dt.date.today())
+            seed_tenant_interviews(seeded, dt.date.today())
         seed_tenant_past_departures(seeded, dt.date.today())
         seed_tenant_responses(seeded, dt.date.today())
         seed_tenant_insights(seeded)
@@ -428,6 +478,8 @@ def _printed_logins() -> list[Login]:
         for p in AGENCY["people"]
     ]
     for index, spec in enumerate(TENANTS):
+        if spec.get("peer"):  # their dashboards are thin: the benchmark's peers only
+            continue
         for person in spec["people"]:
             is_login = person.address == login_address(person.role)
             if is_login and (index == 0 or person.role == TenantRole.HR_ADMIN):
@@ -452,7 +504,7 @@ def login_table(logins: list[Login], password: str) -> list[str]:
         lines.append(
             f"  {email:<{widths[0]}}  {role:<{widths[1]}}  {company:<{widths[2]}}  {language}"
         )
-    others = [spec["slug"] for spec in TENANTS[1:]]
+    others = STORY_CLIENTS[1:]
     roles = [f"{login_address(role)}@" for role in TenantRole if role != TenantRole.HR_ADMIN]
     lines.append(
         f"  Also {', '.join(roles[:-1])} and {roles[-1]} at "

@@ -9,7 +9,7 @@ import sqlalchemy as sa
 
 from service.accounts.models import AgencyInvitation, TenantInvitation, User
 from service.config import LANGUAGES
-from service.demo import demo_logins, seed_demo
+from service.demo import STORY_CLIENTS, demo_logins, seed_demo
 from service.departures.models import Departure, DepartureStatus
 from service.extensions import db
 from service.serve import startup_lines
@@ -28,7 +28,10 @@ def test_seed_demo_json_is_one_object_and_idempotent(app):
     first = runner.invoke(args=["seed-demo", "--password", "pw-123", "--json"])
     assert first.exit_code == 0, first.output
     result = json.loads(first.output)
-    assert {t["slug"] for t in result["tenants"]} == {"het-anker", "maison-lumiere", "codeway"}
+    assert {t["slug"] for t in result["tenants"]} == {
+        "het-anker", "maison-lumiere", "codeway",
+        "de-zwaan", "bistro-margot", "scheldezicht",  # Het Anker's peers, for the benchmark
+    }  # fmt: skip
     assert {t["sector"] for t in result["tenants"]} == {"horeca", "retail", "it"}
     assert any(set(t["languages"]) == {"nl", "fr"} for t in result["tenants"])
     roles = {r["role"] for user in result["users"] for r in user["roles"]}
@@ -219,7 +222,7 @@ def test_every_demo_client_has_survey_invitations_in_every_status(app):
     from service.surveys.invitation_models import InvitationStatus, SurveyDraft, SurveyInvitation
 
     seed_demo("pw")
-    for tenant in db.session.scalars(sa.select(Tenant)).all():
+    for tenant in db.session.scalars(sa.select(Tenant).where(Tenant.slug.in_(STORY_CLIENTS))):
         with tenant_scope(tenant.id):
             invitations = db.session.scalars(sa.select(SurveyInvitation)).all()
             statuses = {invitation.status for invitation in invitations}
@@ -268,7 +271,7 @@ def test_a_year_of_confidential_responses_with_patterns_to_find(app):
     seed_demo("pw")
     today = dt.date.today()
     reasons = {}
-    for tenant in db.session.scalars(sa.select(Tenant)).all():
+    for tenant in db.session.scalars(sa.select(Tenant).where(Tenant.slug.in_(STORY_CLIENTS))):
         with tenant_scope(tenant.id):
             responses = db.session.scalars(sa.select(SurveyResponse)).all()
             assert len(responses) >= 80, tenant.slug
@@ -339,7 +342,7 @@ def test_the_consultant_has_an_interview_coming_and_one_is_done(app):
         sa.select(User).where(User.email == "consultant@talentbrug.example")
     )
     upcoming = 0
-    for tenant in db.session.scalars(sa.select(Tenant)).all():
+    for tenant in db.session.scalars(sa.select(Tenant).where(Tenant.slug.in_(STORY_CLIENTS))):
         with tenant_scope(tenant.id):
             interviews = db.session.scalars(sa.select(Interview)).all()
             statuses = {interview.status for interview in interviews}
@@ -384,7 +387,8 @@ def test_the_demo_dashboards_tell_one_believable_story(app):
     hot_spot = {"het-anker": "Keuken", "maison-lumiere": "Ventes", "codeway": "Engineering"}
     enps = {}
     with app.test_request_context():
-        for tenant in db.session.scalars(sa.select(Tenant)).all():
+        for slug in STORY_CLIENTS:
+            tenant = db.session.scalar(sa.select(Tenant).where(Tenant.slug == slug))
             with tenant_scope(tenant.id):
                 board = _dashboard(tenant.slug)
                 assert board.allowed, tenant.slug
@@ -472,3 +476,28 @@ def test_the_done_pay_action_shows_it_worked(app):
     quote_k = Thresholds.of(tenant).quote_k
     assert all(share.base >= quote_k for share in shares), shares
     assert shares[1].share <= shares[0].share - 0.12, shares
+
+
+def test_the_agency_admin_can_benchmark_het_anker_against_its_peers(app):
+    """Three small horeca clients of the agency (40–80 responses each over the last 12
+    ended months) make Het Anker comparable; the page names none of them."""
+    from service.insights import benchmark, figures
+
+    seed_demo("pw")
+    peers = db.session.scalars(sa.select(Tenant).where(Tenant.slug.not_in(STORY_CLIENTS))).all()
+    period = figures.Filter.last_months(benchmark.PERIOD_MONTHS, dt.date.today())
+    for peer in peers:
+        with tenant_scope(peer.id):
+            assert 35 <= figures.responses(period) <= 90, peer.slug
+    anker = db.session.scalar(sa.select(Tenant).where(Tenant.slug == "het-anker"))
+    client = app.test_client()
+    client.set_cookie("exitloop_lang", "en")
+    login(client, "agency.admin@talentbrug.example", "pw")
+    response = client.get(f"/agency/talentbrug/tenants/{anker.id}/benchmark")
+    assert response.status_code == 200
+    body = response.get_data(as_text=True)
+    assert "not enough comparable clients" not in body
+    assert "Workload" in body
+    for peer in peers:
+        assert peer.name not in body
+        assert peer.slug not in body

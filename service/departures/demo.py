@@ -192,7 +192,32 @@ PROFILES = {
         ),
         Group(1, "People", None, {"Leuven": 1}, {VOL: 1}, EVERY_MONTH, (800, 2000)),
     ],
-}
+    # Het Anker's sector peers (service/demo.py): closed cases only, for the benchmark.
+    "de-zwaan": [
+        Group(6, "Keuken", "Kok", {"Antwerpen Groenplaats": 1}, {VOL: 4, EOC: 1}, SUMMER,
+              (60, 1200), 0.3),
+        Group(10, "Zaal", "Kelner", {"Antwerpen Groenplaats": 1}, {VOL: 3, EOC: 2},
+              EVERY_MONTH, (30, 800)),
+        Group(3, "Bar", "Barman", {"Antwerpen Groenplaats": 1}, {VOL: 2, INV: 1},
+              EVERY_MONTH, (90, 1000)),
+    ],
+    "bistro-margot": [
+        Group(5, "Keuken", "Kok", {"Mechelen Grote Markt": 1}, {VOL: 3, EOC: 1}, EVERY_MONTH,
+              (90, 1500), 0.2),
+        Group(10, "Zaal", "Kelner", {"Mechelen Grote Markt": 1}, {VOL: 3, EOC: 3}, SUMMER,
+              (30, 700)),
+    ],
+    "scheldezicht": [
+        Group(2, "Receptie", "Receptionist", {"Antwerpen Sint-Andries": 1}, {VOL: 1},
+              EVERY_MONTH, (200, 2000), 0.4),
+        Group(8, "Housekeeping", "Kamermedewerker", {"Antwerpen Sint-Andries": 1},
+              {VOL: 3, EOC: 2, INV: 1}, EVERY_MONTH, (30, 900)),
+        Group(4, "Keuken", "Kok", {"Antwerpen Sint-Andries": 1}, {VOL: 3, EOC: 1}, SUMMER,
+              (90, 1200), 0.3),
+        Group(5, "Restaurant", "Kelner", {"Antwerpen Sint-Andries": 1}, {VOL: 2, EOC: 2},
+              SUMMER, (30, 700)),
+    ],
+}  # fmt: skip
 
 FIRST = {
     "nl": [
@@ -351,6 +376,10 @@ MANAGERS = {
                        "Marketing": "Olivier Renard", "RH": "Nathalie Dupont"},
     "codeway": {"Engineering": "Tim Lemmens", "Support": "Dries Vandenberghe",
                 "Sales": "Dries Vandenberghe", "People": "Tim Lemmens"},
+    "de-zwaan": {"Keuken": "Bart Willaert", "Zaal": "Griet Van Hoof", "Bar": "Griet Van Hoof"},
+    "bistro-margot": {"Keuken": "Stefaan Cools", "Zaal": "Annelies Bogaert"},
+    "scheldezicht": {"Receptie": "Dirk Van Rompaey", "Housekeeping": "Rita Mertens",
+                     "Keuken": "Yannick Peeters", "Restaurant": "Dirk Van Rompaey"},
 }  # fmt: skip
 NOTES = {
     "nl": ["Vertrekt naar een zaak dichter bij huis.", "Wil geen gebroken diensten meer."],
@@ -399,11 +428,11 @@ def _ascii(text: str) -> str:
 
 
 def _language(slug: str, location: str, rng: random.Random) -> str:
-    if slug == "het-anker":
-        return "nl"
     if slug == "maison-lumiere":
         return "nl" if location == "Antwerpen Meir" or rng.random() < 0.1 else "fr"
-    return rng.choices(["en", "nl", "fr"], [5, 3, 2])[0]
+    if slug == "codeway":
+        return rng.choices(["en", "nl", "fr"], [5, 3, 2])[0]
+    return "nl"  # the Flemish restaurants and hotel
 
 
 def _weighted(rng: random.Random, weights: dict):
@@ -499,6 +528,9 @@ ATTRITION = {
     "het-anker": {"Keuken": 0.75, "Zaal": 0.42, "Bar": 0.45, "Administratie": 0.1},
     "maison-lumiere": {"Ventes": 0.32, "Logistique": 0.25, "Marketing": 0.12, "RH": 0.08},
     "codeway": {"Engineering": 0.17, "Support": 0.13, "Sales": 0.1, "People": 0.05},
+    "de-zwaan": {"Keuken": 0.6, "Zaal": 0.75, "Bar": 0.55},
+    "bistro-margot": {"Keuken": 0.55, "Zaal": 0.8},
+    "scheldezicht": {"Receptie": 0.3, "Housekeeping": 0.7, "Keuken": 0.55, "Restaurant": 0.65},
 }
 # A wave of leavers in the last months (department: factor), as after Codeway's
 # reorganisation of its engineering teams (the developers' answers say the new roles were

@@ -233,6 +233,55 @@ VOICES = {
         ),
         ("People", None): Voice({"other": 2, "growth": 1}, ("culture", "team"), (4, 2)),
     },
+    # Het Anker's sector peers, for the agency benchmark: De Zwaan's staff leave over its
+    # managers, Bistro Margot's over pay, Hotel Scheldezicht's housekeeping over the work.
+    "de-zwaan": {
+        ("Keuken", None): Voice(
+            {"management": 7, "workload": 3, "flexibility": 2, "other": 1},
+            ("team", "training"),
+            (2.4, 3),
+        ),
+        ("Zaal", None): Voice(
+            {"management": 5, "recognition": 3, "flexibility": 2, "compensation": 1,
+             "other": 2},
+            ("team", "culture"),
+            (2.8, 2.6),
+        ),
+        ("Bar", None): Voice({"management": 3, "workload": 2, "other": 1}, ("team",), (3, 2.5)),
+    },
+    "bistro-margot": {
+        ("Keuken", None): Voice(
+            {"compensation": 6, "workload": 3, "conditions": 2, "other": 1},
+            ("team", "management", "culture"),
+            (3.4, 2.4),
+        ),
+        ("Zaal", None): Voice(
+            {"compensation": 7, "flexibility": 3, "growth": 2, "other": 2},
+            ("team", "management", "culture"),
+            (3.6, 2.2),
+        ),
+    },
+    "scheldezicht": {
+        ("Housekeeping", None): Voice(
+            {"workload": 7, "conditions": 5, "recognition": 3, "compensation": 2},
+            ("team",),
+            (2.6, 2.8),
+        ),
+        ("Receptie", None): Voice(
+            {"flexibility": 3, "growth": 3, "communication": 2, "other": 1},
+            ("team", "culture"),
+            (3.5, 2.3),
+        ),
+        ("Keuken", None): Voice(
+            {"workload": 4, "flexibility": 4, "team": 2, "other": 1}, ("culture", "training"),
+            (3, 2.5),
+        ),
+        ("Restaurant", None): Voice(
+            {"flexibility": 4, "compensation": 3, "workload": 2, "other": 2},
+            ("team", "management"),
+            (3.3, 2.3),
+        ),
+    },
 }  # fmt: skip
 
 

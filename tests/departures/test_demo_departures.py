@@ -6,7 +6,7 @@ import datetime as dt
 
 import sqlalchemy as sa
 
-from service.demo import seed_demo
+from service.demo import STORY_CLIENTS, seed_demo
 from service.departures.models import Departure, DepartureStatus, ExitType
 from service.extensions import db
 from service.tenancy import unscoped
@@ -83,6 +83,8 @@ def test_the_closed_cases_before_are_fifteen_months_of_believable_leavers(app):
     seed_demo("pw")
     today = dt.date.today()
     for slug, departures in departures_by_tenant(recent=False).items():
+        if slug not in STORY_CLIENTS:  # the benchmark's small peers: fewer leavers
+            continue
         closed = [d for d in departures if d.was_changed]
         assert len(closed) >= 100, slug
         assert {d.status for d in closed} == {DepartureStatus.ANSWERED, DepartureStatus.CLOSED}
