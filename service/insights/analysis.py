@@ -41,10 +41,8 @@ from service.surveys.document import (
     Questionnaire,
     QuestionRole,
     QuestionType,
-    from_json,
 )
 from service.surveys.interview_models import Interview, InterviewStatus
-from service.surveys.models import TemplateVersion
 from service.surveys.response_models import SurveyResponse, month_of
 from service.surveys.responses import questionnaires
 from service.surveys.themes import THEME_KEYS
@@ -380,24 +378,24 @@ def read_everything() -> None:
     )
     for month in list(months):
         read_survey_month(month, again=True)
-    completed = db.session.scalars(
-        sa.select(Interview).where(
-            of_current_tenant(Interview), Interview.status == InterviewStatus.COMPLETED
-        )
-    )
-    for interview in list(completed):
-        departure = db.session.scalar(
-            sa.select(Departure).where(
-                of_current_tenant(Departure), Departure.id == interview.departure_id
+    completed = list(
+        db.session.scalars(
+            sa.select(Interview).where(
+                of_current_tenant(Interview), Interview.status == InterviewStatus.COMPLETED
             )
         )
-        read_interview(interview, departure, _questionnaire(interview.template_version_id))
-
-
-def _questionnaire(version_id: uuid.UUID) -> Questionnaire:
-    version = db.session.scalar(
-        sa.select(TemplateVersion).where(
-            of_current_tenant(TemplateVersion), TemplateVersion.id == version_id
-        )
     )
-    return from_json(version.document)
+    ids = {interview.departure_id for interview in completed}
+    departures = {
+        departure.id: departure
+        for departure in db.session.scalars(
+            sa.select(Departure).where(of_current_tenant(Departure), Departure.id.in_(ids))
+        )
+    }
+    by_version = questionnaires(completed)
+    for interview in completed:
+        read_interview(
+            interview,
+            departures[interview.departure_id],
+            by_version[interview.template_version_id],
+        )
