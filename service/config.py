@@ -106,6 +106,8 @@ class Config:
         self.SURVEY_SCAN_SECONDS = 300  # the scheduler's slot for the survey invitation scan
         # The scan for action reminder digests (each owner is written to once a day at most).
         self.ACTION_REMINDER_SECONDS = 3600
+        # The scan for due leadership reports (each is keyed by tenant and period).
+        self.REPORT_SCAN_SECONDS = 300
         # The site's root for links in mail that a job writes with no request at hand (survey
         # invitations and reminders, action reminders).
         self.PUBLIC_URL = os.environ.get(

@@ -76,6 +76,12 @@ MATRIX: dict[str, frozenset[str]] = {
     # The agency compares a client's themes with its other clients of the same sector:
     # shares only, never a peer's name or count (service/insights/benchmark.py).
     "agency.benchmark.view": frozenset({"agency_admin"}),
+    # Leadership reports: the HR admin sets recipients and cadence, previews and sends;
+    # those who read the dashboard read the archive; the agency admin sees, across its
+    # clients, whether reports went out (statuses only, never a report's figures).
+    "tenant.reports.view": frozenset({"hr_admin", "hr", "leadership"}),
+    "tenant.reports.manage": frozenset({"hr_admin"}),
+    "agency.reports.view": frozenset({"agency_admin"}),
     "agency.library.view": frozenset(AGENCY_ROLES),
     "agency.library.manage": frozenset({"agency_admin"}),
 }

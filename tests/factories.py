@@ -22,6 +22,9 @@ from service.departures.services import identity_key
 from service.extensions import db
 from service.insights.models import TenantTheme
 from service.model_types import utcnow
+from service.reports import content as report_content
+from service.reports.models import Cadence, Report
+from service.reports.periods import period_containing
 from service.surveys.document import Question, Questionnaire, QuestionType, to_json
 from service.surveys.interview_models import Interview
 from service.surveys.invitation_models import InvitationStatus, SurveyInvitation
@@ -416,7 +419,26 @@ def _side(name: str) -> Side:
     objects["interview"] = make_interview(tenant, objects["departure"], side.users["interviewer"])
     objects["action"] = make_action(tenant, memberships["member"])
     objects["tenant_theme"] = make_tenant_theme(tenant)
+    objects["report"] = make_report(tenant)
     return side
+
+
+def make_report(tenant: Tenant, period_key: str | None = "2026-10") -> Report:
+    """A report of October 2026 as it would have been sent (no recipients)."""
+    with tenant_scope(tenant.id):
+        period = period_containing(Cadence.MONTHLY, dt.date(2026, 10, 1))
+        report = Report(
+            period_key=period_key,
+            cadence=period.cadence,
+            period_start=period.start,
+            period_end=period.end,
+            content=report_content.build(
+                db.session.get(Tenant, tenant.id), period, dt.date(2026, 11, 2)
+            ),
+        )
+        db.session.add(report)
+        db.session.commit()
+        return _detached(report)
 
 
 def make_tenant_theme(

@@ -37,6 +37,7 @@ def fillers(side) -> dict[str, str]:
         "import_id": str(objects["departure_import"].id),
         "interview_id": str(objects["interview"].id),
         "action_id": str(objects["action"].id),
+        "report_id": str(objects["report"].id),
         "theme_id": str(objects["tenant_theme"].id),
         # No feedback in the world: another tenant's is a 404 all the same, and the
         # corrections are exercised in tests/insights/test_correction_views.py.

@@ -12,11 +12,13 @@ import sqlalchemy as sa
 from service.extensions import db
 from service.insights import figures
 from service.insights.figures import Filter
-from service.insights.thresholds import Thresholds
+from service.insights.thresholds import HIDDEN, Thresholds
 from service.surveys.document import QuestionType, from_json
 from service.surveys.models import TemplateVersion
 from service.tenancy import of_current_tenant
 
+# A theme's share moves "up" or "down" from the period before by at least this much.
+TREND_STEP = 0.05
 PANELS = ("volume", "themes", "trend", "heatmap", "turnover", "scores", "ratings")
 
 
@@ -42,6 +44,18 @@ def rating_questions(language: str) -> list[RatingQuestion]:
     return list(found.values())
 
 
+def trend_of(figure: figures.ThemeFigure) -> str | None:
+    """ "up", "down" or "steady" against the period before; None without a comparison."""
+    if figure.share is HIDDEN or figure.previous is HIDDEN or not figure.previous.base:
+        return None
+    change = figure.share.share - figure.previous.share
+    if change >= TREND_STEP:
+        return "up"
+    if change <= -TREND_STEP:
+        return "down"
+    return "steady"
+
+
 @dataclass(frozen=True)
 class Dashboard:
     filter: Filter
@@ -55,6 +69,13 @@ class Dashboard:
     scores: figures.Scores | None = None
     ratings: list | None = None
     rating_texts: dict | None = None
+
+    @property
+    def response_rate(self) -> float | None:
+        """Responses per departure over the period (None without departures)."""
+        if self.scores is None or not self.scores.departures:
+            return None
+        return self.responses / self.scores.departures
 
 
 def panel(name: str, filter_: Filter, thresholds: Thresholds, dimension: str, language: str):

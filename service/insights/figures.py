@@ -40,7 +40,11 @@ _SHARED: ContextVar[dict | None] = ContextVar("insight_figures_shared", default=
 @contextmanager
 def shared() -> Iterator[None]:
     """Figures asked for within the block send each grouped query once (several panels of
-    one filter rest on the same counts). Only where nothing writes meanwhile."""
+    one filter rest on the same counts). Only where nothing writes meanwhile. Nested
+    blocks share the outer block's queries."""
+    if _SHARED.get() is not None:
+        yield
+        return
     token = _SHARED.set({})
     try:
         yield

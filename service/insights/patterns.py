@@ -34,11 +34,39 @@ GROUPED = {"department_id": Department, "job_function_id": JobFunction}
 @dataclass(frozen=True)
 class Pattern:
     kind: str  # "rise", "turnover", "role_fit"
-    sentence: str
     theme: str | None  # what an action would address (None: attrition, no theme)
     dimension: str  # "department_id" or "job_function_id"
     group_id: uuid.UUID
+    group_name: str
     figures: dict = field(default_factory=dict)  # the numbers the sentence shows
+
+    @property
+    def sentence(self) -> str:
+        """The pattern in words, in the language of the moment it is read (a report words
+        the same pattern for each recipient)."""
+        if self.kind == "rise":
+            return _(
+                "%(theme)s raised in %(share)s of exits in %(group)s, up from "
+                "%(previous)s in the period before.",
+                theme=theme_label(self.theme),
+                share=_percent(self.figures["share"]),
+                group=self.group_name,
+                previous=_percent(self.figures["previous_share"]),
+            )
+        if self.kind == "role_fit":
+            return _(
+                "%(share)s of leavers in %(function)s say the role was not what they "
+                "expected: review the job description and vacancy text for %(function)s.",
+                share=_percent(self.figures["share"]),
+                function=self.group_name,
+            )
+        return _(
+            "Attrition in %(department)s is %(times)s× the company rate "
+            "(%(departures)s departures).",
+            department=self.group_name,
+            times=format_decimal(self.figures["times"], "0.0"),
+            departures=format_decimal(self.figures["departures"]),
+        )
 
 
 def patterns(filter_: Filter, thresholds: Thresholds) -> list[Pattern]:
@@ -92,17 +120,10 @@ def _rises(now: figures.Grid, then: figures.Grid, dimension: str, names: dict) -
             found.append(
                 Pattern(
                     "rise",
-                    _(
-                        "%(theme)s raised in %(share)s of exits in %(group)s, up from "
-                        "%(previous)s in the period before.",
-                        theme=theme_label(theme),
-                        share=_percent(current.share),
-                        group=names.get(group, ""),
-                        previous=_percent(previous.share),
-                    ),
                     theme,
                     dimension,
                     group,
+                    names.get(group, ""),
                     {
                         "share": current.share,
                         "count": current.count,
@@ -126,15 +147,10 @@ def _role_fit(now: figures.Grid, names: dict) -> list[Pattern]:
         found.append(
             Pattern(
                 "role_fit",
-                _(
-                    "%(share)s of leavers in %(function)s say the role was not what they "
-                    "expected: review the job description and vacancy text for %(function)s.",
-                    share=_percent(cell.share),
-                    function=name,
-                ),
                 ROLE_FIT,
                 "job_function_id",
                 group,
+                name,
                 {"share": cell.share, "count": cell.count, "responses": cell.base},
             )
         )
@@ -151,16 +167,10 @@ def _turnover(filter_: Filter, names: dict) -> list[Pattern]:
         found.append(
             Pattern(
                 "turnover",
-                _(
-                    "Attrition in %(department)s is %(times)s× the company rate "
-                    "(%(departures)s departures).",
-                    department=names.get(row.department_id, ""),
-                    times=format_decimal(times, "0.0"),
-                    departures=format_decimal(row.departures),
-                ),
                 None,
                 "department_id",
                 row.department_id,
+                names.get(row.department_id, ""),
                 {
                     "times": times,
                     "departures": row.departures,

@@ -42,8 +42,6 @@ SENTIMENTS = {
     NEUTRAL: _l("Neutral"),
 }
 CUSTOM_PERIOD = "custom"
-# A theme's share moves "up" or "down" from the period before by at least this much.
-TREND_STEP = 0.05
 
 
 # --- what templates call (Jinja globals: a block rendered alone for htmx sees only those) ---
@@ -78,18 +76,6 @@ def quarter_name(quarter: str) -> str:
     return f"{number} {year}"
 
 
-def trend_of(figure) -> str | None:
-    """ "up", "down" or "steady" against the period before; None without a comparison."""
-    if figure.share is HIDDEN or figure.previous is HIDDEN or not figure.previous.base:
-        return None
-    change = figure.share.share - figure.previous.share
-    if change >= TREND_STEP:
-        return "up"
-    if change <= -TREND_STEP:
-        return "down"
-    return "steady"
-
-
 def shade(cell) -> int:
     """A heat map cell's shade, 0–5, by its share (0 for a hidden or empty cell)."""
     if cell is HIDDEN or not cell.base:
@@ -113,7 +99,7 @@ def _template_helpers(state) -> None:
         insight_month=month_name,
         insight_month_labels=month_labels,
         insight_quarter=quarter_name,
-        insight_trend=trend_of,
+        insight_trend=dashboard.trend_of,
         insight_shade=shade,
         insight_hidden=HIDDEN,
     )

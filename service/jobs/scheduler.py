@@ -43,6 +43,7 @@ SCHEDULE = (
     Periodic(
         "action-reminders", "service.actions.tasks.scan_action_reminders", "ACTION_REMINDER_SECONDS"
     ),
+    Periodic("report-scan", "service.reports.tasks.scan_reports", "REPORT_SCAN_SECONDS"),
 )
 
 # Compare-and-set: store the slot only when it is later than the stored one.

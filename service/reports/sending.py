@@ -1,0 +1,193 @@
+"""Sending reports: the scheduled report of a period exactly once, and "send now".
+
+Exactly once per tenant and period, structurally: the report's row (unique per tenant and
+period key) is inserted in the same transaction as one outbox email per recipient. A second
+scan, a retried or duplicated job, or a scheduler back after a stop, finds the row, or its
+insert fails on the unique key and rolls its emails back with it. Delivery is the outbox's
+(retries with back-off, a permanent refusal marked failed), each email recorded against the
+report as a delivery, so the archive shows who got it.
+"""
+
+import datetime as dt
+import logging
+import uuid
+from dataclasses import dataclass
+from zoneinfo import ZoneInfo
+
+import sqlalchemy as sa
+from flask import current_app
+from sqlalchemy.exc import IntegrityError
+
+from service.accounts.models import User
+from service.accounts.tasks import external_url
+from service.extensions import db
+from service.i18n import language_for
+from service.mail.outbox import queue_email
+from service.reports import content as report_content
+from service.reports.models import (
+    DEFAULT_CADENCE,
+    Report,
+    ReportDelivery,
+    ReportRecipient,
+    ReportSettings,
+)
+from service.reports.periods import Period, latest_due, period_containing
+from service.tenancy import current_tenant_id, of_current_tenant
+from service.tenants.models import Membership, Tenant, TenantStatus
+
+log = logging.getLogger(__name__)
+
+
+@dataclass(frozen=True)
+class Recipient:
+    address: str
+    language: str
+    name: str | None = None  # a member's name; None for an extra address
+
+
+def settings_of_current_tenant() -> ReportSettings | None:
+    return db.session.scalar(sa.select(ReportSettings).where(of_current_tenant(ReportSettings)))
+
+
+def recipients() -> list[Recipient]:
+    """Who the current tenant's reports go to: each listed member with an active account
+    and membership (at their account's address), and each extra address."""
+    rows = db.session.execute(
+        sa.select(ReportRecipient, User)
+        .outerjoin(
+            Membership,
+            sa.and_(
+                Membership.tenant_id == ReportRecipient.tenant_id,
+                Membership.id == ReportRecipient.membership_id,
+            ),
+        )
+        .outerjoin(User, User.id == Membership.user_id)
+        .where(
+            of_current_tenant(ReportRecipient),
+            sa.or_(
+                ReportRecipient.address.is_not(None),
+                sa.and_(Membership.deactivated_at.is_(None), User.active.is_(True)),
+            ),
+        )
+        .order_by(ReportRecipient.created_at)
+    ).all()
+    found: dict[str, Recipient] = {}
+    for recipient, user in rows:
+        if user is None:
+            found.setdefault(
+                recipient.address.lower(), Recipient(recipient.address, recipient.language)
+            )
+        else:
+            found.setdefault(
+                user.email.lower(), Recipient(user.email, recipient.language, user.display_name)
+            )
+    return list(found.values())
+
+
+def local_today(tenant: Tenant, now: dt.datetime) -> dt.date:
+    return now.astimezone(ZoneInfo(tenant.time_zone)).date()
+
+
+def last_ended_period(tenant: Tenant, settings: ReportSettings | None, now: dt.datetime) -> Period:
+    """The period a preview or "send now" shows: the last one ended by ``now``."""
+    cadence = settings.cadence if settings is not None else DEFAULT_CADENCE
+    return period_containing(cadence, local_today(tenant, now)).previous()
+
+
+def send_due_report(now: dt.datetime) -> bool:
+    """The current tenant's scheduled report, if one is due at ``now`` and not yet sent;
+    True when this call sent it."""
+    tenant = db.session.get(Tenant, current_tenant_id())
+    settings = settings_of_current_tenant()
+    if tenant is None or tenant.status != TenantStatus.ACTIVE or settings is None:
+        return False
+    due = latest_due(settings, tenant.time_zone, now)
+    if due is None:
+        return False
+    period, _moment = due
+    sent = db.session.scalar(
+        sa.select(Report.id).where(of_current_tenant(Report), Report.period_key == period.key)
+    )
+    if sent is not None:
+        return False
+    try:
+        _send(tenant, settings, period, local_today(tenant, now), period.key, by=None)
+        db.session.commit()
+    except IntegrityError:
+        db.session.rollback()
+        log.info("report %s of tenant %s was already sent", period.key, tenant.id)
+        return False
+    return True
+
+
+def send_now(by: uuid.UUID, now: dt.datetime) -> Report:
+    """An extra copy of the last ended period's report, to every recipient, now (HR's
+    "send now"); it does not stand in for the scheduled one. Commits."""
+    tenant = db.session.get(Tenant, current_tenant_id())
+    settings = settings_of_current_tenant()
+    period = last_ended_period(tenant, settings, now)
+    report = _send(tenant, settings, period, local_today(tenant, now), None, by=by)
+    db.session.commit()
+    return report
+
+
+def preview(now: dt.datetime) -> dict:
+    """The content "send now" would send, not kept."""
+    tenant = db.session.get(Tenant, current_tenant_id())
+    period = last_ended_period(tenant, settings_of_current_tenant(), now)
+    return report_content.build(tenant, period, local_today(tenant, now))
+
+
+def _send(
+    tenant: Tenant,
+    settings: ReportSettings | None,
+    period: Period,
+    today: dt.date,
+    key: str | None,
+    by: uuid.UUID | None,
+) -> Report:
+    """Record the report and queue one email per recipient (never commits)."""
+    report = Report(
+        period_key=key,
+        cadence=period.cadence,
+        period_start=period.start,
+        period_end=period.end,
+        content=report_content.build(tenant, period, today),
+        sent_by=by,
+    )
+    db.session.add(report)
+    db.session.flush()  # the unique key first: a refused report queues nothing
+    for recipient in recipients():
+        email_id = queue_email(
+            to=recipient.address,
+            template="report",
+            language=recipient.language,
+            context=email_context(tenant, report, recipient),
+            tenant_id=tenant.id,
+        )
+        db.session.add(
+            ReportDelivery(
+                report_id=report.id,
+                address=recipient.address,
+                language=recipient.language,
+                email_id=email_id,
+            )
+        )
+    return report
+
+
+def email_context(tenant: Tenant, report: Report, recipient: Recipient) -> dict:
+    base = current_app.config["PUBLIC_URL"]
+    return {
+        "report": report.content,
+        "name": recipient.name,
+        "dashboard_url": external_url(base, "insights.index", tenant_slug=tenant.slug),
+        "report_url": external_url(
+            base, "reports.show", tenant_slug=tenant.slug, report_id=report.id
+        ),
+    }
+
+
+def language_of_member(user: User, tenant: Tenant) -> str:
+    """The default language of a member added as a recipient."""
+    return language_for(user, tenant.default_language)
