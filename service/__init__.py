@@ -131,6 +131,7 @@ def _register_blueprints(app: Flask) -> None:
     from service.insights.views import bp as insight_dashboard
     from service.mail.views import bp as outbox
     from service.platform.views import bp as platform
+    from service.reports.pdf_views import bp as report_pdfs
     from service.reports.views import bp as reports
     from service.surveys.interview_views import bp as interviews
     from service.surveys.interview_views import mine as my_interviews
@@ -147,7 +148,7 @@ def _register_blueprints(app: Flask) -> None:
     surveys_ = (survey_invitations, leaver, responses, interviews, my_interviews)
     actions = (board, practices, publishing, you_said_we_did)
     insights = (insight_dashboard, insight_exports, insight_actions, themes, theme_corrections)
-    for blueprint in (*blueprints, *extra, *surveys_, *actions, *insights, reports):
+    for blueprint in (*blueprints, *extra, *surveys_, *actions, *insights, reports, report_pdfs):
         app.register_blueprint(blueprint)
 
 
