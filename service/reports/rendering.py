@@ -9,16 +9,31 @@ the content) reads "Not enough responses to show", the dashboard's own words.
 Templates call ``report_reading(content)`` (a Jinja global, registered by pdf_views).
 """
 
+import base64
 import datetime as dt
 from dataclasses import dataclass
+from pathlib import Path
 
 from babel.dates import format_interval
-from flask_babel import format_date, format_decimal, format_percent, get_locale, ngettext
+from flask import current_app, render_template
+from flask_babel import (
+    force_locale,
+    format_date,
+    format_decimal,
+    format_percent,
+    get_locale,
+    ngettext,
+)
 from flask_babel import gettext as _
 
+from service import pdf
+from service.agencies.brand import brand_of, logo_of
+from service.extensions import db
 from service.insights.taxonomy import theme_label
 from service.insights.thresholds import NOT_ENOUGH
 from service.reports import content as report_content
+from service.tenancy import current_tenant_id
+from service.tenants.models import Tenant
 
 MONTH = "MMMM y"  # "November 2026", "november 2026", "novembre 2026"
 DAY = "d MMMM y"  # "3 November 2026"
@@ -325,3 +340,33 @@ def read(content: dict) -> Reading:
         actions=_actions(content["actions"]),
         did_it_work=[_result(result) for result in content["did_it_work"]],
     )
+
+
+# --- the PDF: the page's figures and stylesheet on A4 (the download and the attachment) ---
+
+
+def pdf_name(content: dict) -> str:
+    return f"report-{content['period']['key']}.pdf"
+
+
+def pdf_of(content: dict, language: str, report=None) -> bytes:
+    """The current tenant's report as an A4 PDF in ``language``, branded with its agency's
+    name, colour and logo. Raises service.pdf.PdfUnavailable without WeasyPrint."""
+    tenant = db.session.get(Tenant, current_tenant_id())
+    brand = brand_of(tenant.agency_id) if tenant.agency_id else None
+    logo = None
+    if brand is not None and brand.has_logo:
+        data, mime_type = logo_of(tenant.agency_id)
+        logo = f"data:{mime_type};base64,{base64.b64encode(data).decode()}"
+    stylesheet = Path(current_app.static_folder, "css", "app.css").read_text(encoding="utf-8")
+    with force_locale(f"{language}_BE"):
+        html = render_template(
+            "reports/pdf.html",
+            content=content,
+            report=report,
+            language=language,
+            brand=brand,
+            logo=logo,
+            stylesheet=stylesheet,
+        )
+    return pdf.html_to_pdf(html)

@@ -18,12 +18,14 @@ import sqlalchemy as sa
 from flask import current_app
 from sqlalchemy.exc import IntegrityError
 
+from service import pdf
 from service.accounts.models import User
 from service.accounts.tasks import external_url
 from service.extensions import db
 from service.i18n import language_for
-from service.mail.outbox import queue_email
+from service.mail.outbox import Attachment, queue_email
 from service.reports import content as report_content
+from service.reports import rendering
 from service.reports.models import (
     DEFAULT_CADENCE,
     Report,
@@ -157,13 +159,18 @@ def _send(
     )
     db.session.add(report)
     db.session.flush()  # the unique key first: a refused report queues nothing
+    attach = settings is not None and settings.attach_pdf
+    pdfs: dict[str, Attachment | None] = {}  # one PDF per language
     for recipient in recipients():
+        if attach and recipient.language not in pdfs:
+            pdfs[recipient.language] = _pdf_attachment(report, recipient.language)
         email_id = queue_email(
             to=recipient.address,
             template="report",
             language=recipient.language,
             context=email_context(tenant, report, recipient),
             tenant_id=tenant.id,
+            attachment=pdfs.get(recipient.language),
         )
         db.session.add(
             ReportDelivery(
@@ -174,6 +181,19 @@ def _send(
             )
         )
     return report
+
+
+def _pdf_attachment(report: Report, language: str) -> Attachment | None:
+    """The report as a PDF in ``language``; None where this machine cannot make PDFs (the
+    emails then go without: the report matters more than its attachment)."""
+    if not pdf.available():
+        log.warning("report %s sent without its PDF: WeasyPrint is missing", report.id)
+        return None
+    return Attachment(
+        name=rendering.pdf_name(report.content),
+        mime_type="application/pdf",
+        data=rendering.pdf_of(report.content, language, report),
+    )
 
 
 def email_context(tenant: Tenant, report: Report, recipient: Recipient) -> dict:
