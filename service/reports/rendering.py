@@ -168,7 +168,7 @@ def title(content: dict) -> str:
 
 
 def percent(value: float | None) -> str:
-    return str(NOT_ENOUGH) if value is None else format_percent(value, "#,##0%")
+    return str(NOT_ENOUGH) if value is None else format_percent(value)  # "62%", "62 %"
 
 
 def signed(value: int) -> str:
@@ -250,7 +250,7 @@ def _theme(data: dict) -> Theme:
 
 
 def _action(key: str, item: dict) -> ActionLine:
-    details = [_("owner: %(name)s", name=item["owner"])] if item["owner"] else []
+    details = [item["owner"]] if item["owner"] else []
     if key != "done":
         details.append(_("due %(date)s", date=format_date(_date(item["due_on"]), DAY)))
         if item["progress"] is not None and key != "new":
@@ -276,7 +276,7 @@ def _actions(actions: dict) -> list[ActionList]:
                 headings[key],
                 listed["count"],
                 [_action(key, item) for item in listed["items"]],
-                ngettext("and %(num)s more", "and %(num)s more", rest) if rest > 0 else None,
+                _("and %(num)s more", num=rest) if rest > 0 else None,
             )
         )
     return found

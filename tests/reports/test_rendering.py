@@ -1,0 +1,371 @@
+"""How a report reads: the email (HTML and text parts), the printable page and the PDF, on
+the demo data (a believable report: figures, themes, hot spots, actions, "did it work?").
+
+The email's HTML must parse cleanly and refer to nothing outside the message but our own
+links; its text part must carry every figure the HTML shows; the PDF must open on A4 with
+the figures in it. Screenshots of the email and the page land in test-artifacts/ (kept by
+CI, ignored by git): report-email-<language>.png, report-page-<width>.png.
+"""
+
+import datetime as dt
+import re
+import shutil
+import subprocess
+from html.parser import HTMLParser
+from urllib.parse import urlsplit
+
+import pytest
+import sqlalchemy as sa
+
+from service import pdf
+from service.demo import seed_demo
+from service.extensions import db
+from service.mail.models import TenantEmail
+from service.mail.outbox import queue_email
+from service.reports import content as report_content
+from service.reports import rendering
+from service.reports.models import Cadence, Report
+from service.reports.periods import period_containing
+from service.reports.sending import Recipient, email_context
+from service.tenancy import tenant_scope
+from service.tenants.models import Tenant
+from tests.browser.conftest import ARTIFACTS, CHROMIUM, CHROMIUM_ARGS
+from tests.conftest import csrf_token, reset_rate_limits, translated, truncate_all
+
+PASSWORD = "report-demo"
+SLUG = "codeway"  # figures, themes, hot spots, overdue actions and "did it work?" results
+LANGUAGES = ("en", "nl", "fr")
+VOID = frozenset(
+    ("area", "base", "br", "col", "embed", "hr", "img", "input")
+    + ("link", "meta", "param", "source", "track", "wbr")
+)
+# A number as a figure shows it: "1.234", "−9", "+24", "42" (a date's day and year count too).
+NUMBER = re.compile(r"[−+-]?\d+(?:[.,\u202f\u00a0]\d+)*")
+
+
+class StrictHTML(HTMLParser):
+    """html.parser that also fails on what it forgives: an end tag that closes nothing open,
+    an element left open; and collects the text and every reference."""
+
+    def __init__(self) -> None:
+        super().__init__(convert_charrefs=True)
+        self.open: list[str] = []
+        self.errors: list[str] = []
+        self.references: list[str] = []
+        self.tags: set[str] = set()
+        self.text: list[str] = []
+        self.styles: list[str] = []
+
+    def handle_starttag(self, tag, attrs):
+        self.tags.add(tag)
+        for name, value in attrs:
+            if name in ("src", "href", "background", "action", "srcset", "poster"):
+                self.references.append(value or "")
+            if name == "style":
+                self.styles.append(value or "")
+        if tag not in VOID:
+            self.open.append(tag)
+
+    def handle_startendtag(self, tag, attrs):
+        self.handle_starttag(tag, attrs)
+        if tag not in VOID:
+            self.open.pop()
+
+    def handle_endtag(self, tag):
+        if not self.open or self.open[-1] != tag:
+            self.errors.append(f"</{tag}> closes {self.open[-1:] or 'nothing'}")
+            return
+        self.open.pop()
+
+    def handle_data(self, data):
+        if self.open and self.open[-1] == "title":
+            return
+        self.text.append(data)
+
+    def check(self, html: str) -> "StrictHTML":
+        self.feed(html)
+        self.close()
+        if self.open:
+            self.errors.append(f"left open: {self.open}")
+        return self
+
+
+def numbers(text: str) -> set[str]:
+    return {found.replace("\u202f", " ").replace("\u00a0", " ") for found in NUMBER.findall(text)}
+
+
+@pytest.fixture(autouse=True)
+def _fresh_embedded_state():
+    """Not the job tests' (tests/reports/conftest.py), which empties the database for each
+    test: these share one seeded database per module and run no jobs."""
+    return
+
+
+@pytest.fixture(scope="module")
+def demo(migrated_app):
+    """The demo data, seeded once for this module (no test here empties the database), and
+    a report of the last ended month of the demo tenant SLUG."""
+    truncate_all(migrated_app)
+    reset_rate_limits(migrated_app)
+    with migrated_app.app_context():
+        logins = seed_demo(PASSWORD)
+        tenant = db.session.scalar(sa.select(Tenant).where(Tenant.slug == SLUG))
+        today = dt.date.today()
+        period = period_containing(Cadence.MONTHLY, today).previous()
+        with tenant_scope(tenant.id):
+            report = Report(
+                period_key=period.key,
+                cadence=period.cadence,
+                period_start=period.start,
+                period_end=period.end,
+                content=report_content.build(tenant, period, today),
+            )
+            db.session.add(report)
+            db.session.commit()
+            ids = {"tenant": tenant.id, "report": report.id}
+        db.session.remove()
+    hr_admin = next(
+        user["email"]
+        for user in logins["users"]
+        if {"scope": "tenant", "slug": SLUG, "role": "hr_admin"} in user["roles"]
+    )
+    return {**ids, "hr_admin": hr_admin, "app": migrated_app}
+
+
+@pytest.fixture
+def context(demo):
+    with demo["app"].app_context():
+        yield
+        db.session.remove()
+
+
+def email_in(demo, language: str) -> TenantEmail:
+    """The report's email as the outbox renders it (brand included), not kept."""
+    with tenant_scope(demo["tenant"]):
+        tenant = db.session.get(Tenant, demo["tenant"])
+        report = db.session.get(Report, (demo["tenant"], demo["report"]))
+        recipient = Recipient("board@example.com", language, "Anna Peeters")
+        email_id = queue_email(
+            to=recipient.address,
+            template="report",
+            language=language,
+            context=email_context(tenant, report, recipient),
+            tenant_id=tenant.id,
+        )
+        email = db.session.get(TenantEmail, (tenant.id, email_id))
+        db.session.expunge(email)
+        db.session.rollback()
+        return email
+
+
+def content_of(demo) -> dict:
+    with tenant_scope(demo["tenant"]):
+        return db.session.get(Report, (demo["tenant"], demo["report"])).content
+
+
+@pytest.mark.parametrize("language", LANGUAGES)
+def test_the_html_part_parses_and_refers_to_nothing_outside(demo, context, language):
+    email = email_in(demo, language)
+    parsed = StrictHTML().check(email.body_html)
+    assert parsed.errors == []
+    assert not parsed.tags & {"script", "link", "style", "iframe", "object", "form"}
+    public = demo["app"].config["PUBLIC_URL"]
+    for reference in parsed.references:
+        ours = reference.startswith(public + "/") or reference.startswith("cid:")
+        assert ours, f"external reference {reference!r}"
+    assert all("url(" not in style for style in parsed.styles)
+    assert "url(" not in email.body_html
+    # the bars of the top themes are table cells in the brand colour, widths in percent
+    assert re.search(r'<td width="\d+%" height="10" style="background:#', email.body_html)
+
+
+@pytest.mark.parametrize("language", LANGUAGES)
+def test_the_text_part_carries_every_figure_of_the_html(demo, context, language):
+    email = email_in(demo, language)
+    shown = numbers(" ".join(StrictHTML().check(email.body_html).text))
+    told = numbers(email.body_text)
+    assert shown, "the HTML part shows no figures"
+    assert shown - told == set()
+    with tenant_scope(demo["tenant"]):
+        from flask_babel import force_locale
+
+        with force_locale(f"{language}_BE"):
+            reading = rendering.read(content_of(demo))
+    # the demo's story: every part of the report has something to show
+    assert reading.themes
+    assert reading.hot_spots
+    assert reading.did_it_work
+    for figure in reading.figures:
+        assert f"{figure.label}: {figure.value}" in email.body_text
+    for theme in reading.themes:
+        assert f"{theme.name}: {theme.share}" in email.body_text
+        assert theme.share in " ".join(StrictHTML().check(email.body_html).text)
+
+
+def test_subjects_and_headings_speak_the_readers_language(demo, context):
+    emails = {language: email_in(demo, language) for language in LANGUAGES}
+    company = "Codeway"
+    assert emails["en"].subject.startswith(f"{company} exit feedback: Monthly report, ")
+    for language in ("nl", "fr"):
+        email = emails[language]
+        assert company in email.subject
+        assert email.subject != emails["en"].subject
+        heading = translated("Monthly report, %(month)s", language).split("%")[0]
+        assert heading != "Monthly report, "
+        assert email.subject.split(": ", 1)[1].startswith(heading)
+        for words in ("Key figures", "Top reasons for leaving", "Action progress"):
+            assert translated(words, language) != words
+            assert translated(words, language) in email.body_html
+            assert translated(words, language) in email.body_text
+
+
+def test_a_screenshot_of_the_email_is_kept(demo, context):
+    if not CHROMIUM.exists():
+        pytest.skip(f"Chromium is not installed at {CHROMIUM}")
+    from playwright.sync_api import sync_playwright
+
+    ARTIFACTS.mkdir(exist_ok=True)
+    with sync_playwright() as playwright:
+        browser = playwright.chromium.launch(
+            executable_path=str(CHROMIUM), headless=True, args=CHROMIUM_ARGS
+        )
+        try:
+            for language in LANGUAGES:
+                page = browser.new_page(viewport={"width": 680, "height": 900})
+                fetched: list[str] = []
+
+                def refuse(route, fetched=fetched):
+                    fetched.append(route.request.url)
+                    route.abort()
+
+                page.route("**/*", refuse)
+                page.set_content(email_in(demo, language).body_html)
+                path = ARTIFACTS / f"report-email-{language}.png"
+                page.screenshot(path=str(path), full_page=True)
+                print(f"screenshot: {path}")
+                assert fetched == []  # the message fetches nothing
+                assert path.stat().st_size > 10_000
+                page.close()
+        finally:
+            browser.close()
+
+
+def _signed_in(demo):
+    client = demo["app"].test_client()
+    token = csrf_token(client)
+    response = client.post(
+        "/login", data={"email": demo["hr_admin"], "password": PASSWORD, "csrf_token": token}
+    )
+    assert response.status_code == 302
+    return client
+
+
+def test_the_page_shows_the_report_and_prints_on_a4(demo):
+    client = _signed_in(demo)
+    page = client.get(f"/t/{SLUG}/reports/{demo['report']}")
+    assert page.status_code == 200
+    html = page.get_data(as_text=True)
+    assert StrictHTML().check(html).errors == []
+    assert "style=" not in html.split("<main", 1)[1]  # the CSP: no inline style in the page
+    with demo["app"].app_context(), tenant_scope(demo["tenant"]):
+        from flask_babel import force_locale
+
+        with force_locale("en_BE"):
+            reading = rendering.read(content_of(demo))
+    assert reading.title in html
+    for figure in reading.figures:
+        assert figure.value in html
+    assert f"/t/{SLUG}/reports/{demo['report']}/report.pdf" in html
+    css = client.get("/static/css/app.css").get_data(as_text=True)
+    assert "@page { size: A4;" in css
+    assert "@media print" in css
+
+
+def test_a_screenshot_of_the_page_at_phone_and_desk_width(demo):
+    if not CHROMIUM.exists():
+        pytest.skip(f"Chromium is not installed at {CHROMIUM}")
+    from playwright.sync_api import sync_playwright
+
+    client = _signed_in(demo)
+    origin = "http://exitloop.test"
+
+    def serve(route):
+        url = urlsplit(route.request.url)
+        if url.hostname != "exitloop.test":
+            route.abort()
+            return
+        response = client.get(url.path + (f"?{url.query}" if url.query else ""))
+        route.fulfill(
+            status=response.status_code,
+            headers={"Content-Type": response.content_type},
+            body=response.get_data(),
+        )
+
+    ARTIFACTS.mkdir(exist_ok=True)
+    with sync_playwright() as playwright:
+        browser = playwright.chromium.launch(
+            executable_path=str(CHROMIUM), headless=True, args=CHROMIUM_ARGS
+        )
+        try:
+            for width in (375, 1100):
+                page = browser.new_page(viewport={"width": width, "height": 900})
+                page.route("**/*", serve)
+                page.goto(f"{origin}/t/{SLUG}/reports/{demo['report']}")
+                assert page.evaluate("document.documentElement.scrollWidth") <= width
+                path = ARTIFACTS / f"report-page-{width}.png"
+                page.screenshot(path=str(path), full_page=True)
+                print(f"screenshot: {path}")
+                page.emulate_media(media="print")
+                assert page.locator(".site-header").is_hidden()
+                page.close()
+        finally:
+            browser.close()
+
+
+@pytest.fixture
+def poppler(tmp_path):
+    if shutil.which("pdftotext") is None:
+        pytest.skip("poppler-utils is not installed (apt-get install poppler-utils)")
+    if not pdf.available():
+        pytest.skip("WeasyPrint cannot be loaded here (Pango missing?)")
+
+    def run(tool: str, content: bytes, *arguments: str) -> str:
+        path = tmp_path / "report.pdf"
+        path.write_bytes(content)
+        return subprocess.run(
+            [tool, *arguments, str(path), *(["-"] if tool == "pdftotext" else [])],
+            capture_output=True,
+            text=True,
+            check=True,
+        ).stdout
+
+    return run
+
+
+def test_the_pdf_download_is_an_a4_report_with_its_figures(demo, poppler):
+    client = _signed_in(demo)
+    response = client.get(f"/t/{SLUG}/reports/{demo['report']}/report.pdf")
+    assert response.status_code == 200
+    assert response.content_type == "application/pdf"
+    disposition = response.headers["Content-Disposition"]
+    assert disposition.startswith("attachment;")
+    assert disposition.endswith('.pdf"')
+    content = response.get_data()
+    ARTIFACTS.mkdir(exist_ok=True)
+    (ARTIFACTS / "report.pdf").write_bytes(content)
+    text = " ".join(poppler("pdftotext", content, "-enc", "UTF-8").split())
+    with demo["app"].app_context(), tenant_scope(demo["tenant"]):
+        from flask_babel import force_locale
+
+        with force_locale("en_BE"):
+            reading = rendering.read(content_of(demo))
+    assert reading.title in text
+    for figure in reading.figures:  # the tiles stand in a grid: read column by column
+        assert figure.label in text
+        assert figure.value in text
+    for theme in reading.themes:
+        assert f"{theme.name} {theme.share}" in text
+    info = poppler("pdfinfo", content)
+    size = next(line for line in info.splitlines() if line.startswith("Page size:"))
+    width, height = (round(float(n)) for n in size.split()[2:5:2])
+    assert (width, height) == (595, 842)
