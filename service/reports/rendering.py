@@ -11,6 +11,7 @@ Templates call ``report_reading(content)`` (a Jinja global, registered by pdf_vi
 
 import base64
 import datetime as dt
+import logging
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -343,6 +344,20 @@ def read(content: dict) -> Reading:
 
 
 # --- the PDF: the page's figures and stylesheet on A4 (the download and the attachment) ---
+
+
+class _ScreenOnlyCss(logging.Filter):
+    """The PDF reads the page's whole stylesheet; WeasyPrint warns about each rule of it
+    that it does not support (SVG fills of the dashboard's charts, sticky columns, media
+    features): expected, and some sixty lines per PDF, so not logged."""
+
+    SKIPPED = ("Ignored `", "Expected a media type", "Invalid media type")
+
+    def filter(self, record: logging.LogRecord) -> bool:
+        return not str(record.msg).startswith(self.SKIPPED)
+
+
+logging.getLogger("weasyprint").addFilter(_ScreenOnlyCss())
 
 
 def pdf_name(content: dict) -> str:
