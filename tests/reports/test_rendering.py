@@ -4,7 +4,8 @@ the demo data (a believable report: figures, themes, hot spots, actions, "did it
 The email's HTML must parse cleanly and refer to nothing outside the message but our own
 links; its text part must carry every figure the HTML shows; the PDF must open on A4 with
 the figures in it. Screenshots of the email and the page land in test-artifacts/ (kept by
-CI, ignored by git): report-email-<language>.png, report-page-<width>.png.
+CI, ignored by git): report-email-<language>-<width>.png (and .txt beside it),
+report-page-<width>.png and report.pdf.
 """
 
 import datetime as dt
@@ -230,8 +231,8 @@ def test_a_screenshot_of_the_email_is_kept(demo, context):
             executable_path=str(CHROMIUM), headless=True, args=CHROMIUM_ARGS
         )
         try:
-            for language in LANGUAGES:
-                page = browser.new_page(viewport={"width": 680, "height": 900})
+            for language, width in [*((language, 680) for language in LANGUAGES), ("en", 375)]:
+                page = browser.new_page(viewport={"width": width, "height": 900})
                 fetched: list[str] = []
 
                 def refuse(route, fetched=fetched):
@@ -239,8 +240,11 @@ def test_a_screenshot_of_the_email_is_kept(demo, context):
                     route.abort()
 
                 page.route("**/*", refuse)
-                page.set_content(email_in(demo, language).body_html)
-                path = ARTIFACTS / f"report-email-{language}.png"
+                email = email_in(demo, language)
+                page.set_content(email.body_html)
+                path = ARTIFACTS / f"report-email-{language}-{width}.png"
+                # the text part beside it, as a reader of plain text mail gets it
+                path.with_suffix(".txt").write_text(f"{email.subject}\n\n{email.body_text}")
                 page.screenshot(path=str(path), full_page=True)
                 print(f"screenshot: {path}")
                 assert fetched == []  # the message fetches nothing
