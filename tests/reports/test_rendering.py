@@ -10,15 +10,12 @@ report-page-<width>.png and report.pdf.
 
 import datetime as dt
 import re
-import shutil
-import subprocess
 from html.parser import HTMLParser
 from urllib.parse import urlsplit
 
 import pytest
 import sqlalchemy as sa
 
-from service import pdf
 from service.demo import seed_demo
 from service.extensions import db
 from service.mail.models import TenantEmail
@@ -32,6 +29,7 @@ from service.tenancy import tenant_scope
 from service.tenants.models import Tenant
 from tests.browser.conftest import ARTIFACTS, CHROMIUM, CHROMIUM_ARGS
 from tests.conftest import csrf_token, reset_rate_limits, translated, truncate_all
+from tests.test_pdf import poppler  # noqa: F401 — fixture: poppler-utils read the PDF back
 
 PASSWORD = "report-demo"
 SLUG = "codeway"  # figures, themes, hot spots, overdue actions and "did it work?" results
@@ -326,27 +324,7 @@ def test_a_screenshot_of_the_page_at_phone_and_desk_width(demo):
             browser.close()
 
 
-@pytest.fixture
-def poppler(tmp_path):
-    if shutil.which("pdftotext") is None:
-        pytest.skip("poppler-utils is not installed (apt-get install poppler-utils)")
-    if not pdf.available():
-        pytest.skip("WeasyPrint cannot be loaded here (Pango missing?)")
-
-    def run(tool: str, content: bytes, *arguments: str) -> str:
-        path = tmp_path / "report.pdf"
-        path.write_bytes(content)
-        return subprocess.run(
-            [tool, *arguments, str(path), *(["-"] if tool == "pdftotext" else [])],
-            capture_output=True,
-            text=True,
-            check=True,
-        ).stdout
-
-    return run
-
-
-def test_the_pdf_download_is_an_a4_report_with_its_figures(demo, poppler):
+def test_the_pdf_download_is_an_a4_report_with_its_figures(demo, poppler):  # noqa: F811
     client = _signed_in(demo)
     response = client.get(f"/t/{SLUG}/reports/{demo['report']}/report.pdf")
     assert response.status_code == 200

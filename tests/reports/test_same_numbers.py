@@ -4,8 +4,6 @@ the dashboard hides reads "Not enough responses to show" in the email, on the pa
 the PDF. Also: the PDF download's guards, and the PDF attached to the sent report."""
 
 import datetime as dt
-import shutil
-import subprocess
 
 import pytest
 from flask_babel import force_locale
@@ -30,6 +28,7 @@ from tests.insights.insight_world import (
     respond,
     small_department_world,
 )
+from tests.test_pdf import poppler  # noqa: F401 — fixture: poppler-utils read the PDF back
 
 NOVEMBER = period_containing(Cadence.MONTHLY, dt.date(2026, 11, 1))
 OCTOBER = dt.date(2026, 10, 1)
@@ -158,19 +157,10 @@ def _kept(tenant, content):
         return report.id
 
 
-def _pdf_text(tenant, content, tmp_path) -> str:
-    if shutil.which("pdftotext") is None:
-        pytest.skip("poppler-utils is not installed (apt-get install poppler-utils)")
-    if not pdf.available():
-        pytest.skip("WeasyPrint cannot be loaded here (Pango missing?)")
+def _pdf_text(tenant, content, poppler) -> str:  # noqa: F811
     with tenant_scope(tenant.id):
         data = rendering.pdf_of(content, "en")
-    path = tmp_path / "report.pdf"
-    path.write_bytes(data)
-    text = subprocess.run(
-        ["pdftotext", "-enc", "UTF-8", str(path), "-"], capture_output=True, text=True, check=True
-    ).stdout
-    return " ".join(text.split())
+    return " ".join(poppler("pdftotext", data, "-enc", "UTF-8").split())
 
 
 def _page(app, tenant, report_id) -> str:
@@ -183,7 +173,7 @@ def _page(app, tenant, report_id) -> str:
     return response.get_data(as_text=True)
 
 
-def test_scores_the_dashboard_hides_read_not_enough_everywhere(app, tmp_path):
+def test_scores_the_dashboard_hides_read_not_enough_everywhere(app, poppler):  # noqa: F811
     tenant = _hidden_scores_tenant()
     now, _before = _boards(tenant)
     assert now.allowed
@@ -201,11 +191,11 @@ def test_scores_the_dashboard_hides_read_not_enough_everywhere(app, tmp_path):
     assert html.count(HIDDEN_TEXT) >= 2
     page = _page(app, tenant, _kept(tenant, content))
     assert page.count(HIDDEN_TEXT) >= 2
-    text = _pdf_text(tenant, content, tmp_path)
+    text = _pdf_text(tenant, content, poppler)
     assert text.count(HIDDEN_TEXT) >= 2
 
 
-def test_a_month_of_too_few_responses_shows_no_figure_at_all(app, tmp_path):
+def test_a_month_of_too_few_responses_shows_no_figure_at_all(app, poppler):  # noqa: F811
     tenant = _too_few_tenant()
     now, _before = _boards(tenant)
     assert not now.allowed
@@ -220,7 +210,7 @@ def test_a_month_of_too_few_responses_shows_no_figure_at_all(app, tmp_path):
     assert "4" not in text.split("Key figures", 1)[1].split("Action progress", 1)[0]
     page = _page(app, tenant, _kept(tenant, content))
     assert page.count(HIDDEN_TEXT) >= 7
-    assert _pdf_text(tenant, content, tmp_path).count(HIDDEN_TEXT) >= 7
+    assert _pdf_text(tenant, content, poppler).count(HIDDEN_TEXT) >= 7
 
 
 # --- the PDF download and attachment -------------------------------------------------------
