@@ -104,15 +104,16 @@ def seed_tenant_reports(tenant: Tenant, now: dt.datetime) -> None:
         else:
             db.session.add(extra)
         db.session.flush()
-        # One period's "before" is the previous one's "now": the answers' counts once.
+        # One period's "before" is the previous one's "now": the answers' counts are read
+        # once (the archive writes nothing they count).
         with figures.shared():
             for period, moment in zip(periods[:-1], moments[:-1], strict=True):
-                _archive(tenant, period, moment)
+                _archive(tenant, period, moment, now)
             if plan.bounced:
                 db.session.add(extra)
                 db.session.flush()
             bounced = extra.address if plan.bounced else None
-            _archive(tenant, periods[-1], moments[-1], bounced=bounced)
+            _archive(tenant, periods[-1], moments[-1], now, bounced=bounced)
         settings.attach_pdf = plan.attach_pdf  # the archive's copies went without the PDF
         db.session.commit()
 
@@ -147,10 +148,15 @@ def _leadership() -> list[tuple]:
 
 
 def _archive(
-    tenant: Tenant, period: Period, moment: dt.datetime, bounced: str | None = None
+    tenant: Tenant,
+    period: Period,
+    moment: dt.datetime,
+    now: dt.datetime,
+    bounced: str | None = None,
 ) -> None:
-    """The period's report as the scan sent it a few minutes after ``moment``, delivered."""
-    sent = moment.astimezone(dt.UTC) + dt.timedelta(minutes=3, seconds=12)
+    """The period's report as the scan sent it a few minutes after ``moment``, delivered
+    (never later than ``now``: a report due a minute before the seed went out at once)."""
+    sent = min(moment.astimezone(dt.UTC) + dt.timedelta(minutes=3, seconds=12), now)
     today = moment.date()
     content = report_content.build(tenant, period, today)
     _as_it_was(content, moment)
@@ -187,7 +193,7 @@ def _archive(
             email.status, email.last_error = MailStatus.FAILED, BOUNCE
         else:
             email.status = MailStatus.SENT
-            email.sent_at = sent + dt.timedelta(seconds=2 + number)
+            email.sent_at = min(sent + dt.timedelta(seconds=2 + number), now)
 
 
 def _as_it_was(content: dict, moment: dt.datetime) -> None:
