@@ -16,6 +16,7 @@ from service.reports.periods import latest_due
 from service.reports.sending import local_today, recipients, send_due_report
 from service.tenancy import of_current_tenant, tenant_scope
 from service.tenants.models import Membership, Tenant, TenantRole
+from tests.conftest import login
 
 
 def _of_tenant(model, order_by):
@@ -111,4 +112,11 @@ def test_every_demo_client_reports_to_its_leadership_and_keeps_an_archive(app):
     assert slug == "het-anker"
     assert email.last_error == "550 5.1.1 User unknown"
     with tenant_scope(email.tenant_id):
-        assert period_key == _of_tenant(Report, Report.period_start.desc()).first().period_key
+        latest = _of_tenant(Report, Report.period_start.desc()).first()
+    assert period_key == latest.period_key
+    # Her archive opens on it.
+    client = app.test_client()
+    login(client, "hr.admin@het-anker.example", "pw")
+    page = client.get(f"/t/het-anker/reports/{latest.id}")
+    assert page.status_code == 200
+    assert "Brasserie Het Anker" in page.get_data(as_text=True)
