@@ -58,10 +58,7 @@ class Change:
     amount: str  # the signed difference: "+3", "−5 pp"
     was: str  # the figure of the period before, formatted
     tone: str  # "good", "bad" or "neutral" (colour only)
-
-    @property
-    def words(self) -> str:
-        return _("%(change)s, was %(before)s", change=self.amount, before=self.was)
+    words: str  # "+3, was 11"
 
 
 @dataclass(frozen=True)
@@ -200,7 +197,9 @@ def _change(now, before, kind: str, good: str | None) -> Change | None:
         tone = "neutral"
     else:
         tone = "good" if direction == good else "bad"
-    return Change(direction, ARROWS[direction], amount, _formatted(before, kind), tone)
+    was = _formatted(before, kind)
+    words = _("%(change)s, was %(before)s", change=amount, before=was)
+    return Change(direction, ARROWS[direction], amount, was, tone, words)
 
 
 def _labels() -> dict[str, str]:

@@ -15,6 +15,7 @@ from urllib.parse import urlsplit
 
 import pytest
 import sqlalchemy as sa
+from flask_babel import force_locale
 
 from service.demo import seed_demo
 from service.extensions import db
@@ -185,11 +186,8 @@ def test_the_text_part_carries_every_figure_of_the_html(demo, context, language)
     told = numbers(email.body_text)
     assert shown, "the HTML part shows no figures"
     assert shown - told == set()
-    with tenant_scope(demo["tenant"]):
-        from flask_babel import force_locale
-
-        with force_locale(f"{language}_BE"):
-            reading = rendering.read(content_of(demo))
+    with tenant_scope(demo["tenant"]), force_locale(f"{language}_BE"):
+        reading = rendering.read(content_of(demo))
     # the demo's story: every part of the report has something to show
     assert reading.themes
     assert reading.hot_spots
@@ -269,11 +267,8 @@ def test_the_page_shows_the_report_and_prints_on_a4(demo):
     html = page.get_data(as_text=True)
     assert StrictHTML().check(html).errors == []
     assert "style=" not in html.split("<main", 1)[1]  # the CSP: no inline style in the page
-    with demo["app"].app_context(), tenant_scope(demo["tenant"]):
-        from flask_babel import force_locale
-
-        with force_locale("en_BE"):
-            reading = rendering.read(content_of(demo))
+    with demo["app"].app_context(), tenant_scope(demo["tenant"]), force_locale("en_BE"):
+        reading = rendering.read(content_of(demo))
     assert reading.title in html
     for figure in reading.figures:
         assert figure.value in html
@@ -336,11 +331,8 @@ def test_the_pdf_download_is_an_a4_report_with_its_figures(demo, poppler):  # no
     ARTIFACTS.mkdir(exist_ok=True)
     (ARTIFACTS / "report.pdf").write_bytes(content)
     text = " ".join(poppler("pdftotext", content, "-enc", "UTF-8").split())
-    with demo["app"].app_context(), tenant_scope(demo["tenant"]):
-        from flask_babel import force_locale
-
-        with force_locale("en_BE"):
-            reading = rendering.read(content_of(demo))
+    with demo["app"].app_context(), tenant_scope(demo["tenant"]), force_locale("en_BE"):
+        reading = rendering.read(content_of(demo))
     assert reading.title in text
     for figure in reading.figures:  # the tiles stand in a grid: read column by column
         assert figure.label in text
@@ -351,3 +343,98 @@ def test_the_pdf_download_is_an_a4_report_with_its_figures(demo, poppler):  # no
     size = next(line for line in info.splitlines() if line.startswith("Page size:"))
     width, height = (round(float(n)) for n in size.split()[2:5:2])
     assert (width, height) == (595, 842)
+
+
+def _content(**changes) -> dict:
+    """A report's content made by hand: the words for each case, without a database."""
+    action = {
+        "title": "Review the shift roster",
+        "owner": "Els Peeters",
+        "due_on": "2026-11-20",
+        "status": "done",
+        "progress": 60,
+        "outcome": "Weekend shifts now rotate",
+        "themes": ["workload"],
+    }
+    listed = {"count": 0, "items": []}
+    content = {
+        "version": 1,
+        "company": "Brasserie Het Anker",
+        "cadence": "weekly",
+        "period": {"key": "2026-W48", "start": "2026-11-23", "end": "2026-11-29"},
+        "months": {"first": "2026-10-01", "last": "2026-10-01"},
+        "previous_months": {"first": "2026-09-01", "last": "2026-09-01"},
+        "k": 5,
+        "shown": True,
+        "key_figures": {
+            "departures": {"now": 1234, "before": 1240},
+            "responses": {"now": 12, "before": 12},
+            "response_rate": {"now": 0.62, "before": 0.574},
+            "enps": {"now": 8, "before": -4},
+            "come_back": {"now": None, "before": 0.4},
+            "regretted": {"now": 3, "before": None},
+        },
+        "themes": [{"theme": "workload", "share": 0.25, "previous": 0.5, "trend": "down"}],
+        "hot_spots": [],
+        "actions": {
+            "done": {"count": 13, "items": [action]},
+            "on_track": listed,
+            "overdue": {"count": 1, "items": [{**action, "status": "open", "outcome": None}]},
+            "new": listed,
+        },
+        "did_it_work": [],
+    }
+    return {**content, **changes}
+
+
+def test_the_words_of_each_case(demo, context):
+    # the words are made in the language of the moment: read them within it
+    with tenant_scope(demo["tenant"]), force_locale("en_BE"):
+        weekly = rendering.read(_content())
+        quarterly = rendering.read(
+            _content(
+                cadence="quarterly",
+                period={"key": "2026-Q4", "start": "2026-10-01", "end": "2026-12-31"},
+                months={"first": "2026-10-01", "last": "2026-12-01"},
+            )
+        )
+        monthly = rendering.read(
+            _content(
+                cadence="monthly",
+                period={"key": "2026-11", "start": "2026-11-01", "end": "2026-11-30"},
+            )
+        )
+        assert weekly.title == "Week 48, 23–29 November 2026"
+        assert weekly.compared == "Figures for October 2026, compared with September 2026."
+        assert weekly.action_period == "23–29 November 2026"
+        assert quarterly.title == "Quarterly report, Q4 2026"
+        assert quarterly.months.replace("\u2009", " ") == "October – December 2026"
+        assert monthly.title == "Monthly report, November 2026"
+        assert monthly.action_period is None
+        figures = {figure.key: figure for figure in weekly.figures}
+        assert figures["departures"].value == "1.234"  # Belgian digits
+        assert (figures["departures"].change.amount, figures["departures"].change.tone) == (
+            "−6",
+            "good",
+        )
+        assert figures["responses"].change.arrow == "▶"
+        # shares change in whole points, as the two percentages read (62% against 57%)
+        assert figures["response_rate"].change.words == "+5 pp, was 57%"
+        assert figures["enps"].value == "+8"
+        assert figures["enps"].change.amount == "+12"
+        assert figures["come_back"].value == "Not enough responses to show"
+        assert figures["come_back"].change is None
+        assert figures["regretted"].change is None  # nothing to compare with
+        (theme,) = weekly.themes
+        assert (theme.share, theme.width, theme.arrow, theme.trend) == (
+            "25%",
+            25,
+            "▼",
+            "down from 50%",
+        )
+        done = next(listed for listed in weekly.actions if listed.key == "done")
+        assert done.items[0].outcome == "Weekend shifts now rotate"
+        assert done.more == "and 12 more"
+        overdue = next(listed for listed in weekly.actions if listed.key == "overdue")
+        assert overdue.items[0].details == ["Els Peeters", "due 20 November 2026", "60% done"]
+        assert overdue.more is None
