@@ -16,6 +16,7 @@ from flask_babel import gettext as _
 
 from service.extensions import db
 from service.insights import figures
+from service.insights.detection import OTHER
 from service.insights.figures import Filter, Share
 from service.insights.taxonomy import theme_label
 from service.insights.thresholds import Thresholds
@@ -106,7 +107,8 @@ def _percent(value: float) -> str:
 
 def _rises(now: figures.Grid, then: figures.Grid, dimension: str, names: dict) -> list[Pattern]:
     found = []
-    for theme in now.themes:
+    # "Other" gathers reasons outside the taxonomy: its rise names nothing to act on.
+    for theme in (theme for theme in now.themes if theme != OTHER):
         for group in now.columns:
             current = now.cells.get((theme, group))
             previous = then.cells.get((theme, group))

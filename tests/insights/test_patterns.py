@@ -1,8 +1,10 @@
 """Patterns that need attention: each sentence appears just past its limits, never from a
 group under k, with the numbers in the reader's language."""
 
+import dataclasses
 import datetime as dt
 import re
+from types import SimpleNamespace
 
 from flask import g, render_template_string
 from flask_babel import force_locale
@@ -28,8 +30,13 @@ def _setup():
 
 
 def _found(app, tenant, language="en"):
+    """The patterns, each with its sentence as worded in `language` (a pattern words itself
+    when read, in the language of that moment)."""
     with tenant_scope(tenant.id), app.test_request_context(), force_locale(language):
-        return patterns(NOW, K5)
+        return [
+            SimpleNamespace(**dataclasses.asdict(pattern), sentence=pattern.sentence)
+            for pattern in patterns(NOW, K5)
+        ]
 
 
 def _rise(tenant, department, now: tuple[int, int], before: tuple[int, int]):
@@ -54,6 +61,15 @@ def test_a_sharp_rise_in_a_department_is_a_pattern(dialect_app):
     assert (rise.dimension, rise.group_id) == ("department_id", it.id)
     assert rise.figures["count"] == 4
     assert rise.figures["responses"] == 10
+
+
+def test_a_rise_of_other_reasons_is_no_pattern(dialect_app):
+    tenant, it, sales = _setup()
+    add_feedback(tenant.id, NOW.first, 10, {"other": 4}, department_id=it.id)
+    add_feedback(tenant.id, BEFORE, 10, {"other": 0}, department_id=it.id)
+    add_feedback(tenant.id, NOW.first, 10, {"other": 1}, department_id=sales.id)
+    add_feedback(tenant.id, BEFORE, 10, {"other": 1}, department_id=sales.id)
+    assert _kinds(_found(dialect_app, tenant)) == []
 
 
 def test_the_numbers_read_in_the_readers_language(dialect_app):
