@@ -6,8 +6,11 @@ already ``HIDDEN`` (service/insights/thresholds.py decides). Each figure is one 
 query on one of the insight tables (service/insights/models.py), which repeat the coarse
 attributes for exactly that; departures and headcounts come from their own tables.
 
-Call within a tenant scope (the request's, a job's). Within ``shared()`` (the dashboard's
-build), figures that rest on the same grouped counts share one query.
+Call within a tenant scope (the request's, a job's). Within ``shared()`` (the dashboard
+page with its patterns, a report), figures that rest on the same grouped counts share one
+query: the tags are scanned once for every theme count of the period and the one before
+(by month and by each dimension), the feedback once for the volume, the scores and every
+breakdown's sizes, the departures once for the volume, regretted losses and turnover.
 """
 
 import datetime as dt
