@@ -33,15 +33,14 @@ tenants' rows). Goals: the full dashboard under 300 ms at 100,000 responses, gro
 faster than linearly, within 1.5x of the hand-written SQL; detection at 500 answers/s.
 The last line is one JSON object.
 
-Last run, through GET /t/bench-big/insights/ at load average 3.6: dashboard 503 ms,
-filtered 659 ms, 88 ms at 10,000 (linear_factor 5.7), raw SQL 528 ms (ratio 0.95),
-detect_per_s 15,100. The run before, on a shared 2-core machine under load average 13.4
-from other work (measured: build): dashboard 1,511 ms, filtered 1,642 ms, 232 ms at
-10,000 responses (linear_factor 6.5), raw SQL 1,836 ms (ratio 0.82), detect_per_s 4,921.
-Before the covering indexes and the grouped counting (service/insights/figures.py,
-migration 0017_insight_indexes), at load 7: dashboard 2,370 ms, filtered 1,876 ms, 335 ms
-at 10,000. The 300 ms goal is not met; the README's benchmarks section says where the time
-goes.
+Last run, through GET /t/bench-big/insights/ with the patterns on the page, every count
+read once (22 statements), under load average 8.6 from other work on a shared 2-core
+machine: dashboard 2,863 ms, filtered 2,407 ms, 713 ms at 10,000 (linear_factor 4.0), raw
+SQL 2,713 ms (ratio 1.06), detect_per_s 1,886. The same before that change, at load 9.6
+(36 statements): 4,355 ms, 3,821 ms, 789 ms, raw SQL 2,419 ms (ratio 1.80). Main's last
+run on a quiet machine (load 1.6): dashboard 695 ms, raw SQL 477 ms. The 300 ms goal is
+not met; the README's benchmarks section says where the time goes and why monthly roll-ups
+were measured and not built.
 
     .venv/bin/python bench/insights.py [responses [small_responses]]
 

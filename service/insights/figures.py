@@ -6,8 +6,11 @@ already ``HIDDEN`` (service/insights/thresholds.py decides). Each figure is one 
 query on one of the insight tables (service/insights/models.py), which repeat the coarse
 attributes for exactly that; departures and headcounts come from their own tables.
 
-Call within a tenant scope (the request's, a job's). Within ``shared()`` (the dashboard's
-build), figures that rest on the same grouped counts share one query.
+Call within a tenant scope (the request's, a job's). Within ``shared()`` (the dashboard
+page with its patterns, a report), figures that rest on the same grouped counts share one
+query: the tags are scanned once for every theme count of the period and the one before
+(by month and by each dimension), the feedback once for the volume, the scores and every
+breakdown's sizes, the departures once for the volume, regretted losses and turnover.
 """
 
 import datetime as dt
@@ -145,8 +148,11 @@ class Share:
 
 
 def responses(filter_: Filter) -> int:
-    return db.session.scalar(
-        sa.select(sa.func.count()).select_from(Feedback).where(*filter_.where(Feedback))
+    return _once(
+        ("responses", filter_),
+        lambda: db.session.scalar(
+            sa.select(sa.func.count()).select_from(Feedback).where(*filter_.where(Feedback))
+        ),
     )
 
 
@@ -167,14 +173,17 @@ def view_allowed(
     narrowing = [name for name in FILTER_FIELDS if getattr(filter_, name) is not None]
     wanted = tuple(getattr(filter_, name) for name in narrowing)
     columns = [getattr(Feedback, name) for name in narrowing]
-    cells = [
-        (tuple(row[:-1]), row[-1])
-        for row in db.session.execute(
-            sa.select(*columns, sa.func.count())
-            .where(*filter_.whole().where(Feedback))
-            .group_by(*columns)
-        )
-    ]
+    cells = _once(
+        ("cells", filter_.whole(), tuple(narrowing)),
+        lambda: [
+            (tuple(row[:-1]), row[-1])
+            for row in db.session.execute(
+                sa.select(*columns, sa.func.count())
+                .where(*filter_.whole().where(Feedback))
+                .group_by(*columns)
+            )
+        ],
+    )
     part = sum(count for values, count in cells if values == wanted)
     if not allowed(part, part):
         return False
@@ -202,13 +211,7 @@ def _edges_hold(filter_: Filter, thresholds: Thresholds, today: dt.date) -> bool
     begin and end with k or more responses. The month in progress counts as nothing: no
     view shows it (service/insights/filters.py)."""
     closed = add_months(month_start(today), -1)
-    counts = dict(
-        db.session.execute(
-            sa.select(Feedback.month, sa.func.count())
-            .where(*replace(filter_, first=dt.date(1900, 1, 1), last=closed).where(Feedback))
-            .group_by(Feedback.month)
-        ).all()
-    )
+    counts = _month_counts(replace(filter_, first=dt.date(1900, 1, 1), last=closed))
 
     def holds(before: dt.date, after: dt.date) -> bool:
         left = [month for month in counts if month <= before]
@@ -268,22 +271,45 @@ def _hidden_months(sizes: dict, thresholds: Thresholds) -> set:
 
 def _departures_by_month(filter_: Filter) -> dict[dt.date, tuple[int, int]]:
     """Month → (departures, regretted ones) in the filter's period."""
+    found: dict = defaultdict(lambda: (0, 0))
+    for (month, department_id), (count, regretted) in _departures(filter_).items():
+        if filter_.department_id in (None, department_id):
+            total, regrets = found[month]
+            found[month] = (total + count, regrets + regretted)
+    return dict(found)
+
+
+def _departures(filter_: Filter) -> dict[tuple, tuple[int, int]]:
+    """(month, department) → (departures, regretted ones) in the filter's period, over every
+    department: volume and scores (of the filter's department) and turnover (of every
+    department) read one query."""
+    whole = replace(filter_, department_id=None)
 
     def compute():
         month = _month_of(Departure.last_day)
         regretted = sa.func.sum(sa.case((Departure.regretted.is_(True), 1), else_=0))
         rows = db.session.execute(
-            sa.select(month, sa.func.count(), regretted)
-            .where(*filter_.where(Departure))
-            .group_by(month)
+            sa.select(month, Departure.department_id, sa.func.count(), regretted)
+            .where(*whole.where(Departure))
+            .group_by(month, Departure.department_id)
         ).all()
-        return {_as_date(key): (count, regret or 0) for key, count, regret in rows}
+        return {
+            (_as_date(key), department_id): (count, regret or 0)
+            for key, department_id, count, regret in rows
+        }
 
-    return _once(("departures", filter_), compute)
+    return _once(("departures", whole), compute)
 
 
 def _sizes_by_month(filter_: Filter) -> dict[dt.date, int]:
     """Month → responses in the filter's period."""
+    return {
+        month: size for month, (size, *_scores) in _feedback_counts(filter_, None).items() if size
+    }
+
+
+def _month_counts(filter_: Filter) -> dict[dt.date, int]:
+    """Month → responses in the filter's period, from the index alone."""
 
     def compute():
         return dict(
@@ -294,7 +320,106 @@ def _sizes_by_month(filter_: Filter) -> dict[dt.date, int]:
             ).all()
         )
 
-    return _once(("sizes", filter_), compute)
+    return _once(("months", filter_), compute)
+
+
+# What `_feedback_cells` counts per cell: responses, then what the scores rest on.
+FEEDBACK_COUNTS = (
+    sa.func.count(),
+    sa.func.count(Feedback.enps),
+    sa.func.sum(sa.case((Feedback.enps >= PROMOTER, 1), else_=0)),
+    sa.func.sum(sa.case((Feedback.enps < PASSIVE, 1), else_=0)),
+    sa.func.count(Feedback.come_back),
+    sa.func.sum(sa.case((Feedback.come_back.is_(True), 1), else_=0)),
+)
+
+
+def _feedback_counts(filter_: Filter, dimension: str | None) -> dict:
+    """Month (dimension None) or the dimension's value → the FEEDBACK_COUNTS of the
+    filter's period, read off `_feedback_cells`."""
+
+    def compute():
+        found: dict = {}
+        for (month, group), counts in _feedback_cells(filter_)[dimension or DIMENSIONS[0]].items():
+            if filter_.first <= month <= filter_.last:
+                key = month if dimension is None else group
+                found[key] = tuple(map(sum, zip(found.get(key, (0,) * 6), counts, strict=True)))
+        return found
+
+    return _once(("feedback", filter_, dimension), compute)
+
+
+def _feedback_cells(filter_: Filter) -> dict:
+    """Dimension → {(month, its value): FEEDBACK_COUNTS} over at least the filter's
+    period: one query for the volume, the scores and every breakdown's sizes (see
+    `_covering`)."""
+    return _covering("feedback_cells", filter_, _count_feedback_cells)
+
+
+def _count_feedback_cells(filter_: Filter) -> dict:
+    dimensions = [getattr(Feedback, name) for name in DIMENSIONS]
+    cells = _per_dimension([Feedback.month], dimensions, FEEDBACK_COUNTS, filter_.where(Feedback))
+    return {
+        name: {key: tuple(value or 0 for value in counts) for key, counts in found.items()}
+        for name, found in cells.items()
+    }
+
+
+def _per_dimension(keys: list, dimensions: list, counts: tuple, where: list) -> dict:
+    """Dimension → {(*keys, its value): counts}, grouped on `keys` and each dimension at
+    once. On PostgreSQL in one pass (GROUPING SETS; grouping(…) sets a bit for each
+    dimension a row is not grouped on); elsewhere grouped on every dimension together and
+    summed here."""
+    width = len(keys)
+    cells: dict = {name: {} for name in DIMENSIONS}
+    if db.engine.dialect.name == "postgresql":
+        last = len(DIMENSIONS) - 1
+        named = {
+            sum(1 << (last - other) for other in range(len(DIMENSIONS)) if other != position): (
+                position,
+                name,
+            )
+            for position, name in enumerate(DIMENSIONS)
+        }
+        rows = db.session.execute(
+            sa.select(*keys, *dimensions, sa.func.grouping(*dimensions), *counts)
+            .where(*where)
+            .group_by(sa.func.grouping_sets(*(sa.tuple_(*keys, group) for group in dimensions)))
+        )
+        for row in rows:
+            position, name = named[row[width + len(DIMENSIONS)]]
+            key = (*row[:width], row[width + position])
+            cells[name][key] = tuple(row[width + len(DIMENSIONS) + 1 :])
+        return cells
+    rows = db.session.execute(
+        sa.select(*keys, *dimensions, *counts).where(*where).group_by(*keys, *dimensions)
+    )
+    for row in rows:
+        head = (_as_date(row[0]), *row[1:width])
+        values = tuple(value or 0 for value in row[width + len(DIMENSIONS) :])
+        for position, name in enumerate(DIMENSIONS):
+            key = (*head, row[width + position])
+            found = cells[name].get(key)
+            cells[name][key] = (
+                values if found is None else tuple(map(sum, zip(found, values, strict=True)))
+            )
+    return cells
+
+
+def _covering(kind: str, filter_: Filter, count: Callable) -> dict:
+    """`count(filter_)`, or within ``shared()`` that of a filter whose period covers the
+    filter's, with the same narrowing: computed once over the filter's period and the one
+    before (the themes panel and the patterns compare with it), and read off by every
+    later filter it covers."""
+    memo = _SHARED.get()
+    if memo is None:
+        return count(filter_)
+    tenant_id = current_tenant_id()
+    for key, cells in memo.items():
+        if key[:2] == (tenant_id, kind) and _covers(key[2], filter_):
+            return cells
+    span = _with_previous(filter_)
+    return memo.setdefault((tenant_id, kind, span), count(span))
 
 
 def _month_of(column):
@@ -318,48 +443,62 @@ class ThemeFigure:
 
 
 def _theme_counts(filter_: Filter, dimension: str | None = None) -> dict:
-    """(month or the dimension's value, theme) → how many pieces of feedback raise the theme.
+    """(month or the dimension's value, theme) → how many pieces of feedback in the
+    filter's period raise the theme (read off `_theme_cells`)."""
+
+    def compute():
+        counts = Counter()
+        for (month, theme, group), (count,) in _theme_cells(filter_)[
+            dimension or DIMENSIONS[0]
+        ].items():
+            if filter_.first <= month <= filter_.last:
+                counts[(month if dimension is None else group, theme)] += count
+        return dict(counts)
+
+    return _once(("themes", filter_, dimension), compute)
+
+
+def _theme_cells(filter_: Filter) -> dict:
+    """Dimension → {(month, theme, its value): (pieces of feedback raising the theme,)}
+    over at least the filter's period: one scan of the tags serves the themes, the trend,
+    the heat map and the patterns' heat maps of both periods (see `_covering`).
 
     A piece of feedback raising a theme in two answers has two tags: each is kept once by
-    grouping on (month, theme, feedback) first, which is the order of the covering index
+    taking one row per (month, theme, feedback), the order of the covering index
     ix_insight_tags_counting, so the database streams it without sorting (a count of
     distinct feedback per group sorts every tag, on disk at 100,000 responses). A piece of
     feedback has one month and one value of each dimension (its tags repeat them), so the
-    dimension's value comes along: on PostgreSQL from the first row of each (DISTINCT ON,
-    no sort), elsewhere by grouping on it as well."""
+    dimensions come along: on PostgreSQL from the first row of each (DISTINCT ON, no
+    sort), elsewhere by grouping on them as well."""
+    return _covering("theme_cells", filter_, _count_theme_cells)
 
-    def compute():
-        group = ThemeTag.month if dimension is None else getattr(ThemeTag, dimension)
-        keys = [ThemeTag.month, ThemeTag.theme, ThemeTag.feedback_id]
-        pairs = sa.select(group.label("grp"), ThemeTag.theme).where(*filter_.where(ThemeTag))
-        if dimension is None:
-            pairs = pairs.group_by(*keys)
-        elif db.engine.dialect.name == "postgresql":  # one row of each, no sort
-            pairs = pairs.distinct(*keys).order_by(*keys)
-        else:
-            pairs = pairs.group_by(*keys, group)
-        pairs = pairs.subquery()
-        rows = db.session.execute(
-            sa.select(pairs.c.grp, pairs.c.theme, sa.func.count()).group_by(
-                pairs.c.grp, pairs.c.theme
-            )
-        ).all()
-        return {(key, theme): count for key, theme, count in rows}
 
-    return _once(("themes", filter_, dimension), compute)
+def _covers(wider: Filter, filter_: Filter) -> bool:
+    """Whether `wider` has the narrowing of `filter_` and a period around its period."""
+    return (
+        replace(wider, first=filter_.first, last=filter_.last) == filter_
+        and wider.first <= filter_.first
+        and filter_.last <= wider.last
+    )
+
+
+def _count_theme_cells(filter_: Filter) -> dict:
+    keys = [ThemeTag.month, ThemeTag.theme, ThemeTag.feedback_id]
+    dimensions = [getattr(ThemeTag, name) for name in DIMENSIONS]
+    once = sa.select(ThemeTag.month, ThemeTag.theme, *dimensions).where(*filter_.where(ThemeTag))
+    once = (
+        once.distinct(*keys).order_by(*keys)
+        if db.engine.dialect.name == "postgresql"
+        else once.group_by(*keys, *dimensions)
+    ).subquery()
+    return _per_dimension(
+        [once.c.month, once.c.theme], [once.c[name] for name in DIMENSIONS], (sa.func.count(),), []
+    )
 
 
 def _with_previous(filter_: Filter) -> Filter:
     """The filter's period and the one before it, for one query over both."""
     return replace(filter_, first=filter_.previous().first)
-
-
-def _in_period(by_month: dict, filter_: Filter) -> dict:
-    return {
-        (month, theme): count
-        for (month, theme), count in by_month.items()
-        if filter_.first <= month <= filter_.last
-    }
 
 
 def _by_theme(counts: dict) -> Counter:
@@ -370,27 +509,22 @@ def _by_theme(counts: dict) -> Counter:
 
 
 def _sizes(filter_: Filter, dimension: str) -> dict:
-    def compute():
-        column = getattr(Feedback, dimension)
-        return dict(
-            db.session.execute(
-                sa.select(column, sa.func.count()).where(*filter_.where(Feedback)).group_by(column)
-            ).all()
-        )
-
-    return _once(("sizes", filter_, dimension), compute)
+    """The dimension's value → responses in the filter's period."""
+    return {
+        group: size
+        for group, (size, *_scores) in _feedback_counts(filter_, dimension).items()
+        if size
+    }
 
 
 def themes(filter_: Filter, thresholds: Thresholds) -> list[ThemeFigure]:
     """Every theme raised in the period, most raised first, with its share in the period
     before."""
     figures = []
-    both = _theme_counts(_with_previous(filter_))
     before_filter = filter_.previous()
-    current, before = (
-        _by_theme(_in_period(both, filter_)),
-        _by_theme(_in_period(both, before_filter)),
-    )
+    with shared():  # one scan of the tags for both periods
+        current = _by_theme(_theme_counts(filter_))
+        before = _by_theme(_theme_counts(before_filter))
     base = responses(filter_)
     # The period before is a view of its own: shown only where that view would be.
     before_base = responses(before_filter) if view_allowed(before_filter, thresholds) else 0
@@ -478,10 +612,7 @@ def trend(filter_: Filter, thresholds: Thresholds) -> Grid:
     sizes, counts = Counter(), Counter()
     for month, count in _sizes_by_month(filter_).items():
         sizes[_quarter(month)] += count
-    # The themes panel asks for the period before as well: one query serves both.
-    for (month, theme), count in _in_period(
-        _theme_counts(_with_previous(filter_)), filter_
-    ).items():
+    for (month, theme), count in _theme_counts(filter_).items():
         counts[(_quarter(month), theme)] += count
     return _grid(thresholds, dict(sizes), dict(counts), quarters)
 
@@ -512,18 +643,10 @@ class Scores:
 
 
 def scores(filter_: Filter, thresholds: Thresholds) -> Scores:
-    promoters = sa.func.sum(sa.case((Feedback.enps >= PROMOTER, 1), else_=0))
-    detractors = sa.func.sum(sa.case((Feedback.enps < PASSIVE, 1), else_=0))
-    back_yes = sa.func.sum(sa.case((Feedback.come_back.is_(True), 1), else_=0))
-    answered, promoting, detracting, back_answers, back_yes = db.session.execute(
-        sa.select(
-            sa.func.count(Feedback.enps),
-            promoters,
-            detractors,
-            sa.func.count(Feedback.come_back),
-            back_yes,
-        ).where(*filter_.where(Feedback))
-    ).one()
+    _size, answered, promoting, detracting, back_answers, back_yes = (
+        sum(column)
+        for column in zip((0,) * 6, *_feedback_counts(filter_, None).values(), strict=True)
+    )
     enps = round(100 * ((promoting or 0) - (detracting or 0)) / answered) if answered else 0
     departed = _departures_by_month(filter_).values()
     return Scores(
@@ -596,13 +719,13 @@ class Turnover:
 def turnover(filter_: Filter) -> tuple[Turnover, list[Turnover]]:
     """The company's turnover and each department's, annualised over the period. Departures
     are identified facts HR recorded, not feedback: no threshold applies."""
-    whole = replace(filter_, department_id=None)
-    column = Departure.department_id
-    departed = dict(
-        db.session.execute(
-            sa.select(column, sa.func.count()).where(*whole.where(Departure)).group_by(column)
-        ).all()
-    )
+    return _once(("turnover", filter_), lambda: _turnover(filter_))
+
+
+def _turnover(filter_: Filter) -> tuple[Turnover, list[Turnover]]:
+    departed = Counter()
+    for (_month, department_id), (count, _regretted) in _departures(filter_).items():
+        departed[department_id] += count
     headcounts = _headcounts(filter_.last)
     years = len(filter_.months) / 12
     departments = []

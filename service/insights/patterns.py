@@ -77,16 +77,17 @@ def patterns(filter_: Filter, thresholds: Thresholds) -> list[Pattern]:
         return []
     names = _names()
     before = filter_.previous()
-    before_allowed = figures.view_allowed(before, thresholds)
     found: list[Pattern] = []
-    for dimension in GROUPED:
-        now = figures.heatmap(filter_, thresholds, dimension)
-        if before_allowed:
-            then = figures.heatmap(before, thresholds, dimension)
-            found += _rises(now, then, dimension, names)
-        if dimension == "job_function_id":
-            found += _role_fit(now, names)
-    found += _turnover(filter_, names)
+    with figures.shared():  # the heat maps of both periods rest on one count of the tags
+        before_allowed = figures.view_allowed(before, thresholds)
+        for dimension in GROUPED:
+            now = figures.heatmap(filter_, thresholds, dimension)
+            if before_allowed:
+                then = figures.heatmap(before, thresholds, dimension)
+                found += _rises(now, then, dimension, names)
+            if dimension == "job_function_id":
+                found += _role_fit(now, names)
+        found += _turnover(filter_, names)
     return found
 
 

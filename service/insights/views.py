@@ -197,10 +197,12 @@ def _context(reading: filters.Reading, dimension: str) -> dict:
 def index():
     reading, dimension = _reading(), _dimension()
     context = _context(reading, dimension)
-    board = dashboard.build(
-        reading.filter, context["thresholds"], DIMENSIONS[dimension][0], _language()
-    )
-    return render("insights/dashboard.html", block="panels", dashboard=board, **context)
+    # The patterns the page draws read the same counts as its panels: one query each.
+    with figures.shared():
+        board = dashboard.build(
+            reading.filter, context["thresholds"], DIMENSIONS[dimension][0], _language()
+        )
+        return render("insights/dashboard.html", block="panels", dashboard=board, **context)
 
 
 @bp.route("/panels/<name>")

@@ -16,6 +16,7 @@ from service.insights.models import AnswerInsight
 from service.insights.thresholds import HIDDEN, Thresholds
 from service.surveys.themes import THEME_KEYS
 from service.tenancy import tenant_scope
+from service.tenants.models import JobFunction, Location
 from tests.factories import make_department, make_departure, make_tenant
 from tests.insights.insight_world import (
     SMALL_NAME,
@@ -479,3 +480,78 @@ def test_what_the_dashboard_and_quotes_render_never_tells_the_small_departments_
 def _names(world, ids) -> list[str]:
     names = {world.small.id: SMALL_NAME, world.sales.id: "Sales", world.kitchen.id: "Kitchen"}
     return [names[key] for key in ids]
+
+
+# --- One count, read by every panel ---------------------------------------------------------
+
+
+def _each_figure(view: Filter, first_asked: Filter | None = None) -> dict:
+    """Every figure of `view` and of the period before it, `first_asked` asked first."""
+    found = {}
+    if first_asked is not None:
+        found["first"] = figures.heatmap(first_asked, THREE, "job_function_id")
+    for name, period in (("now", view), ("before", view.previous())):
+        found[name] = (
+            figures.responses(period),
+            figures.volume(period, THREE),
+            figures.themes(period, THREE),
+            figures.trend(period, THREE),
+            [figures.heatmap(period, THREE, dimension) for dimension in figures.DIMENSIONS],
+            figures.scores(period, THREE),
+            figures.turnover(period),
+            figures.view_allowed(period, THREE, today=dt.date(2026, 12, 2)),
+        )
+    return found
+
+
+def test_figures_read_off_the_shared_counts_equal_each_figure_read_alone(tenant, version):
+    """The dashboard page counts the tags, the feedback and the departures once for every
+    panel and pattern (figures.shared: both periods, every dimension, GROUPING SETS on
+    PostgreSQL); each figure read off those counts is the one its own query gives."""
+    sales, it = make_department(tenant, "Sales"), make_department(tenant, "IT")
+    with tenant_scope(tenant.id):
+        functions = [JobFunction(name="Representative"), JobFunction(name="Lead")]
+        gent = Location(name="Gent", city="Gent")
+        db.session.add_all([*functions, gent])
+        db.session.commit()
+        rep, lead, gent_id = functions[0].id, functions[1].id, gent.id
+    answers = [
+        {"pay": "yes", "manager": 2, "recommend": 10, "reason": "growth"},
+        {"pay": "no", "training": 1, "recommend": 3, "reason": "compensation", "back": "yes"},
+        {"manager": 5, "recommend": 8, "back": "no"},
+    ]
+    months = [dt.date(2026, number, 1) for number in (5, 6, 7, 9, 10, 11)]
+    for index, month in enumerate(months):
+        for number, department in enumerate((sales, it, None)):
+            turn = (index + number) % 3
+            respond(
+                tenant,
+                version,
+                3 + turn,
+                answers[turn],
+                month=month,
+                department_id=getattr(department, "id", None),
+                job_function_id=(rep, lead, None)[(index + 2 * number) % 3],
+                location_id=gent_id if number else None,
+            )
+        leave(tenant, index, month.replace(day=15), department_id=sales.id, regretted=index % 2)
+    read_all(tenant)
+    period = Filter(first=dt.date(2026, 9, 1), last=NOV)
+    views = [
+        period,
+        dataclasses.replace(period, department_id=sales.id),
+        dataclasses.replace(period, job_function_id=rep),
+    ]
+    with tenant_scope(tenant.id):
+        alone = [_each_figure(view, first_asked=view.previous()) for view in views]
+        for found in alone:
+            assert found["now"][0]  # both periods hold responses
+            assert found["before"][0]
+            assert any(grid.themes for grid in found["now"][4])
+        # One page, or a report of several views: each view read off its own counts.
+        with figures.shared():
+            assert [_each_figure(view, first_asked=view.previous()) for view in views] == alone
+        with figures.shared():
+            assert [_each_figure(view) for view in views] == [
+                {key: found[key] for key in ("now", "before")} for found in alone
+            ]
