@@ -5,8 +5,8 @@ A period is a calendar week (Monday to Sunday), month or quarter in the tenant's
 Its report is due at the first sending moment after it ends: the chosen weekday (weekly) or
 day of the month after (monthly, quarterly), at the chosen hour. The figures always cover
 whole ended months, as the dashboard does (the month in progress is never shown): a monthly
-or quarterly report shows its own months; a weekly report shows the last month ended before
-it was due (its action progress is the week's).
+or quarterly report shows its own months; a weekly report shows the last month ended by the
+end of its week (its action progress is the week's).
 """
 
 import datetime as dt
