@@ -449,3 +449,29 @@ def test_the_platform_page_sets_the_staff_requirement(client, people):
 def test_the_staff_requirement_page_is_the_platforms_only(client, people):
     sign_in(client, people["agency_admin"].email)
     assert client.get("/platform/second-factor").status_code == 404
+
+
+def test_an_htmx_change_is_sent_to_confirm_as_a_whole_page(client, people):
+    admin = people["a_hr_admin"]
+    target = people["a_member_membership"]
+    sign_in(client, admin.email)
+    _age_the_proof()
+    response = post(
+        client,
+        f"/t/tenant-a/members/{target.id}/role",
+        {"role": "hr"},
+        "/profile",
+        headers={"HX-Request": "true"},
+    )
+    assert response.status_code == 204
+    assert response.headers["HX-Redirect"].startswith("/confirm-identity?next=")
+
+
+def test_a_deactivated_persons_waiting_sign_in_dies(client, people):
+    user = people["a_member"]
+    authenticator, _codes = enrol(user)
+    sign_in(client, user.email)
+    db.session.get(User, user.id).active = False
+    db.session.commit()
+    assert code_step(client, authenticator.now()).headers["Location"].endswith("/login")
+    assert client.get("/profile").status_code == 302
