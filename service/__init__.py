@@ -113,6 +113,7 @@ def _register_blueprints(app: Flask) -> None:
     from service.accounts.agency_views import bp as agency_people
     from service.accounts.member_views import bp as members
     from service.accounts.platform_views import bp as platform_people
+    from service.accounts.second_factor_views import bp as second_factor
     from service.accounts.views import bp as accounts
     from service.actions import digest_models  # noqa: F401 — reminder digests: no page
     from service.actions.practice_views import bp as practices
@@ -148,7 +149,8 @@ def _register_blueprints(app: Flask) -> None:
     surveys_ = (survey_invitations, leaver, responses, interviews, my_interviews)
     actions = (board, practices, publishing, you_said_we_did)
     insights = (insight_dashboard, insight_exports, insight_actions, themes, theme_corrections)
-    for blueprint in (*blueprints, *extra, *surveys_, *actions, *insights, reports, report_pdfs):
+    later = (reports, report_pdfs, second_factor)
+    for blueprint in (*blueprints, *extra, *surveys_, *actions, *insights, *later):
         app.register_blueprint(blueprint)
 
 

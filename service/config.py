@@ -73,6 +73,10 @@ class Config:
         self.SESSION_REMEMBER_DAYS = int(os.environ.get("SESSION_REMEMBER_DAYS", "14"))
         self.REMEMBER_COOKIE_DURATION = dt.timedelta(days=self.SESSION_REMEMBER_DAYS)
         self.REMEMBER_COOKIE_SAMESITE = "Lax"
+        # The second factor: how long the code step waits after a right password, and how
+        # old the last proof of identity may be before a sensitive change asks again.
+        self.SECOND_FACTOR_STEP_MINUTES = int(os.environ.get("SECOND_FACTOR_STEP_MINUTES", "5"))
+        self.REAUTH_MINUTES = int(os.environ.get("REAUTH_MINUTES", "10"))
         self.INVITATION_TTL_HOURS = int(os.environ.get("INVITATION_TTL_HOURS", "168"))
         self.PASSWORD_RESET_TTL_MINUTES = int(os.environ.get("PASSWORD_RESET_TTL_MINUTES", "60"))
         # Flask-Limiter: Redis when there is one (limits hold across web processes).

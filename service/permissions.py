@@ -25,6 +25,8 @@ MATRIX: dict[str, frozenset[str]] = {
     # The agency admin supports its clients' set-up; structure is no feedback content.
     "tenant.structure.manage": frozenset({"hr_admin", "agency_admin"}),
     "tenant.settings.edit": frozenset({"hr_admin", "agency_admin"}),
+    # Requiring a second factor of everyone in the tenant: the HR admin, for its people.
+    "tenant.second_factor.manage": frozenset({"hr_admin"}),
     "agency.home": frozenset(AGENCY_ROLES),
     "agency.portfolio.view": frozenset({"agency_admin"}),
     "agency.tenants.manage": frozenset({"agency_admin"}),
@@ -34,6 +36,8 @@ MATRIX: dict[str, frozenset[str]] = {
     "platform.outbox.view": frozenset(PLATFORM_ROLES),
     "platform.outbox.retry": frozenset(PLATFORM_ROLES),
     "platform.agencies.manage": frozenset(PLATFORM_ROLES),
+    # Requiring a second factor of every platform administrator and agency staff member.
+    "platform.second_factor.manage": frozenset(PLATFORM_ROLES),
     # People: members of a tenant (its agency admin may name a new HR admin), consultants.
     "tenant.members.manage": frozenset({"hr_admin", "agency_admin"}),
     "agency.consultants.manage": frozenset({"agency_admin"}),

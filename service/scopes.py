@@ -9,13 +9,16 @@ import datetime as dt
 from zoneinfo import ZoneInfo
 
 import sqlalchemy as sa
-from flask import Blueprint, abort, g, request, session
+from flask import Blueprint, abort, flash, g, request, session, url_for
+from flask_babel import gettext as _
 from flask_login import current_user
 from werkzeug.local import LocalProxy
 
+from service.accounts import second_factor
 from service.accounts.models import AgencyMembership, AgencyRole
 from service.errors import Suspended
 from service.extensions import db, login_manager
+from service.rendering import to_page
 from service.tenancy import current_tenant_id, of_current_tenant, reset_tenant, set_tenant
 from service.tenants.models import Agency, Membership, Tenant, TenantStatus
 
@@ -145,6 +148,11 @@ def _resolve_tenant():
     g.tenant, g.role = tenant, role
     if role == "agency_admin":  # its way back to the portfolio (templates/base.html)
         g.portfolio_agency = db.session.get(Agency, tenant.agency_id)
+    if tenant.require_second_factor or (
+        role == "agency_admin" and second_factor.required_for_staff()
+    ):
+        return _second_factor_first()
+    return None
 
 
 def _resolve_agency():
@@ -157,12 +165,32 @@ def _resolve_agency():
     if agency.status != TenantStatus.ACTIVE:
         raise Suspended("agency")  # a suspended agency's own members are refused, plainly
     g.agency, g.role = agency, role
+    if second_factor.required_for_staff():
+        return _second_factor_first()
+    return None
 
 
 def _resolve_platform():
     if not current_user.is_platform_admin:
         abort(404)
     g.role = "platform_admin"
+    if second_factor.required_for_staff():
+        return _second_factor_first()
+    return None
+
+
+def _second_factor_first():
+    """Where a second factor is required, someone without one does nothing in the scope
+    until they set it up: every page of it leads to the set-up."""
+    if current_user.has_second_factor:
+        return None
+    flash(_("%(place)s requires a second factor. Set it up to continue.", place=_place()), "info")
+    return to_page(url_for("second_factor.manage"))
+
+
+def _place() -> str:
+    scope = g.get("tenant") or g.get("agency")
+    return scope.name if scope is not None else "Exitloop"
 
 
 def release_tenant(exc=None) -> None:

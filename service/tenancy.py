@@ -36,6 +36,8 @@ GLOBAL_TABLES = frozenset(
         "tenants",
         "user_sessions",
         "account_links",
+        "recovery_codes",  # a user's own second-factor codes, like the password
+        "platform_settings",  # the platform's own (the staff's second factor)
         "platform_emails",  # mail of no tenant: password resets, agency invitations
         "agency_invitations",  # an agency's invitations to its own staff
         "agency_templates",  # an agency's library of question templates

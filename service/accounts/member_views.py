@@ -8,6 +8,7 @@ from flask_babel import gettext as _
 from flask_login import current_user
 
 from service.accounts import invitations, members
+from service.accounts.reauth import recent_proof_required
 from service.accounts.schemas import RoleSchema, TenantInviteSchema
 from service.confirmation import Confirmation, ask, asking
 from service.labels import ROLES
@@ -132,6 +133,7 @@ def _giving_up_admin(row, role: str | None) -> Confirmation | None:
 
 @bp.post("/<uuid:membership_id>/role")
 @require("tenant.members.manage")
+@recent_proof_required
 def change_role(membership_id: uuid.UUID):
     giving_up = _giving_up_admin(members.member_or_404(membership_id), request.form.get("role"))
     if giving_up is not None and not request.form.get("confirmed"):

@@ -27,6 +27,12 @@ class User(UserMixin, IdMixin, db.Model):
     is_platform_admin: Mapped[bool] = mapped_column(default=False)
     active: Mapped[bool] = mapped_column(default=True)
     created_at: Mapped[dt.datetime] = created_at_column()
+    # The second factor (service/accounts/second_factor.py): the TOTP secret (base32), set
+    # when enrolment starts and in force only once a code proved the authenticator has it;
+    # the last accepted time step, so that a code is accepted once (no replay).
+    totp_secret: Mapped[str | None] = mapped_column(sa.String(64))
+    totp_enabled_at: Mapped[dt.datetime | None] = mapped_column(sa.DateTime(timezone=True))
+    totp_last_step: Mapped[int | None] = mapped_column(sa.BigInteger)
 
     # The raw token of the server-side session this object was loaded for (never stored).
     session_token = None
@@ -39,6 +45,10 @@ class User(UserMixin, IdMixin, db.Model):
     @property
     def has_password(self) -> bool:
         return self.password_hash is not None
+
+    @property
+    def has_second_factor(self) -> bool:
+        return self.totp_enabled_at is not None
 
     def get_id(self) -> str:
         """Flask-Login keeps this in the session and remember cookies: the session token,
@@ -77,6 +87,38 @@ class UserSession(IdMixin, db.Model):
     revoked_at: Mapped[dt.datetime | None] = mapped_column(sa.DateTime(timezone=True))
     user_agent: Mapped[str | None] = mapped_column(sa.String(200))
     ip_address: Mapped[str | None] = mapped_column(sa.String(45))
+    # The last time the person proved who they are here (password, and the code when
+    # enrolled): sensitive changes ask again when it is older (service/accounts/reauth.py).
+    authenticated_at: Mapped[dt.datetime | None] = mapped_column(sa.DateTime(timezone=True))
+    # Set while the password was right but the second factor is still to come: such a
+    # session signs nobody in, and is dead after this moment.
+    second_factor_due_by: Mapped[dt.datetime | None] = mapped_column(sa.DateTime(timezone=True))
+
+
+class RecoveryCode(IdMixin, db.Model):
+    """A one-time code that stands in for the authenticator; only its hash is kept."""
+
+    __tablename__ = "recovery_codes"
+
+    user_id: Mapped[uuid.UUID] = mapped_column(
+        sa.ForeignKey("users.id", ondelete="CASCADE"), index=True
+    )
+    code_hash: Mapped[str] = mapped_column(sa.String(64), unique=True)
+    created_at: Mapped[dt.datetime] = created_at_column()
+    used_at: Mapped[dt.datetime | None] = mapped_column(sa.DateTime(timezone=True))
+
+
+class PlatformSettings(db.Model):
+    """Platform-wide settings: a single row (id 1), made when first changed."""
+
+    __tablename__ = "platform_settings"
+    __table_args__ = (sa.CheckConstraint("id = 1", name="single_row"),)
+
+    id: Mapped[int] = mapped_column(primary_key=True, autoincrement=False)
+    # Every platform administrator and agency staff member must use a second factor.
+    require_second_factor_for_staff: Mapped[bool] = mapped_column(
+        default=False, server_default=sa.false()
+    )
 
 
 class LinkPurpose(enum.StrEnum):

@@ -1,5 +1,6 @@
 from marshmallow import ValidationError, fields, validate, validates_schema
 
+from service.accounts.passwords import is_common
 from service.config import LANGUAGES
 from service.emails import EmailAddress
 from service.roles import TenantRole
@@ -41,14 +42,24 @@ def _display_name() -> fields.String:
     )
 
 
+def _not_common(password: str) -> None:
+    if is_common(password):
+        raise ValidationError(
+            N_("This password is on a list of common and leaked passwords. Choose another.")
+        )
+
+
 def _new_password() -> fields.String:
     return fields.String(
         required=True,
-        validate=validate.Length(
-            min=PASSWORD_MIN,
-            max=PASSWORD_MAX,
-            error=N_("Choose a password of 12 to 256 characters."),
-        ),
+        validate=[
+            validate.Length(
+                min=PASSWORD_MIN,
+                max=PASSWORD_MAX,
+                error=N_("Choose a password of 12 to 256 characters."),
+            ),
+            _not_common,
+        ],
         error_messages={"required": N_("Choose a password of 12 to 256 characters.")},
     )
 
@@ -95,6 +106,34 @@ class PasswordChangeSchema(NewPasswordSchema):
         validate=validate.Length(min=1, max=1024, error=N_("Enter your current password.")),
         error_messages={"required": N_("Enter your current password.")},
     )
+
+
+def _code(**kwargs) -> fields.String:
+    return fields.String(
+        validate=validate.Length(min=1, max=32, error=N_("Enter the code.")),
+        error_messages={"required": N_("Enter the code.")},
+        **kwargs,
+    )
+
+
+class CodeSchema(FormSchema):
+    """A code of the second factor: 6 digits from the app, or a recovery code."""
+
+    code = _code(required=True)
+
+
+class ConfirmIdentitySchema(FormSchema):
+    untrimmed = frozenset({"password"})
+    password = fields.String(
+        required=True,
+        validate=validate.Length(min=1, max=1024, error=N_("Enter your password.")),
+        error_messages={"required": N_("Enter your password.")},
+    )
+    code = _code(load_default=None)
+
+
+class RequirementSchema(FormSchema):
+    required = fields.Boolean(load_default=False)
 
 
 class ProfileSchema(FormSchema):

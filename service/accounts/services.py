@@ -5,7 +5,7 @@ from dataclasses import dataclass
 import sqlalchemy as sa
 from flask_babel import gettext as _
 
-from service.accounts import links, sessions
+from service.accounts import links, second_factor, sessions
 from service.accounts.models import AgencyMembership, LinkPurpose, User
 from service.accounts.passwords import hash_password, needs_rehash, verify_password
 from service.accounts.tasks import send_password_reset
@@ -32,14 +32,46 @@ def authenticate(email: str, password: str) -> User | None:
 def sign_in(email: str, password: str, remember: bool = False) -> User:
     """Check the credentials and open a server-side session (rehashing the password if
     its parameters changed); the returned user carries the session token. Raises Refused
-    (the same for an unknown address and a wrong password)."""
+    (the same for an unknown address and a wrong password). For a user with a second
+    factor the session waits for the code (``complete_sign_in``) and signs nobody in."""
     user = authenticate(email, password)
     if user is None:
         db.session.rollback()
         raise Refused({"form": [_("The email address or password is incorrect.")]})
-    sessions.start_session(user, remember)
+    sessions.start_session(user, remember, second_factor_due=user.has_second_factor)
     db.session.commit()
     return user
+
+
+def _wrong_code() -> dict[str, list[str]]:
+    return {"code": [_("This code is not right, or was used already. Try the next one.")]}
+
+
+def complete_sign_in(token: str, code: str) -> User:
+    """The second step: a code from the app or an unused recovery code turns the waiting
+    session ``token`` into a signed-in one; the returned user carries it. Raises Refused."""
+    waiting = sessions.awaiting_second_factor(token)
+    if waiting is None:
+        raise Refused({"form": [_("This sign-in has expired. Sign in again.")]})
+    record, user = waiting
+    if not second_factor.verify(user, code):
+        db.session.rollback()
+        raise Refused(_wrong_code())
+    sessions.complete_second_factor(record, user, token)
+    db.session.commit()
+    return user
+
+
+def confirm_identity(user: User, password: str, code: str | None) -> None:
+    """Re-authentication before a sensitive change: the password, and the second factor
+    when enrolled; recorded on this session. Raises Refused."""
+    if not verify_password(user.password_hash, password):
+        raise Refused({"password": [_("This is not your current password.")]})
+    if user.has_second_factor and not second_factor.verify(user, code or ""):
+        db.session.rollback()
+        raise Refused(_wrong_code())
+    sessions.confirm_identity(user.session_id)
+    db.session.commit()
 
 
 def sign_out(user: User) -> None:
@@ -103,7 +135,8 @@ def set_password_from_link(token: str, purpose: LinkPurpose, password: str, reme
     link, user = links.check(token, purpose, lock=True)
     _set_password(user, password)  # also marks this link used
     sessions.revoke_all(user.id)
-    sessions.start_session(user, remember)
+    # A reset link proves the mailbox, not the second factor: that is still asked.
+    sessions.start_session(user, remember, second_factor_due=user.has_second_factor)
     db.session.commit()
     return user
 

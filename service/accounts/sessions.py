@@ -20,15 +20,22 @@ from service.model_types import as_utc, utcnow
 TOUCH_EVERY = dt.timedelta(seconds=60)
 
 
-def start_session(user: User, remember: bool) -> None:
-    """Add a session row for ``user`` (the caller commits) and attach its token."""
+def _lifetime(remember: bool) -> dt.timedelta:
     config = current_app.config
+    if remember:
+        return dt.timedelta(days=config["SESSION_REMEMBER_DAYS"])
+    return dt.timedelta(hours=config["SESSION_MAX_HOURS"])
+
+
+def start_session(user: User, remember: bool, second_factor_due: bool = False) -> None:
+    """Add a session row for ``user`` (the caller commits) and attach its token. With
+    ``second_factor_due`` the row signs nobody in until ``complete_second_factor``, and
+    dies unused after a few minutes."""
     now = utcnow()
-    lifetime = (
-        dt.timedelta(days=config["SESSION_REMEMBER_DAYS"])
-        if remember
-        else dt.timedelta(hours=config["SESSION_MAX_HOURS"])
-    )
+    lifetime = _lifetime(remember)
+    if second_factor_due:
+        minutes = current_app.config["SECOND_FACTOR_STEP_MINUTES"]
+        lifetime = min(lifetime, dt.timedelta(minutes=minutes))
     token = new_token()
     record = UserSession(
         user_id=user.id,
@@ -39,10 +46,57 @@ def start_session(user: User, remember: bool) -> None:
         expires_at=now + lifetime,
         user_agent=(request.user_agent.string or "")[:200] or None,
         ip_address=(request.remote_addr or "")[:45] or None,
+        authenticated_at=None if second_factor_due else now,
+        second_factor_due_by=now + lifetime if second_factor_due else None,
     )
     db.session.add(record)
     db.session.flush()
     user.session_token, user.session_id = token, record.id
+
+
+def awaiting_second_factor(token: str) -> tuple[UserSession, User] | None:
+    """The session still waiting for the second factor under ``token``, and its user: None
+    when there is none, it expired or was revoked, or the user was deactivated."""
+    row = db.session.execute(
+        sa.select(UserSession, User)
+        .join(User, User.id == UserSession.user_id)
+        .where(
+            UserSession.token_hash == token_hash(token),
+            UserSession.second_factor_due_by > utcnow(),
+            UserSession.revoked_at.is_(None),
+        )
+    ).first()
+    if row is None or not row[1].active:
+        return None
+    return row[0], row[1]
+
+
+def complete_second_factor(record: UserSession, user: User, token: str) -> None:
+    """The second factor is in: the session signs the user in from now, for its full
+    lifetime (the caller commits)."""
+    now = utcnow()
+    record.second_factor_due_by = None
+    record.authenticated_at = now
+    record.last_seen_at = now
+    record.expires_at = now + _lifetime(record.remember)
+    user.session_token, user.session_id = token, record.id
+
+
+def confirm_identity(session_id: uuid.UUID) -> None:
+    """The person proved who they are again in this session (the caller commits)."""
+    db.session.execute(
+        sa.update(UserSession).where(UserSession.id == session_id).values(authenticated_at=utcnow())
+    )
+
+
+def authenticated_since(session_id: uuid.UUID | None) -> dt.datetime | None:
+    """When the person last proved who they are in this session."""
+    if session_id is None:
+        return None
+    at = db.session.scalar(
+        sa.select(UserSession.authenticated_at).where(UserSession.id == session_id)
+    )
+    return as_utc(at)
 
 
 def renew_session() -> None:
@@ -57,6 +111,8 @@ def renew_session() -> None:
 def is_live(record: UserSession, now: dt.datetime) -> bool:
     if record.revoked_at is not None or as_utc(record.expires_at) <= now:
         return False
+    if record.second_factor_due_by is not None:
+        return False  # the password was right, but the second factor never came
     if record.remember:
         return True
     idle = dt.timedelta(minutes=current_app.config["SESSION_IDLE_MINUTES"])

@@ -41,6 +41,8 @@ PUBLIC_ENDPOINTS = frozenset(
         "accounts.forgot_password",
         "accounts.reset_password",
         "accounts.accept_invitation",
+        # The sign-in's second step: proven by the waiting session of a right password.
+        "second_factor.code",
         # The leaver's survey (service/surveys/leaver_views.py): proven by its link or cookie.
         "leaver.open",
         "leaver.survey",
@@ -64,9 +66,20 @@ LOGIN_ONLY_ENDPOINTS = frozenset(
         "accounts.sign_out_everywhere",
         "accounts.profile",
         "accounts.change_password",
+        "second_factor.confirm_identity",
+        "second_factor.manage",
+        "second_factor.start",
+        "second_factor.confirm",
+        "second_factor.new_recovery_codes",
+        "second_factor.disable",
         "my_interviews.index",  # service/surveys/interview_views.py: across the user's tenants
     }
 )
+
+
+# The sign-in waiting for its second factor, in the Flask session: the token of a
+# server-side session that signs nobody in until the code comes (sessions.py).
+WAITING = "second_factor"
 
 
 def _failed(response) -> bool:
@@ -170,9 +183,13 @@ def login():
         )
         if not errors:
             sessions.renew_session()
+            target = safe_next(request.args.get("next"), url_for("accounts.index"))
+            if user.has_second_factor:  # second_factor_views.code signs in
+                session[WAITING] = {"token": user.session_token, "next": target}
+                return redirect(url_for("second_factor.code"))
             login_user(user, remember=data["remember"])
             offer_language_choice(user)
-            return redirect(safe_next(request.args.get("next"), url_for("accounts.index")))
+            return redirect(target)
     status = 422 if errors else 200
     return render("auth/login.html", block="login_form", status=status, form=form, errors=errors)
 
@@ -358,6 +375,16 @@ def reset_password(token: str):
         except LinkRefused as refused:
             return _link_refused(refused.reason)
         if not errors:
+            if user.has_second_factor:
+                if current_user.is_authenticated:
+                    logout_user()
+                sessions.renew_session()
+                session[WAITING] = {"token": user.session_token, "next": url_for("accounts.index")}
+                flash(
+                    _("Your password has been set. To sign in, enter your second factor's code."),
+                    "info",
+                )
+                return redirect(url_for("second_factor.code"))
             _sign_in_here(user)
             flash(_("Your password has been set. Welcome to Exitloop."), "info")
             return redirect(url_for("accounts.index"))

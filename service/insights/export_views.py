@@ -10,6 +10,7 @@ from flask import g, make_response, request
 from flask_babel import get_locale
 from flask_login import current_user
 
+from service.accounts.reauth import recent_proof_required
 from service.insights import exports, filters
 from service.insights.export_models import FileFormat
 from service.insights.thresholds import Thresholds
@@ -29,6 +30,7 @@ def _reading():
 
 @bp.get("/exports")
 @require("tenant.insights.export")
+@recent_proof_required  # confirmed before the page, so that its downloads rarely ask again
 def export_page():
     reading = _reading()
     thresholds = Thresholds.of(current_tenant)
@@ -51,6 +53,7 @@ def export_page():
 
 @bp.get(f"/export/<{_KINDS}:export_kind>.<{_FORMATS}:file_format>")
 @require("tenant.insights.export")
+@recent_proof_required
 def download(export_kind: str, file_format: str):
     reading = _reading()
     found = exports.export(

@@ -90,6 +90,8 @@ class Tenant(IdMixin, db.Model):
     survey_expiry_days: Mapped[int] = mapped_column(default=21, server_default="21")
     # Action owners get a reminder this many days before an action's due date.
     action_reminder_days: Mapped[int] = mapped_column(default=3, server_default="3")
+    # Everyone who works in the tenant must sign in with a second factor (set by HR admin).
+    require_second_factor: Mapped[bool] = mapped_column(default=False, server_default=sa.false())
     status: Mapped[TenantStatus] = mapped_column(
         text_enum(TenantStatus, "tenant_status"), default=TenantStatus.ACTIVE
     )

@@ -6,7 +6,11 @@ from collections.abc import Callable
 
 from flask import flash, g, redirect, request, url_for
 from flask_babel import gettext as _
+from flask_login import current_user
 
+from service.accounts import second_factor
+from service.accounts.reauth import recent_proof_required
+from service.accounts.schemas import RequirementSchema
 from service.departures.labels import CHANNELS
 from service.listing import ListRequest
 from service.permissions import can, require
@@ -85,6 +89,7 @@ def settings():
 
 @bp.post("/settings")
 @require("tenant.settings.edit")
+@recent_proof_required  # the confidentiality thresholds guard who can be recognised
 def edit_settings():
     form = {**request.form.to_dict(), "languages": request.form.getlist("languages")}
     _data, changed, errors = validate_and_apply(
@@ -98,4 +103,27 @@ def edit_settings():
         flash(_("Settings saved."), "success")
     else:
         flash(_("No changes to save."), "info")
+    return redirect(url_for("tenants.settings"))
+
+
+@bp.post("/settings/second-factor")
+@require("tenant.second_factor.manage")
+@recent_proof_required
+def second_factor_requirement():
+    _data, changed, errors = validate_and_apply(
+        RequirementSchema(),
+        request.form.to_dict(),
+        lambda data: second_factor.set_required_in_tenant(
+            current_user, current_tenant, data["required"]
+        ),
+    )
+    company = current_tenant.name
+    if errors:
+        flash(" ".join(errors.get("form", [])), "error")
+    elif not changed:
+        flash(_("No changes to save."), "info")
+    elif current_tenant.require_second_factor:
+        flash(_("Everyone in %(company)s now needs a second factor.", company=company), "success")
+    else:
+        flash(_("A second factor is now optional in %(company)s.", company=company), "success")
     return redirect(url_for("tenants.settings"))
