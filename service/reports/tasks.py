@@ -4,13 +4,15 @@ import datetime as dt
 
 import sqlalchemy as sa
 
+from service.config import LANGUAGES
 from service.extensions import db
 from service.jobs.queue import enqueue
 from service.jobs.task import task
+from service.mail.outbox import render_email
 from service.model_types import utcnow
 from service.reports.models import Report, ReportSettings
 from service.reports.periods import latest_due
-from service.reports.sending import send_due_report
+from service.reports.sending import preview, send_due_report
 from service.tenancy import tenant_scope, unscoped
 from service.tenants.models import Tenant, TenantStatus
 
@@ -57,3 +59,19 @@ def send_report(tenant_id: str, now: str) -> None:
     it and however often)."""
     with tenant_scope(tenant_id):
         send_due_report(dt.datetime.fromisoformat(now))
+
+
+def warm_up() -> None:
+    """Build and word one report without sending or keeping it (the worker runs this before
+    it forks work-horses, so each starts with a report's SQL and templates compiled)."""
+    with unscoped():
+        tenant_id = db.session.scalar(
+            sa.select(ReportSettings.tenant_id).where(ReportSettings.enabled.is_(True)).limit(1)
+        )
+    if tenant_id is None:
+        return
+    with tenant_scope(tenant_id):
+        content = preview(utcnow())
+        for language in LANGUAGES:
+            render_email("report", language, {"report": content, "mail_brand": None})
+    db.session.rollback()
