@@ -14,7 +14,7 @@ from service.listing import page_number
 from service.model_types import utcnow
 from service.permissions import can, require
 from service.refusals import validate_and_apply
-from service.rendering import render
+from service.rendering import render, wants_fragment
 from service.reports import sending, settings
 from service.reports.labels import CADENCES
 from service.reports.models import RECIPIENTS_MAX, Report
@@ -84,13 +84,16 @@ def _form_of(stored) -> dict:
     }
 
 
-def _settings_page(form=None, errors=None, status=200, **forms):
-    """The settings page; ``forms``: the recipient form posted (``member_form`` and
-    ``member_errors``, or ``address_form`` and ``address_errors``)."""
+def _settings_page(form=None, errors=None, status=200, block=None, notice=None, **forms):
+    """The settings page, or its recipients block for htmx; ``forms``: the recipient form
+    posted (``member_form`` and ``member_errors``, or ``address_form`` and
+    ``address_errors``)."""
     stored = settings.current_settings()
     return render(
         "reports/settings.html",
+        block=block,
         status=status,
+        notice=notice,
         tenant=current_tenant,
         next_report=settings.next_report(stored, current_tenant, utcnow()),
         stored=stored,
@@ -140,10 +143,12 @@ def add_member():
         MemberRecipientSchema(), form, lambda data: settings.add_member(data, current_tenant)
     )
     if errors:
-        return _settings_page(status=422, member_form=form, member_errors=errors)
-    name = settings.recipient_name(recipient)
-    flash(_("%(name)s now gets the reports.", name=name), "success")
-    return redirect(url_for("reports.settings_page", _anchor="recipients"))
+        return _settings_page(
+            status=422, block="recipients", member_form=form, member_errors=errors
+        )
+    return _recipients_changed(
+        _("%(name)s now gets the reports.", name=settings.recipient_name(recipient))
+    )
 
 
 @bp.post("/recipients/addresses")
@@ -154,8 +159,17 @@ def add_address():
         AddressRecipientSchema(), form, settings.add_address
     )
     if errors:
-        return _settings_page(status=422, address_form=form, address_errors=errors)
-    flash(_("%(name)s now gets the reports.", name=recipient.address), "success")
+        return _settings_page(
+            status=422, block="recipients", address_form=form, address_errors=errors
+        )
+    return _recipients_changed(_("%(name)s now gets the reports.", name=recipient.address))
+
+
+def _recipients_changed(message: str):
+    """After a recipient is added: the refreshed list for htmx, else a flash and the page."""
+    if wants_fragment():
+        return _settings_page(block="recipients", notice=message)
+    flash(message, "success")
     return redirect(url_for("reports.settings_page", _anchor="recipients"))
 
 

@@ -415,3 +415,18 @@ def test_the_archive_is_paginated(client, world):
     sign_in(client, "hr@a.example")
     assert "Page 1 of 2" in text(client.get(f"{BASE}/"))
     assert "Page 2 of 2" in text(client.get(f"{BASE}/?page=2"))
+
+
+def test_htmx_adds_a_recipient_and_answers_with_the_list(client, world):
+    sign_in(client, "hr_admin@a.example")
+    data = {"address": "board@example.com", "language": "fr"}
+    answer = post_form(client, f"{BASE}/recipients/addresses", data, htmx=True)
+    assert answer.status_code == 200
+    fragment = text(answer)
+    assert fragment.lstrip().startswith('<section class="card" id="recipients"')
+    assert "board@example.com now gets the reports." in fragment
+    assert "Français" in fragment
+    refused = post_form(client, f"{BASE}/recipients/addresses", data, htmx=True)
+    assert refused.status_code == 422
+    assert text(refused).lstrip().startswith('<section class="card" id="recipients"')
+    assert "This recipient is already on the list." in text(refused)
