@@ -35,6 +35,7 @@ from service.extensions import db
 from service.insights.demo import seed_tenant_insights
 from service.labels import ROLES
 from service.model_types import utcnow
+from service.reports.demo import seed_tenant_reports
 from service.roles import PLATFORM_ADMIN
 from service.surveys.demo import seed_library, seed_tenant_templates
 from service.surveys.interview_demo import seed_tenant_interviews
@@ -442,6 +443,7 @@ def seed_demo(password: str = DEFAULT_PASSWORD) -> dict:
         seed_tenant_responses(seeded, dt.date.today())
         seed_tenant_insights(seeded)
         seed_tenant_actions(seeded, dt.date.today())
+        seed_tenant_reports(seeded, utcnow())  # after the board: the reports tell its progress
     seed_library(agency)
     return {
         "agencies": [{"slug": agency.slug, "name": agency.name}],

@@ -1,7 +1,7 @@
 """leadership reports
 
 Revision ID: 0019_reports
-Revises: 0017_insight_indexes
+Revises: 0018_mail_attachment_data
 Create Date: 2026-12-02 13:23:16.842424
 
 """
@@ -11,7 +11,7 @@ import sqlalchemy as sa
 
 # revision identifiers, used by Alembic.
 revision = '0019_reports'
-down_revision = '0017_insight_indexes'
+down_revision = '0018_mail_attachment_data'
 branch_labels = None
 depends_on = None
 

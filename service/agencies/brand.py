@@ -21,7 +21,11 @@ from service.tenants.models import Agency
 class ClientBrand:
     name: str
     colour: str | None  # lower case, readable under white text
-    has_logo: bool
+    logo_mime_type: str | None  # None: no logo
+
+    @property
+    def has_logo(self) -> bool:
+        return self.logo_mime_type is not None
 
 
 def brand_of(agency_id: uuid.UUID) -> ClientBrand | None:
@@ -34,7 +38,7 @@ def brand_of(agency_id: uuid.UUID) -> ClientBrand | None:
     if row is None:
         return None
     colour = readable(row.brand_colour) if is_hex_colour(row.brand_colour) else None
-    return ClientBrand(row.brand_name or row.name, colour, row.logo_mime_type is not None)
+    return ClientBrand(row.brand_name or row.name, colour, row.logo_mime_type)
 
 
 def client_brand() -> ClientBrand | None:

@@ -99,13 +99,18 @@ def panel(name: str, filter_: Filter, thresholds: Thresholds, dimension: str, la
 
 
 def build(
-    filter_: Filter, thresholds: Thresholds, dimension: str = "department_id", language="en"
+    filter_: Filter,
+    thresholds: Thresholds,
+    dimension: str = "department_id",
+    language="en",
+    panels: tuple[str, ...] = PANELS,
 ) -> Dashboard:
-    """Every panel for `filter_`; nothing but the count when the view is not allowed."""
+    """Every panel for `filter_` (or only `panels`: a report needs a few); nothing but the
+    count when the view is not allowed."""
     if not figures.view_allowed(filter_, thresholds):
         return Dashboard(filter=filter_, allowed=False, responses=0)
     count = figures.responses(filter_)
-    questions = rating_questions(language)
+    questions = rating_questions(language) if "ratings" in panels else []
     with figures.shared():  # panels that rest on the same counts share their queries
         return Dashboard(
             filter=filter_,
@@ -114,8 +119,12 @@ def build(
             rating_texts={question.key: question.text for question in questions},
             **{
                 name: panel(name, filter_, thresholds, dimension, language)
-                for name in PANELS
+                for name in panels
                 if name != "ratings"
             },
-            ratings=figures.ratings(filter_, thresholds, [question.key for question in questions]),
+            ratings=(
+                figures.ratings(filter_, thresholds, [question.key for question in questions])
+                if "ratings" in panels
+                else None
+            ),
         )

@@ -433,7 +433,7 @@ def theme_share(
     base = db.session.scalar(sa.select(sa.func.count()).select_from(Feedback).where(*conditions))
     allowed = view_allowed(filter_, thresholds, today=today)
     if allowed and department_ids:
-        hidden = thresholds.hidden_groups(_sizes(filter_, lambda model: model.department_id))
+        hidden = thresholds.hidden_groups(_sizes(filter_, "department_id"))
         allowed = thresholds.view_allowed(base, responses(filter_)) and not (
             hidden & set(department_ids)
         )

@@ -21,6 +21,8 @@ SENDER_NAME_MAX = 120
 ERROR_MAX = 500
 ATTACHMENT_NAME_MAX = 100
 ATTACHMENT_TYPE_MAX = 100
+# An attachment's content, text (encoded as UTF-8) or bytes: a report, not an archive.
+ATTACHMENT_MAX_BYTES = 5 * 1024 * 1024
 
 
 class MailStatus(enum.StrEnum):
@@ -49,17 +51,23 @@ class EmailColumns:
     claimed_at: Mapped[dt.datetime | None] = mapped_column(sa.DateTime(timezone=True))
     last_error: Mapped[str | None] = mapped_column(sa.String(ERROR_MAX))
     secret: Mapped[bool] = mapped_column(default=False)
-    # At most one text attachment (a calendar invitation): its file name, its MIME type with
-    # parameters ("text/calendar; method=REQUEST") and its text.
+    # At most one attachment: its file name, its MIME type with parameters
+    # ("text/calendar; method=REQUEST", "application/pdf") and its content, text for a text/*
+    # type (a calendar invitation), else bytes (a PDF report). A secret mail's content is
+    # erased with its body once sent.
     attachment_name: Mapped[str | None] = mapped_column(sa.String(ATTACHMENT_NAME_MAX))
     attachment_type: Mapped[str | None] = mapped_column(sa.String(ATTACHMENT_TYPE_MAX))
     attachment_text: Mapped[str | None] = mapped_column(sa.Text)
+    attachment_data: Mapped[bytes | None] = mapped_column(sa.LargeBinary)
     created_at: Mapped[dt.datetime] = created_at_column()
     sent_at: Mapped[dt.datetime | None] = mapped_column(sa.DateTime(timezone=True))
 
 
 class TenantEmail(TenantOwned, EmailColumns, db.Model):
     __tablename__ = "tenant_emails"
+    # The HTML shows the agency's logo (cid:, service/mail/outbox.py): the relay loads it when
+    # sending and embeds it, rather than a copy of the logo in every row.
+    brand_logo: Mapped[bool] = mapped_column(default=False, server_default=sa.false())
     __table_args__ = (
         sa.Index("ix_tenant_emails_due", "tenant_id", "status", "next_attempt_at"),
         sa.CheckConstraint("attempts >= 0", name="attempts_not_negative"),

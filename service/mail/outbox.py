@@ -5,12 +5,14 @@ Templates: ``templates/mail/<template>.txt`` (plain text, not autoescaped) and
 ``{% block subject %}`` of the .txt template, rendered with the same context, whitespace
 collapsed onto one line. Everything is rendered in ``language`` with Babel's
 ``force_locale`` (Belgian locale), so ``_()`` in the templates speaks the recipient's language.
-A tenant's mail wears its agency's brand: ``mail_brand`` in the templates (name and colour),
-the brand as sender name.
+A tenant's mail wears its agency's brand: ``mail_brand`` in the templates (name, colour and
+the logo's ``cid:``), the brand as sender name. The logo travels inside the message (a
+multipart/related image, embedded by the relay at send time), never as a link.
 
 The row is added to the caller's session and delivered after the caller commits; a rollback
 takes the row and its delivery away together. ``secret=True`` marks a body holding a secret
-link: the relay erases it once the message is sent (kept development mail stays readable).
+link: the relay erases it, and the attachment's content, once the message is sent (kept
+development mail stays readable).
 """
 
 import re
@@ -20,12 +22,13 @@ from dataclasses import dataclass
 from flask import current_app
 from flask_babel import force_locale
 
-from service.colours import is_hex_colour, readable
+from service.agencies.brand import brand_of
 from service.config import LANGUAGES
 from service.emails import is_address
 from service.extensions import db
 from service.jobs.queue import enqueue_after_commit
 from service.mail.models import (
+    ATTACHMENT_MAX_BYTES,
     ATTACHMENT_NAME_MAX,
     ATTACHMENT_TYPE_MAX,
     SENDER_NAME_MAX,
@@ -33,26 +36,42 @@ from service.mail.models import (
     PlatformEmail,
     TenantEmail,
 )
+from service.mail.smtp import LOGO_CONTENT_ID
 from service.mail.tasks import deliver_email
 from service.tenancy import CrossTenantWrite, current_tenant_id
-from service.tenants.models import Agency, Tenant
+from service.tenants.models import Tenant
 
 _TEMPLATE_NAME = re.compile(r"[a-z0-9_]+(/[a-z0-9_]+)*")
+_MIME_TYPE = re.compile(r"[a-z]+/[a-z0-9.+-]+(;.*)?")
+# Logo types every common mail client shows inline (WebP is not among them: Outlook).
+_MAIL_IMAGE_TYPES = frozenset({"image/png", "image/jpeg"})
 
 
 @dataclass(frozen=True)
 class Attachment:
-    """A text file sent with an email: ``mime_type`` is a text/* type, with parameters."""
+    """A file sent with an email: ``text`` for a text/* ``mime_type`` (a calendar invitation,
+    "text/calendar; method=REQUEST"), ``data`` for any other ("application/pdf")."""
 
     name: str
     mime_type: str
-    text: str
+    text: str | None = None
+    data: bytes | None = None
 
     def __post_init__(self):
-        if not self.mime_type.startswith("text/"):
-            raise ValueError(f"only text attachments are sent: {self.mime_type!r}")
         if len(self.name) > ATTACHMENT_NAME_MAX or len(self.mime_type) > ATTACHMENT_TYPE_MAX:
             raise ValueError("attachment name or type too long")
+        if not _MIME_TYPE.fullmatch(self.mime_type):
+            raise ValueError(f"not a MIME type: {self.mime_type!r}")
+        if self.mime_type.startswith("text/"):
+            if self.text is None or self.data is not None:
+                raise ValueError(f"a {self.mime_type} attachment is sent as text")
+            size = len(self.text.encode())
+        else:
+            if not isinstance(self.data, bytes) or self.text is not None:
+                raise ValueError(f"a {self.mime_type} attachment is sent as bytes")
+            size = len(self.data)
+        if size > ATTACHMENT_MAX_BYTES:
+            raise ValueError(f"attachment of {size} bytes: at most {ATTACHMENT_MAX_BYTES}")
 
 
 def queue_email(
@@ -69,7 +88,7 @@ def queue_email(
 
     ``tenant_id`` given: a TenantEmail of that tenant, which must be the current tenant;
     else a PlatformEmail. ``attachment``: one text file sent along (a calendar
-    invitation). Never commits. Returns the row's id.
+    invitation, a PDF report). Never commits. Returns the row's id.
     """
     # One address, no display name, no header folding: the rule the forms check.
     to = to.strip()
@@ -97,6 +116,7 @@ def queue_email(
             attachment_name=attachment.name,
             attachment_type=attachment.mime_type,
             attachment_text=attachment.text,
+            attachment_data=attachment.data,
         )
     if tenant_id is None:
         email = PlatformEmail(**fields)
@@ -104,7 +124,10 @@ def queue_email(
         if tenant_id != current_tenant_id():
             raise CrossTenantWrite("an email may only be queued for the current tenant")
         sender_name = brand.name[:SENDER_NAME_MAX] if brand else None
-        email = TenantEmail(tenant_id=tenant_id, sender_name=sender_name, **fields)
+        brand_logo = brand is not None and brand.logo_cid is not None
+        email = TenantEmail(
+            tenant_id=tenant_id, sender_name=sender_name, brand_logo=brand_logo, **fields
+        )
     db.session.add(email)
     db.session.flush()
     enqueue_after_commit(deliver_email, str(email.id), str(tenant_id) if tenant_id else None)
@@ -130,17 +153,18 @@ def render_email(template: str, language: str, context: dict) -> tuple[str, str,
 
 @dataclass(frozen=True)
 class MailBrand:
-    """The agency a tenant's mail comes from: its brand (or name) and a readable colour."""
+    """The agency a tenant's mail comes from: its brand (or name), a readable colour, and the
+    Content-ID of its logo in the message (None: no logo, the band shows the name)."""
 
     name: str
     colour: str | None
+    logo_cid: str | None = None
 
 
 def _agency_brand(tenant_id: uuid.UUID) -> MailBrand | None:
-    agency = db.session.scalar(
-        db.select(Agency).join(Tenant, Tenant.agency_id == Agency.id).where(Tenant.id == tenant_id)
-    )
-    if agency is None:
+    agency_id = db.session.scalar(db.select(Tenant.agency_id).where(Tenant.id == tenant_id))
+    brand = brand_of(agency_id) if agency_id is not None else None
+    if brand is None:
         return None
-    colour = readable(agency.brand_colour) if is_hex_colour(agency.brand_colour) else None
-    return MailBrand(agency.brand_name or agency.name, colour)
+    logo_cid = LOGO_CONTENT_ID if brand.logo_mime_type in _MAIL_IMAGE_TYPES else None
+    return MailBrand(brand.name, brand.colour, logo_cid)

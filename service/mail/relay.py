@@ -17,11 +17,13 @@ import uuid
 import sqlalchemy as sa
 from flask import current_app
 
+from service.agencies.brand import logo_of
 from service.extensions import db
 from service.mail.models import ERROR_MAX, MailStatus, TenantEmail
 from service.mail.smtp import PermanentRefusal, build_message, send
 from service.model_types import utcnow
 from service.tenancy import of_current_tenant
+from service.tenants.models import Tenant
 
 log = logging.getLogger(__name__)
 # A relay run claims BATCH rows at a time for up to RUN_SECONDS, then leaves the rest to the
@@ -100,7 +102,8 @@ def send_claimed(model, email_id: uuid.UUID) -> MailStatus | None:
         db.session.commit()
         return MailStatus.KEPT
 
-    message, secret, attempts = build_message(email), email.secret, email.attempts
+    message = build_message(email, logo=_logo(email))
+    secret, attempts = email.secret, email.attempts
     db.session.commit()  # no transaction stays open during the SMTP conversation
     try:
         send(message)
@@ -110,9 +113,24 @@ def send_claimed(model, email_id: uuid.UUID) -> MailStatus | None:
         log.warning("mail %s: attempt %d failed: %s", email_id, attempts, exc)
         return _record_failure(model, email_id, attempts, exc, permanent=False)
 
-    erased = {"body_text": None, "body_html": None} if secret else {}
+    # A secret mail's attachment goes with its body: it may carry the same secret. Its name
+    # and type stay, like the subject, for the record.
+    erased = (
+        {"body_text": None, "body_html": None, "attachment_text": None, "attachment_data": None}
+        if secret
+        else {}
+    )
     _update(model, email_id, status=MailStatus.SENT, sent_at=utcnow(), last_error=None, **erased)
     return MailStatus.SENT
+
+
+def _logo(email) -> tuple[bytes, str] | None:
+    """The agency logo a tenant email's HTML shows, read now rather than copied into every
+    row. Removed since the mail was queued: none (the HTML's alt text, the brand, shows)."""
+    if not isinstance(email, TenantEmail) or not email.brand_logo:
+        return None
+    agency_id = db.session.scalar(sa.select(Tenant.agency_id).where(Tenant.id == email.tenant_id))
+    return logo_of(agency_id) if agency_id is not None else None
 
 
 def deliver(model, email_id: uuid.UUID) -> MailStatus | None:

@@ -1,4 +1,9 @@
-"""The SMTP conversation: one multipart (text + HTML) message, Flask-Mail's MAIL_* settings."""
+"""The SMTP conversation: one multipart (text + HTML) message, Flask-Mail's MAIL_* settings.
+
+The message: text and HTML alternatives; the HTML with the agency's logo beside it when it
+shows one (multipart/related, the image's Content-ID is the HTML's ``cid:``); the attachment,
+if any, after them (multipart/mixed).
+"""
 
 import smtplib
 from email.message import EmailMessage
@@ -8,12 +13,18 @@ from flask import current_app
 
 from service.model_types import utcnow
 
+# The logo's Content-ID: the HTML refers to it as cid:LOGO_CONTENT_ID. It only has to be
+# unique inside its message.
+LOGO_CONTENT_ID = "agency-logo@exitloop"
+
 
 class PermanentRefusal(Exception):
     """The server refused the message for good (a 5xx reply): retrying cannot help."""
 
 
-def build_message(email) -> EmailMessage:
+def build_message(email, logo: tuple[bytes, str] | None = None) -> EmailMessage:
+    """The message of an outbox row; ``logo`` (content, MIME type): the image its HTML shows
+    as cid:LOGO_CONTENT_ID."""
     config = current_app.config
     default_name, sender = parseaddr(config["MAIL_DEFAULT_SENDER"])
     domain = sender.rpartition("@")[2] or "localhost"
@@ -29,19 +40,29 @@ def build_message(email) -> EmailMessage:
     message["Message-ID"] = f"<{email.id}@{domain}>"
     message.set_content(email.body_text)
     message.add_alternative(email.body_html, subtype="html")
-    if email.attachment_text is not None:
-        _attach(message, email.attachment_name, email.attachment_type, email.attachment_text)
+    if logo is not None:
+        content, mime_type = logo
+        maintype, _, subtype = mime_type.partition("/")
+        message.get_body(("html",)).add_related(
+            content, maintype, subtype, cid=f"<{LOGO_CONTENT_ID}>"
+        )
+    content = email.attachment_text if email.attachment_text is not None else email.attachment_data
+    if content is not None:
+        _attach(message, email.attachment_name, email.attachment_type, content)
     message["Content-Language"] = email.language  # after the content: set_content clears it
     return message
 
 
-def _attach(message: EmailMessage, name: str, mime_type: str, text: str) -> None:
-    """A text attachment: "text/calendar; method=REQUEST" gives the subtype and parameters
-    (a calendar reads the method from the Content-Type)."""
+def _attach(message: EmailMessage, name: str, mime_type: str, content: str | bytes) -> None:
+    """The attachment: "text/calendar; method=REQUEST" gives the subtype and parameters (a
+    calendar reads the method from the Content-Type); bytes travel base64-encoded."""
     full_type, *parameters = (part.strip() for part in mime_type.split(";"))
-    subtype = full_type.partition("/")[2]
+    maintype, _, subtype = full_type.partition("/")
     params = dict(parameter.split("=", 1) for parameter in parameters if "=" in parameter)
-    message.add_attachment(text, subtype=subtype, filename=name, params=params)
+    if isinstance(content, str):
+        message.add_attachment(content, subtype=subtype, filename=name, params=params)
+    else:
+        message.add_attachment(content, maintype, subtype, filename=name, params=params)
 
 
 def send(message: EmailMessage) -> None:

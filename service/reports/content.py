@@ -26,6 +26,8 @@ from service.tenancy import of_current_tenant
 from service.tenants.models import Tenant
 
 VERSION = 1
+# The dashboard's panels a report reads (key figures, top themes with their trend).
+REPORTED_PANELS = ("scores", "themes")
 TOP_THEMES = 5
 HOT_SPOTS = 5
 ACTIONS_LISTED = 10  # per list; the count says how many there are in all
@@ -39,8 +41,8 @@ def build(tenant: Tenant, period: Period, today: dt.date) -> dict:
     thresholds = Thresholds.of(tenant)
     months = period.figures_filter()
     with figures.shared():
-        now = dashboard.build(months, thresholds)
-        before = dashboard.build(months.previous(), thresholds)
+        now = dashboard.build(months, thresholds, panels=REPORTED_PANELS)
+        before = dashboard.build(months.previous(), thresholds, panels=("scores",))
         hot_spots = patterns.patterns(months, thresholds)[:HOT_SPOTS] if now.allowed else []
     return {
         "version": VERSION,

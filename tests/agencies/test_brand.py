@@ -198,7 +198,9 @@ def test_a_tenant_email_wears_the_agency_brand(app, world):
         db.session.commit()
         email = db.session.get(TenantEmail, (world.a.tenant.id, email_id))
         assert "background:#8a1c4a" in email.body_html
-        assert ">Talentbrug Interim</div>" in email.body_html
+        # The logo stands for the name in the band (tests/mail/test_attachments.py).
+        assert '<img src="cid:agency-logo@exitloop" alt="Talentbrug Interim"' in email.body_html
+        assert email.brand_logo
         assert "Exitloop, offered by Talentbrug Interim." in email.body_html
         assert "Exitloop, offered by Talentbrug Interim." in email.body_text
         assert email.sender_name == "Talentbrug Interim"

@@ -86,6 +86,24 @@ def test_without_departments_the_whole_company(dialect_app):
     assert found.after.share == Share(1, 6)
 
 
+def test_several_departments_taken_together(dialect_app):
+    tenant = make_tenant("acme")
+    sales = make_department(tenant, "Sales")
+    shop = make_department(tenant, "Shop")
+    it = make_department(tenant, "IT")
+    for department, raised in ((sales, 3), (shop, 2), (it, 1)):
+        add_feedback(
+            tenant.id, dt.date(2026, 3, 1), 6, {"workload": raised}, department_id=department.id
+        )
+        add_feedback(
+            tenant.id, dt.date(2026, 10, 1), 6, {"workload": 1}, department_id=department.id
+        )
+    found = _outcome(tenant, [sales.id, shop.id])
+    assert found.before.share == Share(5, 12)
+    assert found.after.share == Share(2, 12)
+    assert found.told
+
+
 def _done_action(world, created: dt.datetime, done: dt.datetime, **values):
     from service.tenants.models import Membership
 
