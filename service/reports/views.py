@@ -35,6 +35,7 @@ def _labels() -> dict:
     return {
         "cadences": CADENCES,
         "weekdays": [(day, weekdays[day].capitalize()) for day in range(7)],
+        "day_names": [weekdays[day] for day in range(7)],  # in a sentence: "jeudi 3 déc."
         "languages": [(code, LANGUAGE_NAMES[code]) for code in LANGUAGES],
         "language_names": LANGUAGE_NAMES,
     }

@@ -68,7 +68,7 @@ def test_hr_admin_changes_the_schedule_and_recipients_previews_and_sends(
     hr.get_by_role("button", name="Save the settings").click()
     expect(hr.get_by_text("Report settings saved.")).to_be_visible()
     expect(hr.locator("#next-heading + p")).to_contain_text(
-        re.compile(r"goes out on 3 \w+ \d{4}, 07:00 \(Europe/Brussels time\)")
+        re.compile(r"goes out on \w+ 3 \w+ \d{4}, 07:00 \(Europe/Brussels time\)")
     )
 
     # A mistake is named at its field, and nothing is saved.

@@ -126,6 +126,11 @@ def test_switching_on_sets_enabled_at_and_says_when_the_first_report_goes(client
     assert "Report settings saved." in page
     assert "The next report, of " in page
     assert "09:00 (Europe/Brussels time)" in page
+    stored = stored_settings(world.a.tenant)
+    with tenant_scope(world.a.tenant.id):
+        found = report_settings.next_report(stored, world.a.tenant, utcnow())
+    weekday = found.moment.strftime("%A")  # the page names the day, in English here
+    assert f"goes out on {weekday} {found.moment.day} " in page
 
 
 def test_saving_again_keeps_enabled_at_and_a_new_cadence_resets_it(client, world):
