@@ -9,7 +9,9 @@ import re
 
 from service.extensions import db
 from service.mail.outbox import queue_email
+from service.reports.models import ReportRecipient
 from service.scopes import SCOPED_BLUEPRINTS
+from service.tenancy import tenant_scope
 
 SKIPPED_METHODS = {"HEAD", "OPTIONS"}
 # The query a route needs to answer at all (without it: 400), added to the built URL.
@@ -52,20 +54,28 @@ def fillers(side) -> dict[str, str]:
         "export_kind": "answers",
         "file_format": "csv",
         "email_id": "01900000-0000-7000-8000-000000000000",
+        # A report recipient exists only in furnished_fillers (side A): elsewhere a 404.
+        "recipient_id": "01900000-0000-7000-8000-000000000001",
         "token": "not-a-real-token",
         "filename": "css/app.css",
     }
 
 
 def furnished_fillers(world) -> dict[str, str]:
-    """Side A's fillers once what a few pages need exists: its agency's logo and an
-    outbox email (committed)."""
+    """Side A's fillers once what a few pages need exists: its agency's logo, an outbox
+    email and a report recipient (committed)."""
     agency = world.a.agency
     agency.logo, agency.logo_mime_type = b"\x89PNG\r\n\x1a\n", "image/png"
     db.session.add(agency)
     email_id = queue_email(to="ops@example.com", template="test", language="en", context={})
-    db.session.commit()
-    return {**fillers(world.a), "kind": "platform", "email_id": str(email_id)}
+    with tenant_scope(world.a.tenant.id):
+        recipient = ReportRecipient(address="board@a.example", language="nl")
+        db.session.add(recipient)
+        db.session.flush()
+        recipient_id = str(recipient.id)
+        db.session.commit()
+    own = {**fillers(world.a), "kind": "platform", "email_id": str(email_id)}
+    return {**own, "recipient_id": recipient_id}
 
 
 def scope_of(endpoint: str) -> str | None:

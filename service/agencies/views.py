@@ -20,6 +20,7 @@ from service.permissions import can, require
 from service.platform.logos import MAX_LOGO_BYTES, logo_errors, logo_response, read_upload
 from service.refusals import validate_and_apply
 from service.rendering import render
+from service.reports.labels import CADENCES
 from service.scopes import agency_blueprint
 from service.surveys.themes import theme_label
 from service.tenants.models import TenantStatus
@@ -149,6 +150,24 @@ def client_benchmark(tenant_id: uuid.UUID):
         theme_label=theme_label,
         min_peers=benchmark.MIN_PEERS,
         months=benchmark.PERIOD_MONTHS,
+    )
+
+
+@bp.get("/reports")
+@require("agency.reports.view")
+def reports():
+    """Across the portfolio: whose leadership reports went out, failed or are off. The
+    statuses only: a report's figures are the client's, never shown to the agency."""
+    listing = list_request(request.args)
+    pagination = services.portfolio_page(g.agency, listing.term, listing.page)
+    return render(
+        "agencies/reports.html",
+        block="listing",
+        agency=g.agency,
+        listing=listing,
+        pagination=pagination,
+        states=services.report_states(pagination.items),
+        cadences=CADENCES,
     )
 
 

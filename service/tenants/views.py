@@ -16,6 +16,7 @@ from service.listing import ListRequest
 from service.permissions import can, require
 from service.refusals import validate_and_apply
 from service.rendering import render, wants_fragment
+from service.reports import settings as report_settings
 from service.scopes import current_tenant, tenant_blueprint
 from service.tenants import services
 from service.tenants.checklist import getting_started
@@ -40,14 +41,19 @@ def saved(message: str, endpoint: str, fragment: Callable, **values):
 @bp.get("/")
 @require("tenant.home")
 def home():
+    # The HR admin learns here when the latest leadership report could not be delivered.
+    failures = report_settings.latest_failures() if can(g.role, "tenant.reports.manage") else None
     if not can(g.role, "tenant.structure.view"):
-        return render("tenants/home.html", tenant=current_tenant, counts=None, steps=[])
+        return render(
+            "tenants/home.html", tenant=current_tenant, counts=None, steps=[], failures=failures
+        )
     counts = services.setup_counts()
     return render(
         "tenants/home.html",
         tenant=current_tenant,
         counts=counts,
         steps=getting_started(counts, g.role),
+        failures=failures,
     )
 
 
