@@ -13,7 +13,6 @@ import uuid
 from zoneinfo import ZoneInfo
 
 import sqlalchemy as sa
-from sqlalchemy.orm import selectinload
 
 from service.actions.board import owner_names_of
 from service.actions.models import PENDING_STATUSES, Action, ActionStatus
@@ -135,10 +134,6 @@ def as_pattern(data: dict) -> patterns.Pattern:
     )
 
 
-# An action's themes and departments, loaded with the actions (not one query per action).
-_WITH_THEMES = (selectinload(Action.theme_rows), selectinload(Action.department_rows))
-
-
 def _moment(day: dt.date, zone: str) -> dt.datetime:
     """The start of ``day`` in the tenant's zone, in UTC (as every moment is stored)."""
     return dt.datetime.combine(day, dt.time(), tzinfo=ZoneInfo(zone)).astimezone(dt.UTC)
@@ -147,9 +142,7 @@ def _moment(day: dt.date, zone: str) -> dt.datetime:
 def _actions(tenant: Tenant, period: Period, today: dt.date) -> dict:
     start = _moment(period.start, tenant.time_zone)
     end = _moment(period.end + dt.timedelta(days=1), tenant.time_zone)
-    base = (
-        sa.select(Action).where(of_current_tenant(Action)).options(selectinload(Action.theme_rows))
-    )
+    base = sa.select(Action).where(of_current_tenant(Action))
     done = db.session.scalars(
         base.where(
             Action.status == ActionStatus.DONE, Action.done_at >= start, Action.done_at < end
@@ -197,7 +190,6 @@ def _did_it_work(tenant: Tenant, period: Period, today: dt.date, thresholds) -> 
     until = _moment(period.end + dt.timedelta(days=1), tenant.time_zone)
     closed = db.session.scalars(
         sa.select(Action)
-        .options(*_WITH_THEMES)
         .where(
             of_current_tenant(Action),
             Action.status == ActionStatus.DONE,
