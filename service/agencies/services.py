@@ -8,6 +8,7 @@ from flask_babel import gettext as _
 from flask_sqlalchemy.pagination import Pagination
 
 from service.accounts.models import TenantInvitation, User
+from service.audit import trail as audit
 from service.extensions import db
 from service.listing import contains, paginate
 from service.platform.logos import image_type, logo_errors
@@ -96,6 +97,7 @@ def create_tenant(agency: Agency, data: dict) -> Tenant:
         raise Refused(_slug_in_use())
     tenant = Tenant(agency_id=agency.id, status=TenantStatus.ACTIVE, **data)
     db.session.add(tenant)
+    audit.record("agency.tenant_create", tenant, {"slug": tenant.slug}, tenant_id=tenant.id)
     commit_or_refuse(_slug_in_use())
     return tenant
 
@@ -105,6 +107,12 @@ def set_tenant_status(tenant: Tenant, status: TenantStatus) -> bool:
     no write) when the tenant already has that status."""
     if tenant.status == status:
         return False
+    audit.record(
+        "agency.tenant_status_change",
+        tenant,
+        {"status": [tenant.status.value, status.value]},
+        tenant_id=tenant.id,
+    )
     tenant.status = status
     db.session.commit()
     return True
@@ -123,6 +131,9 @@ def update_brand(agency: Agency, data: dict, logo: bytes | None) -> bool:
     elif data["remove_logo"]:
         wanted |= {"logo": None, "logo_mime_type": None}
     changed = any(getattr(agency, field) != value for field, value in wanted.items())
+    if changed:  # which fields, not the logo's bytes
+        names = [field for field, value in wanted.items() if getattr(agency, field) != value]
+        audit.record("agency.brand_change", agency, {"fields": names}, agency_id=agency.id)
     for field, value in wanted.items():
         setattr(agency, field, value)
     db.session.commit()

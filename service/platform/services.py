@@ -9,6 +9,7 @@ from flask_babel import gettext as _
 from flask_sqlalchemy.pagination import Pagination
 
 from service.accounts.models import AgencyInvitation, AgencyMembership
+from service.audit import trail as audit
 from service.extensions import db
 from service.listing import contains, paginate
 from service.platform.logos import image_type, logo_errors
@@ -102,6 +103,7 @@ def create_agency(data: dict, logo: bytes | None) -> Agency:
         **{**data, "brand_colour": (data["brand_colour"] or "").lower() or None},
     )
     db.session.add(agency)
+    audit.record("agency.create", agency, {"slug": agency.slug}, agency_id=agency.id)
     commit_or_refuse(_slug_in_use())
     return agency
 
@@ -111,6 +113,12 @@ def set_agency_status(agency: Agency, status: TenantStatus) -> bool:
     False (and no write) when the agency already has that status."""
     if agency.status == status:
         return False
+    audit.record(
+        "agency.status_change",
+        agency,
+        {"status": [agency.status.value, status.value]},
+        agency_id=agency.id,
+    )
     agency.status = status
     db.session.commit()
     return True
