@@ -11,6 +11,7 @@ from service.accounts.models import TenantInvitation, User
 from service.audit import trail as audit
 from service.extensions import db
 from service.listing import contains, paginate
+from service.model_types import new_id
 from service.platform.logos import image_type, logo_errors
 from service.refusals import Refused, commit_or_refuse
 from service.tenancy import of_current_tenant, tenant_scope, unscoped
@@ -95,7 +96,8 @@ def _slug_in_use() -> dict[str, list[str]]:
 def create_tenant(agency: Agency, data: dict) -> Tenant:
     if db.session.scalar(sa.select(Tenant.id).where(Tenant.slug == data["slug"])) is not None:
         raise Refused(_slug_in_use())
-    tenant = Tenant(agency_id=agency.id, status=TenantStatus.ACTIVE, **data)
+    # The id now: the audit entry names it before the flush.
+    tenant = Tenant(id=new_id(), agency_id=agency.id, status=TenantStatus.ACTIVE, **data)
     db.session.add(tenant)
     audit.record("agency.tenant_create", tenant, {"slug": tenant.slug}, tenant_id=tenant.id)
     commit_or_refuse(_slug_in_use())

@@ -12,6 +12,7 @@ from service.accounts.models import AgencyInvitation, AgencyMembership
 from service.audit import trail as audit
 from service.extensions import db
 from service.listing import contains, paginate
+from service.model_types import new_id
 from service.platform.logos import image_type, logo_errors
 from service.refusals import Refused, commit_or_refuse
 from service.roles import AgencyRole
@@ -97,6 +98,7 @@ def create_agency(data: dict, logo: bytes | None) -> Agency:
     if errors:
         raise Refused(errors)
     agency = Agency(
+        id=new_id(),  # named by its audit entry before the flush
         status=TenantStatus.ACTIVE,
         logo=logo,
         logo_mime_type=image_type(logo) if logo else None,
