@@ -99,10 +99,15 @@ def _small(changes: dict | None) -> dict:
     return cut(changes or {})
 
 
+FROM_REQUEST = object()  # record()'s default actor: the signed-in user, if any
+
+
 def _who(actor) -> dict:
-    """The actor's columns: the given user, else the signed-in one, else nobody (a job)."""
-    if actor is None and has_request_context() and current_user.is_authenticated:
-        actor = current_user
+    """The actor's columns: the given user (None: nobody), by default the signed-in one
+    (nobody in a job: the system)."""
+    if actor is FROM_REQUEST:
+        signed_in = has_request_context() and current_user.is_authenticated
+        actor = current_user if signed_in else None
     role = g.get("role") if has_request_context() else None
     if actor is None:
         return {"actor_id": None, "actor_name": "", "actor_role": role}
@@ -121,10 +126,13 @@ def _object(obj) -> dict:
     return {"object_type": obj.__tablename__, "object_id": obj.id}
 
 
-def record(action: str, obj=None, changes: dict | None = None, *, actor=None, **where) -> None:
+def record(
+    action: str, obj=None, changes: dict | None = None, *, actor=FROM_REQUEST, **where
+) -> None:
     """Add the entry for ``action`` on ``obj`` to the session (the caller commits).
 
-    ``actor``: who, when not the signed-in user (a sign-in, before it is one). ``where``:
+    ``actor``: who, when not the signed-in user (a sign-in, before it is one; None for
+    nobody known, as for a failed one). ``where``:
     for the platform's trail, ``agency_id`` and ``tenant_id`` when the request's scope does
     not say them.
     """
@@ -173,7 +181,7 @@ def record_sign_in(user, email: str, succeeded: bool) -> None:
     suffix = "" if succeeded else "_failed"
     actor = user if succeeded else None
     if user is None:
-        record("platform.sign_in_failed", changes=address_fingerprint(email))
+        record("platform.sign_in_failed", changes=address_fingerprint(email), actor=None)
         return
     record(f"platform.sign_in{suffix}", user, actor=actor)
     for tenant_id in _active_tenants(user.id):
