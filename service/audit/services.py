@@ -11,11 +11,12 @@ from flask_babel import gettext as _
 from werkzeug.datastructures import MultiDict
 
 from service.audit.models import AuditEntry, PlatformAuditEntry
-from service.audit.trail import ACTIONS, TENANT, actions_of, record
+from service.audit.trail import ACTIONS, OBJECT_LABELS, TENANT, actions_of, record
 from service.exports import write_csv
 from service.extensions import db
 from service.listing import page_number, paginate
 from service.tenancy import of_current_tenant
+from service.tenants.models import Agency, Tenant
 
 EXPORT_MAX_ROWS = 50_000  # one CSV; a narrower filter takes the rest
 
@@ -96,6 +97,18 @@ def entries_page(trail: str, chosen: AuditFilter, time_zone: str):
     return paginate(_query(trail, chosen, time_zone), chosen.page)
 
 
+def places(entries) -> dict[uuid.UUID, str]:
+    """The names of the agencies and companies the platform's entries concern (both are
+    global tables; an entry keeps only their ids)."""
+    ids = {getattr(entry, key) for entry in entries for key in ("agency_id", "tenant_id")}
+    ids.discard(None)
+    if not ids:
+        return {}
+    agencies = db.session.execute(sa.select(Agency.id, Agency.name).where(Agency.id.in_(ids)))
+    tenants = db.session.execute(sa.select(Tenant.id, Tenant.name).where(Tenant.id.in_(ids)))
+    return dict([*agencies, *tenants])
+
+
 def actors(trail: str) -> list[tuple[str, str]]:
     """(id, name as last recorded) of everyone the trail names as an actor, by name."""
     model = _model(trail)
@@ -129,7 +142,7 @@ def _row(entry) -> list:
         entry.actor_name or _("System"),
         entry.actor_role or "",
         str(audited.label) if audited else entry.action,
-        entry.object_type or "",
+        str(OBJECT_LABELS.get(entry.object_type, entry.object_type or "")),
         str(entry.object_id) if entry.object_id else "",
         details,
         entry.ip or "",

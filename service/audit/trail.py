@@ -47,11 +47,11 @@ ACTIONS: dict[str, Audited] = {
     "settings.change": Audited(TENANT, _l("Changed the settings")),
     "retention.change": Audited(TENANT, _l("Changed the audit trail's retention")),
     "action.change": Audited(TENANT, _l("Created or changed an action")),
-    "auth.sign_in": Audited(TENANT, _l("Signed in")),
+    "auth.sign_in": Audited(TENANT, _l("Sign-in")),
     "auth.sign_in_failed": Audited(TENANT, _l("Failed sign-in")),
     "audit.purge": Audited(TENANT, _l("Removed audit entries past their retention")),
     # The platform's trail.
-    "platform.sign_in": Audited(PLATFORM, _l("Signed in")),
+    "platform.sign_in": Audited(PLATFORM, _l("Sign-in")),
     "platform.sign_in_failed": Audited(PLATFORM, _l("Failed sign-in")),
     "agency.create": Audited(PLATFORM, _l("Created an agency")),
     "agency.status_change": Audited(PLATFORM, _l("Suspended or reactivated an agency")),
@@ -66,6 +66,21 @@ ACTIONS: dict[str, Audited] = {
     "agency.consultant_unassign": Audited(PLATFORM, _l("Unassigned a consultant")),
     "agency.benchmark_view": Audited(PLATFORM, _l("Read the agency benchmark")),
     "platform.audit_export": Audited(PLATFORM, _l("Exported the platform audit trail")),
+}
+
+
+# What an entry's object is, in the reader's words (object_type is its table).
+OBJECT_LABELS: dict[str, LazyString] = {
+    "users": _l("Account"),
+    "memberships": _l("Member"),
+    "tenant_invitations": _l("Invitation"),
+    "agency_invitations": _l("Invitation"),
+    "question_templates": _l("Template"),
+    "interviews": _l("Interview"),
+    "actions": _l("Action"),
+    "tenants": _l("Company"),
+    "agencies": _l("Agency"),
+    "insight_exports": _l("Export"),
 }
 
 

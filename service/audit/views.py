@@ -5,7 +5,7 @@ platform's (/platform/audit): filters in the URL, pages, and a CSV of the same f
 from flask import g, make_response, request
 
 from service.audit import services
-from service.audit.trail import ACTIONS, PLATFORM, TENANT, actions_of
+from service.audit.trail import ACTIONS, OBJECT_LABELS, PLATFORM, TENANT, actions_of
 from service.exports import CSV_TYPE
 from service.permissions import require
 from service.rendering import render
@@ -19,6 +19,7 @@ PLATFORM_TIME_ZONE = "UTC"  # the platform's page and filters read in UTC
 
 def _page(trail: str, endpoint: str, time_zone: str):
     chosen = services.read_filter(request.args, trail)
+    pagination = services.entries_page(trail, chosen, time_zone)
     return render(
         "audit/trail.html",
         block="entries",
@@ -27,10 +28,12 @@ def _page(trail: str, endpoint: str, time_zone: str):
         time_zone=time_zone,
         chosen=chosen,
         query=chosen.arguments(),
-        pagination=services.entries_page(trail, chosen, time_zone),
+        pagination=pagination,
+        places=services.places(pagination.items) if trail == PLATFORM else {},
         actors=services.actors(trail),
         action_labels=actions_of(trail),
         labels={key: audited.label for key, audited in ACTIONS.items()},
+        object_labels=OBJECT_LABELS,
     )
 
 

@@ -48,7 +48,7 @@ def test_another_companys_trail_is_not_found(app, world):
 def test_the_page_lists_the_companys_entries_only(app, world):
     _add(world.b.tenant, "settings.change", world.b.users["hr_admin"], name=["B", "Bee"])
     page = _client(app, "hr_admin@a.example").get(PAGE).get_data(as_text=True)
-    assert "Signed in" in page  # this sign-in
+    assert "Sign-in" in page  # this sign-in
     assert "Bee" not in page
 
 
@@ -107,7 +107,7 @@ def test_the_platform_admin_reads_and_exports_the_platform_trail(app, world):
     client = _client(app, "platform@exitloop.example")
     page = client.get("/platform/audit/")
     assert page.status_code == 200
-    assert "Signed in" in page.get_data(as_text=True)
+    assert "Sign-in" in page.get_data(as_text=True)
     assert client.get("/platform/audit/export.csv").status_code == 200
     assert the_platform_entry("platform.audit_export").actor_id == world.platform_admin.id
     assert _client(app, "hr_admin@a.example").get("/platform/audit/").status_code == 404

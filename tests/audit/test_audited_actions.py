@@ -262,3 +262,7 @@ def test_the_agency_benchmark_is_a_cross_tenant_read_in_the_platform_trail(app, 
     _by(entry, world.a.users["agency_admin"], "agency_admin")
     assert (entry.tenant_id, entry.agency_id) == (world.a.tenant.id, world.a.agency.id)
     assert entries(world.a.tenant, "agency.benchmark_view") == []
+    platform = _signed_in(app, "platform@exitloop.example").get("/platform/audit/")
+    page = platform.get_data(as_text=True)
+    assert "Read the agency benchmark" in page
+    assert f"<br>{world.a.tenant.name}" in page  # the company it concerned, by name
