@@ -64,6 +64,7 @@ ACTIONS: dict[str, Audited] = {
     ),
     "agency.consultant_assign": Audited(PLATFORM, _l("Assigned a consultant")),
     "agency.consultant_unassign": Audited(PLATFORM, _l("Unassigned a consultant")),
+    "agency.library_change": Audited(PLATFORM, _l("Changed the agency's template library")),
     "agency.benchmark_view": Audited(PLATFORM, _l("Read the agency benchmark")),
     "platform.audit_export": Audited(PLATFORM, _l("Exported the platform audit trail")),
 }
@@ -76,6 +77,7 @@ OBJECT_LABELS: dict[str, LazyString] = {
     "tenant_invitations": _l("Invitation"),
     "agency_invitations": _l("Invitation"),
     "question_templates": _l("Template"),
+    "agency_templates": _l("Template"),
     "interviews": _l("Interview"),
     "actions": _l("Action"),
     "tenants": _l("Company"),

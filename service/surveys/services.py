@@ -159,9 +159,14 @@ def create_template(name: str, languages: list[str], start: str, agency_id) -> Q
     return template
 
 
-def _audit(template: QuestionTemplate, change: str, **facts) -> None:
+def _audit(template: QuestionTemplate | AgencyTemplate, change: str, **facts) -> None:
     """A template's life in the audit trail: created, published, renamed, archived, made the
-    default, deleted (a draft's every edit is not: its publication is the change)."""
+    default, deleted (a draft's every edit is not: its publication is the change). An
+    agency's library template (renamed, like a company's) goes to the platform's trail."""
+    if isinstance(template, AgencyTemplate):
+        changes = {"change": change, **facts}
+        audit.record("agency.library_change", template, changes, agency_id=template.agency_id)
+        return
     audit.record("template.change", template, {"change": change, **facts})
 
 
@@ -371,11 +376,13 @@ def create_library_template(agency_id, name: str, languages: list[str], start: s
         document=to_json(document),
     )
     db.session.add(template)
+    _audit(template, "created", name=name, origin=origin)
     db.session.commit()
     return template
 
 
 def delete_library_template(template: AgencyTemplate) -> None:
     """Clients' templates copied from it keep their own copy."""
+    _audit(template, "deleted", name=template.name)
     db.session.delete(template)
     db.session.commit()

@@ -254,6 +254,19 @@ def test_a_consultant_assignment_is_in_the_platform_trail(app, world):
     )
 
 
+def test_an_agency_library_change_is_in_the_platform_trail(app, world):
+    client = _signed_in(app, "agency_admin@agency-a.example")
+    template = world.a.objects["library_template"]
+    url = f"/agency/agency-a/library/{template.id}/rename"
+    response = post(client, url, {"name": "Renamed"}, "/agency/agency-a/library/")
+    assert response.status_code == 302
+    entry = the_platform_entry("agency.library_change")
+    _by(entry, world.a.users["agency_admin"], "agency_admin")
+    assert (entry.object_type, entry.object_id) == ("agency_templates", template.id)
+    assert (entry.agency_id, entry.tenant_id) == (world.a.agency.id, None)
+    assert entry.changes["change"] == "renamed"
+
+
 def test_the_agency_benchmark_is_a_cross_tenant_read_in_the_platform_trail(app, world):
     client = _signed_in(app, "agency_admin@agency-a.example")
     url = f"/agency/agency-a/tenants/{world.a.tenant.id}/benchmark"
