@@ -103,10 +103,13 @@ def _register_macros(app: Flask) -> None:
 
 
 def _sqlite_pragmas(dbapi_connection, _record) -> None:
+    from service.audit import append_only
+
     cursor = dbapi_connection.cursor()
     cursor.execute("PRAGMA foreign_keys=ON")
     cursor.execute("PRAGMA journal_mode=WAL")
     cursor.close()
+    append_only.register_sqlite_function(dbapi_connection)  # the audit trail's purge check
 
 
 def _register_blueprints(app: Flask) -> None:
@@ -122,6 +125,8 @@ def _register_blueprints(app: Flask) -> None:
     from service.actions.views import bp as board
     from service.agencies.brand_views import bp as brand
     from service.agencies.views import bp as agencies
+    from service.audit.views import bp as audit
+    from service.audit.views import platform as platform_audit
     from service.departures.import_views import bp as departure_imports
     from service.departures.views import bp as departures
     from service.health import bp as health
@@ -149,7 +154,7 @@ def _register_blueprints(app: Flask) -> None:
     surveys_ = (survey_invitations, leaver, responses, interviews, my_interviews)
     actions = (board, practices, publishing, you_said_we_did)
     insights = (insight_dashboard, insight_exports, insight_actions, themes, theme_corrections)
-    later = (reports, report_pdfs, second_factor)
+    later = (reports, report_pdfs, second_factor, audit, platform_audit)
     for blueprint in (*blueprints, *extra, *surveys_, *actions, *insights, *later):
         app.register_blueprint(blueprint)
 

@@ -112,6 +112,12 @@ class Config:
         self.ACTION_REMINDER_SECONDS = 3600
         # The scan for due leadership reports (each is keyed by tenant and period).
         self.REPORT_SCAN_SECONDS = 300
+        # The audit trails' retention purge: daily. The platform's trail keeps entries this
+        # many days (a tenant's keeps its own setting, tenants.audit_retention_days).
+        self.AUDIT_RETENTION_SECONDS = 24 * 3600
+        self.PLATFORM_AUDIT_RETENTION_DAYS = int(
+            os.environ.get("PLATFORM_AUDIT_RETENTION_DAYS", "730")
+        )
         # The site's root for links in mail that a job writes with no request at hand (survey
         # invitations and reminders, action reminders).
         self.PUBLIC_URL = os.environ.get(

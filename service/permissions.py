@@ -86,6 +86,11 @@ MATRIX: dict[str, frozenset[str]] = {
     "tenant.reports.view": frozenset({"hr_admin", "hr", "leadership"}),
     "tenant.reports.manage": frozenset({"hr_admin"}),
     "agency.reports.view": frozenset({"agency_admin"}),
+    # The audit trail (who read, exported or changed what): the HR admin reads and exports
+    # the company's and sets how long it is kept; the platform admin reads the platform's.
+    "tenant.audit.view": frozenset({"hr_admin"}),
+    "tenant.retention.edit": frozenset({"hr_admin"}),
+    "platform.audit.view": frozenset(PLATFORM_ROLES),
     "agency.library.view": frozenset(AGENCY_ROLES),
     "agency.library.manage": frozenset({"agency_admin"}),
 }

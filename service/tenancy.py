@@ -41,6 +41,7 @@ GLOBAL_TABLES = frozenset(
         "platform_emails",  # mail of no tenant: password resets, agency invitations
         "agency_invitations",  # an agency's invitations to its own staff
         "agency_templates",  # an agency's library of question templates
+        "platform_audit_entries",  # the platform's audit trail: agency and platform work
     }
 )
 
@@ -75,6 +76,11 @@ def current_tenant_id() -> uuid.UUID:
     if tenant_id is None:
         raise TenantContextMissing("no tenant is set for this unit of work")
     return tenant_id
+
+
+def current_tenant_id_or_none() -> uuid.UUID | None:
+    """The tenant of this unit of work, if one is set (the audit trail asks)."""
+    return _current_tenant.get()
 
 
 def set_tenant(tenant_id: uuid.UUID | None):

@@ -17,6 +17,7 @@ import sqlalchemy as sa
 from flask.testing import FlaskClient
 
 from service import create_app
+from service.audit.append_only import sqlite_purge
 from service.config import TestConfig
 from service.extensions import db
 
@@ -84,8 +85,9 @@ def truncate_all(app) -> None:
                 for table in tables:
                     connection.execute(sa.text(f"DELETE FROM {table}"))
             else:
-                for table in tables:
-                    connection.execute(sa.text(f"DELETE FROM {table}"))
+                with sqlite_purge():  # the audit tables refuse any other DELETE
+                    for table in tables:
+                        connection.execute(sa.text(f"DELETE FROM {table}"))
 
 
 def reset_rate_limits(app) -> None:

@@ -12,6 +12,7 @@ from flask_babel import lazy_gettext as _l
 
 from service.accounts.members import deactivate_if_without_access
 from service.accounts.models import AgencyMembership, AgencyRole, User
+from service.audit import trail as audit
 from service.extensions import db
 from service.listing import contains, paginate
 from service.refusals import Refused
@@ -101,6 +102,7 @@ def remove_from_agency(agency: Agency, user: User) -> None:
         )
     )
     deactivate_if_without_access(user.id)
+    audit.record("agency.remove_staff", user, agency_id=agency.id)
     db.session.commit()
 
 
@@ -148,6 +150,7 @@ def assign(tenant: Tenant, user: User) -> bool:
         db.session.add(
             Membership(user_id=user.id, role=TenantRole.INTERVIEWER, assigned_by_agency=True)
         )
+        audit.record("agency.consultant_assign", user, agency_id=tenant.agency_id)
         db.session.commit()
         return True
 
@@ -161,5 +164,6 @@ def unassign(tenant: Tenant, user: User) -> bool:
             db.session.rollback()
             return False
         db.session.delete(existing)
+        audit.record("agency.consultant_unassign", user, agency_id=tenant.agency_id)
         db.session.commit()
         return True

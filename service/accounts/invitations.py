@@ -34,6 +34,7 @@ from service.accounts.models import (
 from service.accounts.passwords import hash_password
 from service.accounts.tokens import new_token, token_hash
 from service.accounts.users import find_user, normalise_email
+from service.audit import trail as audit
 from service.confirmation import Confirmation
 from service.extensions import db
 from service.i18n import language_for
@@ -212,6 +213,7 @@ def invite_to_tenant(
     )
     db.session.add(invitation)
     _issue(invitation, tenant.name, inviter, tenant_id=tenant.id)
+    audit.record("membership.invite", invitation, {"role": role, "language": language})
     db.session.commit()
     return Sent(email, replaced=earlier is not None)
 
@@ -245,6 +247,7 @@ def invite_to_agency(
     )
     db.session.add(invitation)
     _issue(invitation, agency.brand_name or agency.name, inviter)
+    audit.record("agency.invite_staff", invitation, {"role": role}, agency_id=agency.id)
     db.session.commit()
     return Sent(email, replaced=earlier is not None)
 

@@ -14,6 +14,7 @@ from flask_babel.speaklater import LazyString
 
 from service.accounts import sessions
 from service.accounts.models import AgencyMembership, User
+from service.audit import trail as audit
 from service.extensions import db
 from service.listing import contains, paginate
 from service.model_types import utcnow
@@ -120,6 +121,7 @@ def change_role(membership_id: uuid.UUID, role: str) -> bool:
     if role != TenantRole.HR_ADMIN and _would_orphan(membership, admins):
         db.session.rollback()
         raise _last_admin()
+    audit.record("membership.role_change", membership, {"role": [membership.role.value, role]})
     membership.role = TenantRole(role)
     db.session.commit()
     return True
@@ -136,6 +138,7 @@ def deactivate(membership_id: uuid.UUID) -> bool:
         db.session.rollback()
         raise _last_admin()
     membership.deactivated_at = utcnow()
+    audit.record("membership.deactivate", membership)
     db.session.flush()
     deactivate_if_without_access(membership.user_id)
     db.session.commit()
@@ -150,6 +153,7 @@ def reactivate(membership_id: uuid.UUID) -> bool:
     if membership.deactivated_at is None:
         return False
     membership.deactivated_at = None
+    audit.record("membership.reactivate", membership)
     user = db.session.get(User, membership.user_id)
     user.active = True
     db.session.commit()

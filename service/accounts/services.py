@@ -10,6 +10,7 @@ from service.accounts.models import AgencyMembership, LinkPurpose, User
 from service.accounts.passwords import hash_password, needs_rehash, verify_password
 from service.accounts.tasks import send_password_reset
 from service.accounts.users import find_user, normalise_email
+from service.audit import trail as audit
 from service.extensions import db
 from service.jobs.queue import enqueue_after_commit
 from service.model_types import utcnow
@@ -37,8 +38,12 @@ def sign_in(email: str, password: str, remember: bool = False) -> User:
     user = authenticate(email, password)
     if user is None:
         db.session.rollback()
+        audit.record_sign_in(find_user(email), email, succeeded=False)
+        db.session.commit()
         raise Refused({"form": [_("The email address or password is incorrect.")]})
     sessions.start_session(user, remember, second_factor_due=user.has_second_factor)
+    if not user.has_second_factor:  # else signed in, and audited, once the code is given
+        audit.record_sign_in(user, email, succeeded=True)
     db.session.commit()
     return user
 
@@ -56,8 +61,11 @@ def complete_sign_in(token: str, code: str) -> User:
     record, user = waiting
     if not second_factor.verify(user, code):
         db.session.rollback()
+        audit.record_sign_in(user, user.email, succeeded=False)
+        db.session.commit()
         raise Refused(_wrong_code())
     sessions.complete_second_factor(record, user, token)
+    audit.record_sign_in(user, user.email, succeeded=True)
     db.session.commit()
     return user
 

@@ -34,6 +34,7 @@ from service.actions.models import (
     ActionTheme,
     EventKind,
 )
+from service.audit import trail as audit
 from service.extensions import db
 from service.model_types import new_id, utcnow
 from service.refusals import Refused
@@ -216,9 +217,13 @@ def _json_value(value):
 
 
 def _record(action: Action, kind: EventKind, actor: User | None, **details) -> None:
+    """The action's own history (what changed, from what to what), and in the audit trail
+    the fact that it changed: who, which event, which fields."""
     db.session.add(
         ActionEvent(action_id=action.id, actor_id=actor.id if actor else None, kind=kind, **details)
     )
+    fields = sorted(details.get("changes") or {})
+    audit.record("action.change", action, {"event": kind.value, "fields": fields}, actor=actor)
 
 
 def _set_links(action: Action, values: dict) -> None:

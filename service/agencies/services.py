@@ -10,10 +10,11 @@ from flask_babel import gettext as _
 from flask_sqlalchemy.pagination import Pagination
 
 from service.accounts.models import TenantInvitation, User
+from service.audit import trail as audit
 from service.extensions import db
 from service.listing import contains, paginate
 from service.mail.models import MailStatus, TenantEmail
-from service.model_types import as_utc
+from service.model_types import as_utc, new_id
 from service.platform.logos import image_type, logo_errors
 from service.refusals import Refused, commit_or_refuse
 from service.reports.models import Cadence, Report, ReportDelivery, ReportSettings
@@ -99,8 +100,10 @@ def _slug_in_use() -> dict[str, list[str]]:
 def create_tenant(agency: Agency, data: dict) -> Tenant:
     if db.session.scalar(sa.select(Tenant.id).where(Tenant.slug == data["slug"])) is not None:
         raise Refused(_slug_in_use())
-    tenant = Tenant(agency_id=agency.id, status=TenantStatus.ACTIVE, **data)
+    # The id now: the audit entry names it before the flush.
+    tenant = Tenant(id=new_id(), agency_id=agency.id, status=TenantStatus.ACTIVE, **data)
     db.session.add(tenant)
+    audit.record("agency.tenant_create", tenant, {"slug": tenant.slug}, tenant_id=tenant.id)
     commit_or_refuse(_slug_in_use())
     return tenant
 
@@ -110,6 +113,12 @@ def set_tenant_status(tenant: Tenant, status: TenantStatus) -> bool:
     no write) when the tenant already has that status."""
     if tenant.status == status:
         return False
+    audit.record(
+        "agency.tenant_status_change",
+        tenant,
+        {"status": [tenant.status.value, status.value]},
+        tenant_id=tenant.id,
+    )
     tenant.status = status
     db.session.commit()
     return True
@@ -128,6 +137,9 @@ def update_brand(agency: Agency, data: dict, logo: bytes | None) -> bool:
     elif data["remove_logo"]:
         wanted |= {"logo": None, "logo_mime_type": None}
     changed = any(getattr(agency, field) != value for field, value in wanted.items())
+    if changed:  # which fields, not the logo's bytes
+        names = [field for field, value in wanted.items() if getattr(agency, field) != value]
+        audit.record("agency.brand_change", agency, {"fields": names}, agency_id=agency.id)
     for field, value in wanted.items():
         setattr(agency, field, value)
     db.session.commit()

@@ -11,6 +11,7 @@ from flask_login import current_user
 
 from service.agencies import brand, services
 from service.agencies.schemas import BrandSchema, TenantCreateSchema
+from service.audit import trail as audit
 from service.colours import MIN_CONTRAST, contrast_with_white
 from service.confirmation import Confirmation, ask, asking
 from service.insights import benchmark
@@ -142,11 +143,14 @@ def reactivate_tenant(tenant_id: uuid.UUID):
 def client_benchmark(tenant_id: uuid.UUID):
     tenant = services.client_or_404(g.agency, tenant_id)
     today = dt.datetime.now(ZoneInfo(tenant.time_zone)).date()
+    compared = benchmark.compare(tenant, today)
+    # A read across the agency's clients: the platform's trail says who compared which.
+    audit.record_read("agency.benchmark_view", tenant, tenant_id=tenant.id)
     return render(
         "agencies/benchmark.html",
         agency=g.agency,
         tenant=tenant,
-        benchmark=benchmark.compare(tenant, today),
+        benchmark=compared,
         theme_label=theme_label,
         min_peers=benchmark.MIN_PEERS,
         months=benchmark.PERIOD_MONTHS,

@@ -6,6 +6,7 @@ import uuid
 from flask import flash, g, redirect, request, url_for
 from flask_babel import gettext as _
 
+from service.audit import trail as audit
 from service.confirmation import Confirmation, ask, asking
 from service.departures import services
 from service.departures.labels import LABELS
@@ -137,7 +138,8 @@ def create():
 def show(departure_id: uuid.UUID):
     departure = services.departure_or_404(departure_id)
     invitation = invitations.latest_invitation(departure.id)
-    return render(
+    interview = interview_panel(departure)
+    page = render(
         "departures/show.html",
         departure=departure,
         names=services.names_of(departure),
@@ -147,9 +149,13 @@ def show(departure_id: uuid.UUID):
         if invitation is not None
         else None,
         invitation_statuses=INVITATION_STATUSES,
-        **interview_panel(departure),
+        **interview,
         **LABELS,
     )
+    shown = interview["interview_panel"]
+    if shown is not None and shown["answered"] is not None:  # the completed, named response
+        audit.record_read("response.view_identified", shown["interview"])
+    return page
 
 
 def _form_of(departure: Departure) -> dict:

@@ -35,6 +35,7 @@ from flask_babel import gettext as _
 from flask_babel import lazy_gettext as _l
 
 from service.accounts.models import User
+from service.audit import trail as audit
 from service.departures.labels import EXIT_TYPES, TENURE_BANDS
 from service.exports import CSV_TYPE, XLSX_TYPE, Table, write_csv_tables, write_xlsx
 from service.extensions import db
@@ -100,15 +101,16 @@ def export(
         filter_ = answers_period(filter_)  # what the file covers: whole quarters
     content = (write_xlsx if file_format == FileFormat.XLSX else write_csv_tables)(tables)
     rows = sum(len(table.rows) for table in tables)
-    db.session.add(
-        InsightExport(
-            by_user_id=user_id,
-            kind=kind,
-            file_format=file_format,
-            filter_args=arguments(filter_),
-            rows=rows,
-        )
+    exported = InsightExport(
+        by_user_id=user_id,
+        kind=kind,
+        file_format=file_format,
+        filter_args=arguments(filter_),
+        rows=rows,
     )
+    db.session.add(exported)
+    changes = {"kind": kind, "format": file_format.value, "rows": rows, **exported.filter_args}
+    audit.record("export.insights", exported, changes)
     db.session.commit()
     period = f"{filter_.first:%Y-%m}_{filter_.last:%Y-%m}"
     return ExportFile(

@@ -44,6 +44,9 @@ SCHEDULE = (
         "action-reminders", "service.actions.tasks.scan_action_reminders", "ACTION_REMINDER_SECONDS"
     ),
     Periodic("report-scan", "service.reports.tasks.scan_reports", "REPORT_SCAN_SECONDS"),
+    Periodic(
+        "audit-retention", "service.audit.tasks.scan_audit_retention", "AUDIT_RETENTION_SECONDS"
+    ),
 )
 
 # Compare-and-set: store the slot only when it is later than the stored one.

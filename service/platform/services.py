@@ -9,8 +9,10 @@ from flask_babel import gettext as _
 from flask_sqlalchemy.pagination import Pagination
 
 from service.accounts.models import AgencyInvitation, AgencyMembership
+from service.audit import trail as audit
 from service.extensions import db
 from service.listing import contains, paginate
+from service.model_types import new_id
 from service.platform.logos import image_type, logo_errors
 from service.refusals import Refused, commit_or_refuse
 from service.roles import AgencyRole
@@ -96,12 +98,14 @@ def create_agency(data: dict, logo: bytes | None) -> Agency:
     if errors:
         raise Refused(errors)
     agency = Agency(
+        id=new_id(),  # named by its audit entry before the flush
         status=TenantStatus.ACTIVE,
         logo=logo,
         logo_mime_type=image_type(logo) if logo else None,
         **{**data, "brand_colour": (data["brand_colour"] or "").lower() or None},
     )
     db.session.add(agency)
+    audit.record("agency.create", agency, {"slug": agency.slug}, agency_id=agency.id)
     commit_or_refuse(_slug_in_use())
     return agency
 
@@ -111,6 +115,12 @@ def set_agency_status(agency: Agency, status: TenantStatus) -> bool:
     False (and no write) when the agency already has that status."""
     if agency.status == status:
         return False
+    audit.record(
+        "agency.status_change",
+        agency,
+        {"status": [agency.status.value, status.value]},
+        agency_id=agency.id,
+    )
     agency.status = status
     db.session.commit()
     return True

@@ -11,6 +11,7 @@ from flask_login import current_user, login_required
 from jinja2_fragments.flask import render_block
 from werkzeug.datastructures import MultiDict
 
+from service.audit import trail as audit
 from service.confirmation import Confirmation, ask, asking
 from service.departures.models import Departure
 from service.departures.services import departure_or_404
@@ -169,7 +170,11 @@ def _back() -> tuple[str, str]:
 @bp.get("/interviews/<uuid:interview_id>")
 @require("tenant.interviews.edit")
 def show(interview_id: uuid.UUID):
-    return _interview_page(_mine_or_404(interview_id))
+    interview = _mine_or_404(interview_id)
+    page = _interview_page(interview)
+    if interview.status == InterviewStatus.COMPLETED:  # the leaver's answers, by name
+        audit.record_read("response.view_identified", interview)
+    return page
 
 
 def _revision() -> int | None:

@@ -17,6 +17,7 @@ from flask_babel import get_locale
 from flask_babel import lazy_gettext as _l
 from sqlalchemy.orm.exc import StaleDataError
 
+from service.audit import trail as audit
 from service.extensions import db
 from service.model_types import utcnow
 from service.refusals import Refused
@@ -153,8 +154,20 @@ def create_template(name: str, languages: list[str], start: str, agency_id) -> Q
     db.session.add(template)
     db.session.flush()
     db.session.add(TemplateVersion(template_id=template.id, number=1, document=to_json(document)))
+    _audit(template, "created", name=name, origin=origin)
     db.session.commit()
     return template
+
+
+def _audit(template: QuestionTemplate | AgencyTemplate, change: str, **facts) -> None:
+    """A template's life in the audit trail: created, published, renamed, archived, made the
+    default, deleted (a draft's every edit is not: its publication is the change). An
+    agency's library template (renamed, like a company's) goes to the platform's trail."""
+    if isinstance(template, AgencyTemplate):
+        changes = {"change": change, **facts}
+        audit.record("agency.library_change", template, changes, agency_id=template.agency_id)
+        return
+    audit.record("template.change", template, {"change": change, **facts})
 
 
 # --- editing -----------------------------------------------------------------------------
@@ -247,6 +260,7 @@ def publish(template: QuestionTemplate, revision: int) -> TemplateVersion:
             }
         )
     draft.published_at = utcnow()
+    _audit(template, "published", version=draft.number)
     try:
         db.session.commit()
     except StaleDataError:
@@ -260,6 +274,7 @@ def discard_draft(template: QuestionTemplate) -> None:
     row = row_of(template)
     if row.draft is None or row.current is None:
         raise Refused({"form": [_l("There is no draft to discard.")]})
+    _audit(template, "draft_discarded", version=row.draft.number)
     db.session.delete(row.draft)
     db.session.commit()
 
@@ -267,6 +282,7 @@ def discard_draft(template: QuestionTemplate) -> None:
 def rename(template: QuestionTemplate, name: str) -> bool:
     if template.name == name:
         return False
+    _audit(template, "renamed", name=[template.name, name])
     template.name = name
     db.session.commit()
     return True
@@ -279,6 +295,7 @@ def set_archived(template: QuestionTemplate, archived: bool) -> bool:
     if archived and template.is_default:
         raise Refused({"form": [_l("Choose another default template before archiving this one.")]})
     template.archived_at = utcnow() if archived else None
+    _audit(template, "archived" if archived else "restored")
     db.session.commit()
     return True
 
@@ -297,6 +314,7 @@ def make_default(template: QuestionTemplate) -> bool:
     )
     db.session.flush()
     template.is_default = True
+    _audit(template, "made_default")
     db.session.commit()
     return True
 
@@ -309,6 +327,7 @@ def delete_unpublished(template: QuestionTemplate) -> None:
     if row.draft is not None:
         db.session.delete(row.draft)
         db.session.flush()
+    _audit(template, "deleted", name=template.name)
     db.session.delete(template)
     db.session.commit()
 
@@ -357,11 +376,13 @@ def create_library_template(agency_id, name: str, languages: list[str], start: s
         document=to_json(document),
     )
     db.session.add(template)
+    _audit(template, "created", name=name, origin=origin)
     db.session.commit()
     return template
 
 
 def delete_library_template(template: AgencyTemplate) -> None:
     """Clients' templates copied from it keep their own copy."""
+    _audit(template, "deleted", name=template.name)
     db.session.delete(template)
     db.session.commit()

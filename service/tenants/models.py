@@ -62,6 +62,9 @@ class Tenant(IdMixin, db.Model):
             "quote_threshold IS NULL OR quote_threshold BETWEEN confidentiality_k AND 30",
             name="quote_threshold_range",
         ),
+        sa.CheckConstraint(
+            "audit_retention_days BETWEEN 365 AND 3650", name="audit_retention_days_range"
+        ),
     )
 
     agency_id: Mapped[uuid.UUID | None] = mapped_column(
@@ -92,6 +95,9 @@ class Tenant(IdMixin, db.Model):
     action_reminder_days: Mapped[int] = mapped_column(default=3, server_default="3")
     # Everyone who works in the tenant must sign in with a second factor (set by HR admin).
     require_second_factor: Mapped[bool] = mapped_column(default=False, server_default=sa.false())
+    # How long the audit trail keeps an entry (service/audit/retention.py): two years unless
+    # the HR admin chooses; at least one, so last year's "who read this?" has its answer.
+    audit_retention_days: Mapped[int] = mapped_column(default=730, server_default="730")
     status: Mapped[TenantStatus] = mapped_column(
         text_enum(TenantStatus, "tenant_status"), default=TenantStatus.ACTIVE
     )

@@ -22,6 +22,10 @@ HEADCOUNT_MAX = 1_000_000
 K_MIN, K_MAX = 3, 10
 REMINDER_DAYS_MIN, REMINDER_DAYS_MAX = 1, 30
 QUOTE_THRESHOLD_MAX = 30
+# The audit trail's retention: a full year at least (a works council or a DPO asks about the
+# last twelve months), ten years at most (tenants.audit_retention_days_range).
+AUDIT_RETENTION_MIN, AUDIT_RETENTION_MAX = 365, 3650
+AUDIT_RETENTION_RANGE = N_("Choose from 365 to 3650 days.")
 QUOTE_THRESHOLD_RANGE = N_(
     "Choose a number from the confidentiality threshold up to 30, or leave it empty for "
     "twice the threshold."
@@ -180,6 +184,15 @@ class TenantOwnSettingsSchema(TenantSettingsSchema):
             "required": N_("Choose from 7 to 90 days."),
             "invalid": N_("Enter a whole number."),
         },
+    )
+
+    # Only the HR admin's form has it (tenant.retention.edit); absent: unchanged.
+    audit_retention_days = fields.Integer(
+        load_default=None,
+        validate=validate.Range(
+            AUDIT_RETENTION_MIN, AUDIT_RETENTION_MAX, error=AUDIT_RETENTION_RANGE
+        ),
+        error_messages={"invalid": N_("Enter a whole number.")},
     )
 
     @validates_schema

@@ -12,6 +12,7 @@ from flask import abort
 from flask_babel import gettext as _
 from flask_sqlalchemy.pagination import Pagination
 
+from service.audit import trail as audit
 from service.departures.models import Departure
 from service.extensions import db
 from service.listing import contains, paginate
@@ -291,6 +292,7 @@ EDITABLE_SETTINGS = (
     "survey_invite_days_before",
     "survey_reminder_days",
     "survey_expiry_days",
+    "audit_retention_days",
 )
 SURVEY_SCHEDULE = {"survey_invite_days_before", "survey_reminder_days", "survey_expiry_days"}
 
@@ -299,11 +301,18 @@ def update_settings(tenant: Tenant, settings: dict) -> bool:
     """Name, languages, time zone, threshold and contact; never the slug or status.
     False (and no write) when nothing differs from what is stored."""
     values = {key: settings[key] for key in EDITABLE_SETTINGS}
+    if values["audit_retention_days"] is None:  # not on this form: unchanged
+        values["audit_retention_days"] = tenant.audit_retention_days
     if set(values["languages"]) == set(tenant.languages):
         values["languages"] = tenant.languages  # the same languages, listed in another order
     if not _differs(tenant, values):
         return False
     changed = {key for key, value in values.items() if getattr(tenant, key) != value}
+    audited = {key: [getattr(tenant, key), values[key]] for key in sorted(changed)}
+    if retention := audited.pop("audit_retention_days", None):
+        audit.record("retention.change", tenant, {"audit_retention_days": retention})
+    if audited:
+        audit.record("settings.change", tenant, audited)
     for key, value in values.items():
         setattr(tenant, key, value)
     if changed & {*SURVEY_SCHEDULE, "time_zone"}:

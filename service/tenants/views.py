@@ -89,6 +89,7 @@ def settings():
         "survey_invite_days_before": tenant.survey_invite_days_before,
         "survey_reminder_days": tenant.survey_reminder_days.replace(",", ", "),
         "survey_expiry_days": tenant.survey_expiry_days,
+        "audit_retention_days": tenant.audit_retention_days,
     }
     return _settings_page(form, {})
 
@@ -98,6 +99,8 @@ def settings():
 @recent_proof_required  # the confidentiality thresholds guard who can be recognised
 def edit_settings():
     form = {**request.form.to_dict(), "languages": request.form.getlist("languages")}
+    if not can(g.role, "tenant.retention.edit"):  # the company's choice, not its agency's
+        form.pop("audit_retention_days", None)
     _data, changed, errors = validate_and_apply(
         TenantOwnSettingsSchema(),
         form,

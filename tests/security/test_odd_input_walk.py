@@ -34,6 +34,7 @@ from service.accounts.views import LOGIN_ONLY_ENDPOINTS, PUBLIC_ENDPOINTS
 from service.actions import schemas as actions
 from service.actions.publish_views import PublishSchema
 from service.agencies.schemas import BrandSchema, TenantCreateSchema
+from service.audit.append_only import PURGE_SETTING
 from service.departures.models import Channel
 from service.departures.schemas import DepartureSchema
 from service.extensions import db
@@ -242,6 +243,7 @@ def valid_values(own: dict) -> dict[str, str]:
         "survey_invite_days_before": "3",
         "survey_reminder_days": "3, 7",
         "survey_expiry_days": "21",
+        "audit_retention_days": "730",
         "quote_threshold": "12",
         "label_nl": "Verhuis",
         "label_fr": "Déménagement",
@@ -318,6 +320,8 @@ def restore(rows: dict) -> None:
     """Back to the snapshot: whatever the last route changed (or deleted) is undone."""
     db.session.remove()
     with db.engine.begin() as connection:
+        # The audit trail is append-only: only the purge's setting lets this delete it.
+        connection.execute(sa.text(f"SELECT set_config('{PURGE_SETTING}', 'on', true)"))
         for table in reversed(db.metadata.sorted_tables):
             connection.execute(sa.delete(table))
         for table in db.metadata.sorted_tables:
