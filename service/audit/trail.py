@@ -50,6 +50,8 @@ ACTIONS: dict[str, Audited] = {
     "auth.sign_in": Audited(TENANT, _l("Sign-in")),
     "auth.sign_in_failed": Audited(TENANT, _l("Failed sign-in")),
     "audit.purge": Audited(TENANT, _l("Removed audit entries past their retention")),
+    "report.send": Audited(TENANT, _l("Sent a leadership report")),
+    "report.settings_change": Audited(TENANT, _l("Changed the report settings or recipients")),
     # The platform's trail.
     "platform.sign_in": Audited(PLATFORM, _l("Sign-in")),
     "platform.sign_in_failed": Audited(PLATFORM, _l("Failed sign-in")),
@@ -83,6 +85,9 @@ OBJECT_LABELS: dict[str, LazyString] = {
     "tenants": _l("Company"),
     "agencies": _l("Agency"),
     "insight_exports": _l("Export"),
+    "reports": _l("Report"),
+    "report_settings": _l("Report settings"),
+    "report_recipients": _l("Report recipient"),
 }
 
 

@@ -25,17 +25,15 @@ from service.actions.models import Action
 from service.extensions import db
 from service.insights import figures
 from service.mail.models import MailStatus, TenantEmail
-from service.mail.outbox import queue_email
 from service.reports import content as report_content
 from service.reports.models import (
     Cadence,
     Report,
-    ReportDelivery,
     ReportRecipient,
     ReportSettings,
 )
 from service.reports.periods import Period, due_moment, latest_due
-from service.reports.sending import email_context, language_of_member, recipients
+from service.reports.sending import language_of_member, queue_copies, recipients
 from service.tenancy import of_current_tenant, tenant_scope
 from service.tenants.models import Membership, Tenant, TenantRole
 
@@ -170,22 +168,9 @@ def _archive(
     )
     db.session.add(report)
     db.session.flush()
-    for number, recipient in enumerate(recipients()):
-        email_id = queue_email(
-            to=recipient.address,
-            template="report",
-            language=recipient.language,
-            context=email_context(tenant, report, recipient),
-            tenant_id=tenant.id,
-        )
-        db.session.add(
-            ReportDelivery(
-                report_id=report.id,
-                address=recipient.address,
-                language=recipient.language,
-                email_id=email_id,
-            )
-        )
+    listed = recipients()
+    email_ids = queue_copies(tenant, report, listed, attach_pdf=False)
+    for number, (recipient, email_id) in enumerate(zip(listed, email_ids, strict=True)):
         email = db.session.get(TenantEmail, (tenant.id, email_id))
         email.created_at = email.next_attempt_at = sent
         email.attempts = 1

@@ -21,6 +21,7 @@ from sqlalchemy.exc import IntegrityError
 from service import pdf
 from service.accounts.models import User
 from service.accounts.tasks import external_url
+from service.audit.trail import record
 from service.extensions import db
 from service.i18n import language_for
 from service.mail.outbox import Attachment, queue_email
@@ -159,10 +160,23 @@ def _send(
     )
     db.session.add(report)
     db.session.flush()  # the unique key first: a refused report queues nothing
-    attach = settings is not None and settings.attach_pdf
-    pdfs: dict[str, Attachment | None] = {}  # one PDF per language
-    for recipient in recipients():
-        if attach and recipient.language not in pdfs:
+    listed = recipients()
+    # Figures leave the application by email: the trail says which, to how many, and who
+    # asked (nobody for a scheduled one).
+    record("report.send", report, {"period": period.key, "recipients": len(listed)})
+    queue_copies(tenant, report, listed, attach_pdf=settings is not None and settings.attach_pdf)
+    return report
+
+
+def queue_copies(
+    tenant: Tenant, report: Report, listed: list[Recipient], attach_pdf: bool
+) -> list[uuid.UUID]:
+    """One outbox email per recipient, each recorded as the report's delivery; their ids
+    (never commits). With ``attach_pdf``, the PDF is made once per language."""
+    pdfs: dict[str, Attachment | None] = {}
+    email_ids = []
+    for recipient in listed:
+        if attach_pdf and recipient.language not in pdfs:
             pdfs[recipient.language] = _pdf_attachment(report, recipient.language)
         email_id = queue_email(
             to=recipient.address,
@@ -180,7 +194,8 @@ def _send(
                 email_id=email_id,
             )
         )
-    return report
+        email_ids.append(email_id)
+    return email_ids
 
 
 def _pdf_attachment(report: Report, language: str) -> Attachment | None:

@@ -16,6 +16,7 @@ from flask_babel import gettext as _
 from flask_sqlalchemy.pagination import Pagination
 
 from service.accounts.models import User
+from service.audit.trail import record
 from service.extensions import db
 from service.listing import paginate
 from service.mail.models import MailStatus, TenantEmail
@@ -75,14 +76,24 @@ def save_settings(data: dict, now: dt.datetime) -> bool:
         db.session.add(settings)
     elif all(getattr(settings, key) == value for key, value in values.items()):
         return False
+    changed = {
+        key: [_plain(getattr(settings, key)), _plain(value)]
+        for key, value in values.items()
+        if getattr(settings, key) != value
+    }
     switched_on = values["enabled"] and (not settings.enabled or settings.enabled_at is None)
     if switched_on or (values["enabled"] and values["cadence"] != settings.cadence):
         settings.enabled_at = now
     for key, value in values.items():
         setattr(settings, key, value)
     settings.updated_at = now
+    record("report.settings_change", settings, changed)
     commit_or_refuse({"form": [_("The settings were just saved by someone else: try again.")]})
     return True
+
+
+def _plain(value):
+    return str(value) if isinstance(value, Cadence) else value
 
 
 @dataclass(frozen=True)
@@ -247,6 +258,7 @@ def add_member(data: dict, tenant: Tenant) -> ReportRecipient:
         language=data["language"] or language_of_member(user, tenant),
     )
     db.session.add(recipient)
+    record("report.settings_change", recipient, {"added": user.display_name})
     commit_or_refuse(_taken("membership_id"))
     return recipient
 
@@ -273,6 +285,7 @@ def add_address(data: dict) -> ReportRecipient:
         raise Refused(_taken("address"))
     recipient = ReportRecipient(address=address, language=data["language"])
     db.session.add(recipient)
+    record("report.settings_change", recipient, {"added": address})
     commit_or_refuse(_taken("address"))
     return recipient
 
@@ -287,6 +300,7 @@ def _listed(condition) -> bool:
 
 
 def remove_recipient(recipient: ReportRecipient) -> None:
+    record("report.settings_change", recipient, {"removed": recipient_name(recipient)})
     db.session.delete(recipient)
     db.session.commit()
 

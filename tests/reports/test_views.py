@@ -17,6 +17,7 @@ from service.reports.models import (
     ReportSettings,
 )
 from service.tenancy import tenant_scope
+from tests.audit.helpers import entries, the_entry
 from tests.conftest import translated, writes_to
 from tests.factories import make_report
 from tests.reports.conftest import smtp  # noqa: F401 — fixture
@@ -435,3 +436,22 @@ def test_htmx_adds_a_recipient_and_answers_with_the_list(client, world):
     assert refused.status_code == 422
     assert text(refused).lstrip().startswith('<section class="card" id="recipients"')
     assert "This recipient is already on the list." in text(refused)
+
+
+def test_settings_recipients_and_sending_are_in_the_audit_trail(client, world, smtp):  # noqa: F811
+    sign_in(client, "hr_admin@a.example")
+    hr_admin = world.a.users["hr_admin"]
+    assert post_form(client, f"{BASE}/settings", SETTINGS).status_code == 302
+    (changed,) = entries(world.a.tenant, "report.settings_change")
+    assert changed.actor_id == hr_admin.id
+    assert changed.changes["enabled"] == [False, True]
+    assert changed.changes["day_of_month"] == [1, 3]
+    assert "cadence" not in changed.changes  # monthly already
+    form = {"address": "board@example.com", "language": "en"}
+    assert post_form(client, f"{BASE}/recipients/addresses", form).status_code in (200, 302)
+    added = entries(world.a.tenant, "report.settings_change")[-1]
+    assert (added.object_type, added.changes) == ("report_recipients", {"added": form["address"]})
+    assert post_form(client, f"{BASE}/send").status_code == 302
+    sent = the_entry(world.a.tenant, "report.send")
+    assert (sent.actor_id, sent.object_type) == (hr_admin.id, "reports")
+    assert sent.changes["recipients"] == 1
