@@ -83,12 +83,15 @@ def queue_email(
     tenant_id: uuid.UUID | None = None,
     secret: bool = False,
     attachment: Attachment | None = None,
+    deliver_after_commit: bool = True,
 ) -> uuid.UUID:
     """Render ``mail/<template>`` in ``language``, add one outbox row, deliver after commit.
 
     ``tenant_id`` given: a TenantEmail of that tenant, which must be the current tenant;
     else a PlatformEmail. ``attachment``: one text file sent along (a calendar
-    invitation, a PDF report). Never commits. Returns the row's id.
+    invitation, a PDF report). ``deliver_after_commit=False``: no delivery job of its own,
+    the caller (a job) delivers it with the relay once committed, and the outbox sweep catches
+    it if that does not happen. Never commits. Returns the row's id.
     """
     # One address, no display name, no header folding: the rule the forms check.
     to = to.strip()
@@ -130,7 +133,8 @@ def queue_email(
         )
     db.session.add(email)
     db.session.flush()
-    enqueue_after_commit(deliver_email, str(email.id), str(tenant_id) if tenant_id else None)
+    if deliver_after_commit:
+        enqueue_after_commit(deliver_email, str(email.id), str(tenant_id) if tenant_id else None)
     return email.id
 
 

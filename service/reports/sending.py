@@ -24,6 +24,8 @@ from service.accounts.tasks import external_url
 from service.audit.trail import record
 from service.extensions import db
 from service.i18n import language_for
+from service.mail import relay
+from service.mail.models import TenantEmail
 from service.mail.outbox import Attachment, queue_email
 from service.reports import content as report_content
 from service.reports import rendering
@@ -114,13 +116,29 @@ def send_due_report(now: dt.datetime) -> bool:
     if sent is not None:
         return False
     try:
-        _send(tenant, settings, period, local_today(tenant, now), period.key, by=None)
+        report_id = _send(
+            tenant, settings, period, local_today(tenant, now), period.key, by=None, inline=True
+        ).id
         db.session.commit()
     except IntegrityError:
         db.session.rollback()
         log.info("report %s of tenant %s was already sent", period.key, tenant.id)
         return False
+    # Delivered here, in the job, rather than by a job per copy (a work-horse each): what a
+    # crash leaves pending, the outbox sweep delivers.
+    for email_id in _email_ids(report_id):
+        relay.deliver(TenantEmail, email_id)
     return True
+
+
+def _email_ids(report_id: uuid.UUID) -> list[uuid.UUID]:
+    return list(
+        db.session.scalars(
+            sa.select(ReportDelivery.email_id).where(
+                of_current_tenant(ReportDelivery), ReportDelivery.report_id == report_id
+            )
+        )
+    )
 
 
 def send_now(by: uuid.UUID, now: dt.datetime) -> Report:
@@ -148,6 +166,7 @@ def _send(
     today: dt.date,
     key: str | None,
     by: uuid.UUID | None,
+    inline: bool = False,
 ) -> Report:
     """Record the report and queue one email per recipient (never commits)."""
     report = Report(
@@ -164,12 +183,17 @@ def _send(
     # Figures leave the application by email: the trail says which, to how many, and who
     # asked (nobody for a scheduled one).
     record("report.send", report, {"period": period.key, "recipients": len(listed)})
-    queue_copies(tenant, report, listed, attach_pdf=settings is not None and settings.attach_pdf)
+    attach_pdf = settings is not None and settings.attach_pdf
+    queue_copies(tenant, report, listed, attach_pdf=attach_pdf, deliver_after_commit=not inline)
     return report
 
 
 def queue_copies(
-    tenant: Tenant, report: Report, listed: list[Recipient], attach_pdf: bool
+    tenant: Tenant,
+    report: Report,
+    listed: list[Recipient],
+    attach_pdf: bool,
+    deliver_after_commit: bool = True,
 ) -> list[uuid.UUID]:
     """One outbox email per recipient, each recorded as the report's delivery; their ids
     (never commits). With ``attach_pdf``, the PDF is made once per language."""
@@ -185,6 +209,7 @@ def queue_copies(
             context=email_context(tenant, report, recipient),
             tenant_id=tenant.id,
             attachment=pdfs.get(recipient.language),
+            deliver_after_commit=deliver_after_commit,
         )
         db.session.add(
             ReportDelivery(

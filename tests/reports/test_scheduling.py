@@ -25,7 +25,7 @@ from service.jobs.scheduler import SCHEDULE, Scheduler
 from service.mail.models import MailStatus, TenantEmail
 from service.mail.tasks import sweep_outbox
 from service.reports import content as report_content
-from service.reports import tasks
+from service.reports import sending, tasks
 from service.reports.models import Cadence, Report, ReportDelivery, ReportRecipient, ReportSettings
 from service.reports.tasks import scan_reports, send_report
 from service.tenancy import tenant_scope
@@ -422,18 +422,39 @@ def test_redis_down_during_the_scan_the_report_is_sent_later_once(
     assert len(smtp.inbox.messages) == 4
 
 
-def test_redis_down_when_the_report_is_committed_its_emails_go_out_with_the_sweep(
+def test_redis_down_when_the_report_is_committed_its_copies_go_out_all_the_same(
     app, companies, jobs_redis, smtp, monkeypatch
 ):
+    """The report's job delivers its own copies once committed: no job per copy, so no
+    Redis needed for them."""
     monthly = companies["monthly"]
     with monkeypatch.context() as patch:
         patch.setitem(app.config, "REDIS_URL", DEAD_REDIS)
-        send_report(monthly.id, NOW.isoformat())  # the report is kept; its mail not handed over
+        send_report(monthly.id, NOW.isoformat())
+    assert_sent_once(smtp, monthly, "2026-11")
+    sweep_outbox()
+    run_jobs(jobs_redis, "mail")
+    assert_sent_once(smtp, monthly, "2026-11")
+
+
+def test_copies_left_undelivered_by_a_crash_after_the_commit_go_out_with_the_sweep(
+    app, companies, jobs_redis, smtp, monkeypatch
+):
+    monthly = companies["monthly"]
+
+    def crash(*_args):
+        raise SystemExit("the work-horse died after the commit")
+
+    with monkeypatch.context() as patch:
+        patch.setattr(sending.relay, "deliver", crash)
+        with pytest.raises(SystemExit):
+            send_report(monthly.id, NOW.isoformat())
+    db.session.rollback()
     assert len(reports_of(monthly)) == 1
     assert {status for _a, _l, status in deliveries_of(monthly)} == {MailStatus.PENDING}
     assert smtp.inbox.messages == []
 
-    sweep_outbox()  # the scheduler's outbox sweep, once Redis is back
+    sweep_outbox()  # the scheduler's outbox sweep
     run_jobs(jobs_redis, "mail")
     assert_sent_once(smtp, monthly, "2026-11")
     scan_reports((NOW + dt.timedelta(minutes=5)).isoformat())  # the weekly one is due too
