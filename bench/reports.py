@@ -206,50 +206,11 @@ class Sink:
             self.received.clear()
 
 
-def warm_worker() -> None:
-    """The --warm experiment's worker: ``flask worker`` (every queue, a work-horse forked per
-    job) whose parent first sends one report and rolls it back, and looks for an email it
-    will not find, so that the work-horses it forks inherit compiled SQL, templates and
-    catalogues instead of starting cold. A proposal measured, not the product's worker."""
-    from rq.serializers import JSONSerializer
-
-    from service.jobs.queue import rq_queue
-    from service.jobs.task import QUEUES
-    from service.jobs.worker import AppWorker
-    from service.mail import relay
-    from service.mail.models import TenantEmail
-    from service.reports import sending
-    from service.tenancy import unscoped
-    from service.tenants.models import Tenant
-
-    app = create_app()
-    with app.app_context():
-        with unscoped():
-            tenant_id = db.session.scalar(sa.select(ReportSettings.tenant_id).limit(1))
-        with tenant_scope(tenant_id):
-            tenant = db.session.get(Tenant, tenant_id)
-            settings = sending.settings_of_current_tenant()
-            period = sending.last_ended_period(tenant, settings, utcnow())
-            sending._send(tenant, settings, period, dt.date.today(), None, by=None)  # noqa: SLF001
-            db.session.rollback()
-            relay.deliver(TenantEmail, uuid.uuid4())
-        db.session.remove()
-        db.engine.dispose()
-        connection = redis.Redis.from_url(app.config["REDIS_URL"])
-        worker = AppWorker(
-            [rq_queue(name, connection) for name in QUEUES],
-            connection=connection,
-            serializer=JSONSerializer,
-        )
-        worker.work(with_scheduler=True, logging_level=app.config["LOG_LEVEL"])
-
-
-def start_workers(number: int, env: dict, logs: Path, warm: bool) -> list[subprocess.Popen]:
+def start_workers(number: int, env: dict, logs: Path) -> list[subprocess.Popen]:
     workers = []
-    command = [sys.executable, str(Path(__file__).resolve()), "--warm-worker"]
-    command = command if warm else flask_command("worker")
+    command = flask_command("worker")
     for n in range(number):
-        log = (logs / f"worker-{number}-{n}{'-warm' if warm else ''}.log").open("w")
+        log = (logs / f"worker-{number}-{n}.log").open("w")
         workers.append(
             subprocess.Popen(command, cwd=ROOT, env=env, stdout=log, stderr=subprocess.STDOUT)
         )
@@ -282,11 +243,11 @@ def reset(url: str) -> None:
     redis.Redis.from_url(REDIS_URL).flushdb()
 
 
-def run(app, url, sink: Sink, workers: int, tenants: int, env, logs, warm=False) -> float:
+def run(app, url, sink: Sink, workers: int, tenants: int, env, logs) -> float:
     """One scan with ``workers`` worker processes: seconds until every email was received."""
     reset(url)
     sink.reset()
-    started = start_workers(workers, env, logs, warm)
+    started = start_workers(workers, env, logs)
     try:
         expected = tenants * RECIPIENTS
         start = time.perf_counter()
@@ -384,14 +345,7 @@ def main() -> None:
     parser.add_argument("--tenants", type=int, default=1000)
     parser.add_argument("--responses", type=int, default=36, help="per ordinary company")
     parser.add_argument("--no-profile", action="store_true")
-    parser.add_argument(
-        "--warm", action="store_true", help="also time workers whose parent is warmed first"
-    )
-    parser.add_argument("--warm-worker", action="store_true", help=argparse.SUPPRESS)
     options = parser.parse_args()
-    if options.warm_worker:
-        warm_worker()
-        return
     tenants = options.tenants
 
     admin = psycopg.connect(ADMIN_URL, autocommit=True, connect_timeout=3)
@@ -436,14 +390,6 @@ def main() -> None:
                 f" ({tenants / seconds[workers]:.1f} reports/s)",
                 flush=True,
             )
-        warmed = {}
-        for workers in (1, 2) if options.warm else ():
-            warmed[workers] = run(app, url, sink, workers, tenants, env, logs, warm=True)
-            print(
-                f"{workers} warmed worker(s): delivered in {warmed[workers]:.1f} s"
-                f" ({tenants / warmed[workers]:.1f} reports/s)",
-                flush=True,
-            )
         profiled = profile(app, url) if not options.no_profile else None
     finally:
         controller.stop()
@@ -476,12 +422,6 @@ def main() -> None:
         "speedup": round(speedup, 2),
         "load_average": round(load_avg, 2),
     }
-    if warmed:
-        figures.update(
-            seconds_1_worker_warmed=round(warmed[1], 2),
-            seconds_2_workers_warmed=round(warmed[2], 2),
-            speedup_warmed=round(warmed[1] / warmed[2], 2),
-        )
     if profiled is not None:
         print(
             f"one report job in this process (send_due_report + its 2 emails relayed, no SMTP):"
