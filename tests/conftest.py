@@ -140,6 +140,14 @@ def login(client, email: str, password: str = "pw"):
     return response
 
 
+@pytest.fixture(scope="session")
+def browser():
+    """Headless Debian Chromium, one per session for every test that needs a browser."""
+    from tests.browser.conftest import launch_browser
+
+    yield from launch_browser()
+
+
 @pytest.fixture
 def world(app):
     """Two tenants of two agencies, each with departments and a user for every role."""

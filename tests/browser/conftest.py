@@ -92,8 +92,9 @@ def live_server(_server):
     return _server
 
 
-@pytest.fixture(scope="session")
-def browser():
+def launch_browser():
+    """One headless Chromium for the whole session (tests/conftest.py's `browser` fixture):
+    a second sync Playwright in the same process refuses to start."""
     _require_browser_tools()
     playwright = sync_playwright().start()
     chromium = playwright.chromium.launch(

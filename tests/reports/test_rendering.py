@@ -28,7 +28,7 @@ from service.reports.periods import period_containing
 from service.reports.sending import Recipient, email_context
 from service.tenancy import tenant_scope
 from service.tenants.models import Tenant
-from tests.browser.conftest import ARTIFACTS, CHROMIUM, CHROMIUM_ARGS
+from tests.browser.conftest import ARTIFACTS
 from tests.conftest import csrf_token, reset_rate_limits, translated, truncate_all
 from tests.test_pdf import poppler  # noqa: F401 — fixture: poppler-utils read the PDF back
 
@@ -216,38 +216,27 @@ def test_subjects_and_headings_speak_the_readers_language(demo, context):
             assert translated(words, language) in email.body_text
 
 
-def test_a_screenshot_of_the_email_is_kept(demo, context):
-    if not CHROMIUM.exists():
-        pytest.skip(f"Chromium is not installed at {CHROMIUM}")
-    from playwright.sync_api import sync_playwright
-
+def test_a_screenshot_of_the_email_is_kept(demo, context, browser):
     ARTIFACTS.mkdir(exist_ok=True)
-    with sync_playwright() as playwright:
-        browser = playwright.chromium.launch(
-            executable_path=str(CHROMIUM), headless=True, args=CHROMIUM_ARGS
-        )
-        try:
-            for language, width in [*((language, 680) for language in LANGUAGES), ("en", 375)]:
-                page = browser.new_page(viewport={"width": width, "height": 900})
-                fetched: list[str] = []
+    for language, width in [*((language, 680) for language in LANGUAGES), ("en", 375)]:
+        page = browser.new_page(viewport={"width": width, "height": 900})
+        fetched: list[str] = []
 
-                def refuse(route, fetched=fetched):
-                    fetched.append(route.request.url)
-                    route.abort()
+        def refuse(route, fetched=fetched):
+            fetched.append(route.request.url)
+            route.abort()
 
-                page.route("**/*", refuse)
-                email = email_in(demo, language)
-                page.set_content(email.body_html)
-                path = ARTIFACTS / f"report-email-{language}-{width}.png"
-                # the text part beside it, as a reader of plain text mail gets it
-                path.with_suffix(".txt").write_text(f"{email.subject}\n\n{email.body_text}")
-                page.screenshot(path=str(path), full_page=True)
-                print(f"screenshot: {path}")
-                assert fetched == []  # the message fetches nothing
-                assert path.stat().st_size > 10_000
-                page.close()
-        finally:
-            browser.close()
+        page.route("**/*", refuse)
+        email = email_in(demo, language)
+        page.set_content(email.body_html)
+        path = ARTIFACTS / f"report-email-{language}-{width}.png"
+        # the text part beside it, as a reader of plain text mail gets it
+        path.with_suffix(".txt").write_text(f"{email.subject}\n\n{email.body_text}")
+        page.screenshot(path=str(path), full_page=True)
+        print(f"screenshot: {path}")
+        assert fetched == []  # the message fetches nothing
+        assert path.stat().st_size > 10_000
+        page.close()
 
 
 def _signed_in(demo):
@@ -278,11 +267,7 @@ def test_the_page_shows_the_report_and_prints_on_a4(demo):
     assert "@media print" in css
 
 
-def test_a_screenshot_of_the_page_at_phone_and_desk_width(demo):
-    if not CHROMIUM.exists():
-        pytest.skip(f"Chromium is not installed at {CHROMIUM}")
-    from playwright.sync_api import sync_playwright
-
+def test_a_screenshot_of_the_page_at_phone_and_desk_width(demo, browser):
     client = _signed_in(demo)
     origin = "http://exitloop.test"
 
@@ -299,24 +284,17 @@ def test_a_screenshot_of_the_page_at_phone_and_desk_width(demo):
         )
 
     ARTIFACTS.mkdir(exist_ok=True)
-    with sync_playwright() as playwright:
-        browser = playwright.chromium.launch(
-            executable_path=str(CHROMIUM), headless=True, args=CHROMIUM_ARGS
-        )
-        try:
-            for width in (375, 1100):
-                page = browser.new_page(viewport={"width": width, "height": 900})
-                page.route("**/*", serve)
-                page.goto(f"{origin}/t/{SLUG}/reports/{demo['report']}")
-                assert page.evaluate("document.documentElement.scrollWidth") <= width
-                path = ARTIFACTS / f"report-page-{width}.png"
-                page.screenshot(path=str(path), full_page=True)
-                print(f"screenshot: {path}")
-                page.emulate_media(media="print")
-                assert page.locator(".site-header").is_hidden()
-                page.close()
-        finally:
-            browser.close()
+    for width in (375, 1100):
+        page = browser.new_page(viewport={"width": width, "height": 900})
+        page.route("**/*", serve)
+        page.goto(f"{origin}/t/{SLUG}/reports/{demo['report']}")
+        assert page.evaluate("document.documentElement.scrollWidth") <= width
+        path = ARTIFACTS / f"report-page-{width}.png"
+        page.screenshot(path=str(path), full_page=True)
+        print(f"screenshot: {path}")
+        page.emulate_media(media="print")
+        assert page.locator(".site-header").is_hidden()
+        page.close()
 
 
 def test_the_pdf_download_is_an_a4_report_with_its_figures(demo, poppler):  # noqa: F811
