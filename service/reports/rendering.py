@@ -375,7 +375,7 @@ def pdf_of(content: dict, language: str, report=None) -> bytes:
     stylesheet = Path(current_app.static_folder, "css", "app.css").read_text(encoding="utf-8")
     with force_locale(f"{language}_BE"):
         html = render_template(
-            "reports/pdf.html",
+            "pdf/report.html",
             content=content,
             report=report,
             language=language,
