@@ -1,15 +1,14 @@
 """The second factor's pages: the code step of the sign-in, confirming one's identity
 before a sensitive change, and setting up or removing the authenticator (profile)."""
 
-from flask import Blueprint, current_app, flash, redirect, request, session, url_for
+from flask import Blueprint, flash, redirect, request, session, url_for
 from flask_babel import gettext as _
 from flask_login import current_user, login_required, login_user
 
 from service.accounts import second_factor, services, sessions
 from service.accounts.reauth import recent_proof_required
 from service.accounts.schemas import CodeSchema, ConfirmIdentitySchema
-from service.accounts.views import WAITING, _failed, _locked_out, safe_next
-from service.extensions import limiter
+from service.accounts.views import WAITING, safe_next, sign_in_limits
 from service.i18n import offer_language_choice
 from service.refusals import validate_and_apply
 from service.rendering import render
@@ -24,24 +23,8 @@ def _waiting_key() -> str:
     return "account:" + (found[1].email if found else "none")
 
 
-def _limit(name: str) -> str:
-    return current_app.config[name]
-
-
 @bp.route("/login/code", methods=["GET", "POST"])
-@limiter.limit(
-    lambda: _limit("LOGIN_LIMIT_PER_IP"),
-    methods=["POST"],
-    deduct_when=_failed,
-    on_breach=_locked_out("auth/second_factor.html"),
-)
-@limiter.limit(
-    lambda: _limit("LOGIN_LIMIT_PER_ACCOUNT"),
-    methods=["POST"],
-    key_func=_waiting_key,
-    deduct_when=_failed,
-    on_breach=_locked_out("auth/second_factor.html"),
-)
+@sign_in_limits("auth/second_factor.html", _waiting_key)
 def code():
     waiting = session.get(WAITING) or {}
     token = waiting.get("token", "")
@@ -72,19 +55,7 @@ def _confirm_key() -> str:
 
 @bp.route("/confirm-identity", methods=["GET", "POST"])
 @login_required
-@limiter.limit(
-    lambda: _limit("LOGIN_LIMIT_PER_IP"),
-    methods=["POST"],
-    deduct_when=_failed,
-    on_breach=_locked_out("auth/confirm_identity.html"),
-)
-@limiter.limit(
-    lambda: _limit("LOGIN_LIMIT_PER_ACCOUNT"),
-    methods=["POST"],
-    key_func=_confirm_key,
-    deduct_when=_failed,
-    on_breach=_locked_out("auth/confirm_identity.html"),
-)
+@sign_in_limits("auth/confirm_identity.html", _confirm_key)
 def confirm_identity():
     target = safe_next(request.args.get("next"), url_for("accounts.index"))
     errors: dict = {}

@@ -1,6 +1,7 @@
 """Sign-in and sign-out, the links emailed for invitations and password resets, the
 profile, the workspace chooser and switcher, and the language switch."""
 
+from collections.abc import Callable
 from typing import NamedTuple
 from urllib.parse import urlsplit
 
@@ -158,20 +159,30 @@ def _locked_out(template: str):
     return answer
 
 
+def sign_in_limits(template: str, account_key: Callable[[], str]) -> Callable:
+    """The limits of a form that proves who someone is (password, code): failed posts per
+    address and per account; a breach answers ``template`` again with how long to wait."""
+
+    def decorate(view: Callable) -> Callable:
+        for setting, key in (
+            ("LOGIN_LIMIT_PER_ACCOUNT", account_key),
+            ("LOGIN_LIMIT_PER_IP", None),
+        ):
+            extra = {"key_func": key} if key else {}
+            view = limiter.limit(
+                lambda setting=setting: _limit(setting),
+                methods=["POST"],
+                deduct_when=_failed,
+                on_breach=_locked_out(template),
+                **extra,
+            )(view)
+        return view
+
+    return decorate
+
+
 @bp.route("/login", methods=["GET", "POST"])
-@limiter.limit(
-    lambda: _limit("LOGIN_LIMIT_PER_IP"),
-    methods=["POST"],
-    deduct_when=_failed,
-    on_breach=_locked_out("auth/login.html"),
-)
-@limiter.limit(
-    lambda: _limit("LOGIN_LIMIT_PER_ACCOUNT"),
-    methods=["POST"],
-    key_func=_account_key,
-    deduct_when=_failed,
-    on_breach=_locked_out("auth/login.html"),
-)
+@sign_in_limits("auth/login.html", _account_key)
 def login():
     if current_user.is_authenticated and request.method == "GET":
         return redirect(url_for("accounts.index"))
