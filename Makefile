@@ -32,8 +32,11 @@ lint: $(STAMP)
 	$(BIN)/ruff format --check .
 	$(BIN)/lint-imports --no-logo
 
+# One pytest-xdist worker per CPU, each on its own database; a test file stays on one worker
+# (its module fixtures, the browser tests' live server, are set up once).
+TEST_WORKERS ?= auto
 test: $(STAMP) compile-translations browser-deps lint
-	$(BIN)/pytest $(PYTEST_ARGS)
+	$(BIN)/pytest -n $(TEST_WORKERS) --dist loadfile $(PYTEST_ARGS)
 
 format: $(STAMP)
 	$(BIN)/ruff check --fix .

@@ -151,9 +151,9 @@ def browser():
 @pytest.fixture
 def world(app):
     """Two tenants of two agencies, each with departments and a user for every role."""
-    from tests.factories import make_world
+    from tests.snapshots import world as restored_world
 
-    return make_world()
+    return restored_world()
 
 
 def pytest_sessionfinish(session, exitstatus):

@@ -7,10 +7,10 @@ import sqlalchemy as sa
 
 from service.accounts.models import User
 from service.actions.models import Action, ActionEvent, ActionStatus, EventKind
-from service.demo import seed_demo
 from service.extensions import db
 from service.tenancy import tenant_scope
 from service.tenants.models import Department, Membership, Tenant
+from tests.snapshots import demo_data
 
 
 def board_of(slug: str):
@@ -27,7 +27,7 @@ def board_of(slug: str):
 
 
 def test_every_demo_board_has_every_state_overdue_and_published_actions(app):
-    seed_demo("pw")
+    demo_data("pw")
     today = dt.date.today()
     for slug in ("het-anker", "maison-lumiere", "codeway"):
         _tenant, actions, owners, events, _kitchen = board_of(slug)
@@ -58,7 +58,7 @@ def test_every_demo_board_has_every_state_overdue_and_published_actions(app):
 
 
 def test_het_anker_answers_its_kitchens_summer_workload(app):
-    seed_demo("pw")
+    demo_data("pw")
     tenant, actions, owners, _events, kitchen = board_of("het-anker")
     roster = next(a for a in actions if "rooster" in a.title.lower())
     assert roster.status == ActionStatus.IN_PROGRESS
@@ -73,7 +73,7 @@ def test_het_anker_answers_its_kitchens_summer_workload(app):
 
 
 def test_the_demo_you_said_we_did_pages_read_in_the_companys_language(app):
-    seed_demo("pw")
+    demo_data("pw")
     client = app.test_client()
     page = client.get("/p/het-anker/you-said-we-did").get_data(as_text=True)
     assert "Brasserie Het Anker" in page

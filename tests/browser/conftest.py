@@ -17,8 +17,8 @@ from flask import got_request_exception
 from playwright.sync_api import sync_playwright
 from werkzeug.serving import make_server
 
-from service.demo import seed_demo
 from tests.conftest import truncate_all
+from tests.snapshots import demo_data
 
 ROOT = Path(__file__).resolve().parents[2]
 CHROMIUM = Path("/usr/bin/chromium")
@@ -59,7 +59,7 @@ class LiveServer:
         """Empty the database and seed the demo data again; returns the demo logins."""
         truncate_all(self.app)
         with self.app.app_context():
-            self.demo = seed_demo(DEMO_PASSWORD)
+            self.demo = demo_data(DEMO_PASSWORD)
         return self.demo
 
 

@@ -6,12 +6,13 @@ import datetime as dt
 
 import sqlalchemy as sa
 
-from service.demo import STORY_CLIENTS, seed_demo
+from service.demo import STORY_CLIENTS
 from service.departures.models import Departure, DepartureStatus, ExitType
 from service.extensions import db
 from service.tenancy import unscoped
 from service.tenants.models import Department, Location, Tenant
 from tests.conftest import login
+from tests.snapshots import demo_data
 
 
 def departures_by_tenant(recent: bool = True) -> dict[str, list[Departure]]:
@@ -34,7 +35,7 @@ def names_of(model) -> dict:
 
 
 def test_each_demo_client_has_a_year_of_departures(app):
-    seed_demo("pw")
+    demo_data("pw")
     today = dt.date.today()
     found = departures_by_tenant()
     assert set(found) == {"het-anker", "maison-lumiere", "codeway"}
@@ -55,7 +56,7 @@ def test_each_demo_client_has_a_year_of_departures(app):
 
 
 def test_the_demo_departures_have_patterns(app):
-    seed_demo("pw")
+    demo_data("pw")
     found = departures_by_tenant()
     departments, locations = names_of(Department), names_of(Location)
 
@@ -80,7 +81,7 @@ def test_the_demo_departures_have_patterns(app):
 
 
 def test_the_closed_cases_before_are_fifteen_months_of_believable_leavers(app):
-    seed_demo("pw")
+    demo_data("pw")
     today = dt.date.today()
     for slug, departures in departures_by_tenant(recent=False).items():
         if slug not in STORY_CLIENTS:  # the benchmark's small peers: fewer leavers
@@ -96,7 +97,7 @@ def test_the_closed_cases_before_are_fifteen_months_of_believable_leavers(app):
 
 
 def test_the_demo_hr_admin_sees_the_departures(app):
-    seed_demo("pw")
+    demo_data("pw")
     client = app.test_client()
     login(client, "hr.admin@het-anker.example", "pw")
     page = client.get("/t/het-anker/departures/?status=cancelled").get_data(as_text=True)

@@ -17,7 +17,13 @@ from aiosmtpd.controller import Controller
 
 from service.config import ROOT
 
-JOBS_REDIS_URL = os.environ.get("TEST_JOBS_REDIS_URL", "redis://127.0.0.1:6379/14")
+# The job tests flush their Redis database: each pytest-xdist worker (gw0, gw1 …) has its
+# own (13 is the limiter's, 15 the other tests'). TEST_JOBS_REDIS_URL names one for a
+# single-process run beside another (a second checkout's suite).
+_WORKER = int(os.environ.get("PYTEST_XDIST_WORKER", "gw0").removeprefix("gw"))
+JOBS_REDIS_URL = os.environ.get(
+    "TEST_JOBS_REDIS_URL", f"redis://127.0.0.1:6379/{(14, 12, 11, 10, 9, 8, 7, 6)[_WORKER]}"
+)
 
 
 def wait_for(predicate, timeout: float = 30.0, interval: float = 0.05, message: str = ""):

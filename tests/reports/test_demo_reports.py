@@ -6,7 +6,7 @@ import datetime as dt
 import sqlalchemy as sa
 
 from service.actions.models import Action
-from service.demo import STORY_CLIENTS, seed_demo
+from service.demo import STORY_CLIENTS
 from service.extensions import db
 from service.mail.models import MailStatus, TenantEmail
 from service.model_types import as_utc, utcnow
@@ -17,6 +17,7 @@ from service.reports.sending import local_today, recipients, send_due_report
 from service.tenancy import of_current_tenant, tenant_scope
 from service.tenants.models import Membership, Tenant, TenantRole
 from tests.conftest import login
+from tests.snapshots import demo_data
 
 
 def _of_tenant(model, order_by):
@@ -24,7 +25,7 @@ def _of_tenant(model, order_by):
 
 
 def test_every_demo_client_reports_to_its_leadership_and_keeps_an_archive(app):
-    seed_demo("pw")
+    demo_data("pw")
     now = utcnow()
     cadences, with_pdf, failed = set(), [], []
     for slug in STORY_CLIENTS:

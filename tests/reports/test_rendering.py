@@ -17,7 +17,6 @@ import pytest
 import sqlalchemy as sa
 from flask_babel import force_locale
 
-from service.demo import seed_demo
 from service.extensions import db
 from service.mail.models import TenantEmail
 from service.mail.outbox import queue_email
@@ -30,6 +29,7 @@ from service.tenancy import tenant_scope
 from service.tenants.models import Tenant
 from tests.browser.conftest import ARTIFACTS
 from tests.conftest import csrf_token, reset_rate_limits, translated, truncate_all
+from tests.snapshots import demo_data
 from tests.test_pdf import poppler  # noqa: F401 — fixture: poppler-utils read the PDF back
 
 PASSWORD = "report-demo"
@@ -108,7 +108,7 @@ def demo(migrated_app):
     truncate_all(migrated_app)
     reset_rate_limits(migrated_app)
     with migrated_app.app_context():
-        logins = seed_demo(PASSWORD)
+        logins = demo_data(PASSWORD)
         tenant = db.session.scalar(sa.select(Tenant).where(Tenant.slug == SLUG))
         today = dt.date.today()
         period = period_containing(Cadence.MONTHLY, today).previous()
