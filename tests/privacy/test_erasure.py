@@ -213,3 +213,17 @@ def test_erasing_needs_a_recent_proof_of_identity(client, world):
     with tenant_scope(world.a.tenant.id):
         assert db.session.get(Departure, (world.a.tenant.id, departure.id)).full_name
         db.session.commit()
+
+
+def test_an_erased_departure_can_no_longer_be_edited(client, world):
+    departure = world.a.objects["departure"]
+    sign_in(client, "hr_admin@a.example")
+    post_form(client, f"/t/tenant-a/departures/{departure.id}/erase")
+    edit = f"/t/tenant-a/departures/{departure.id}/edit"
+    page = text(client.get(edit, follow_redirects=True))
+    assert "the departure can no longer change" in page
+    response = post_form(client, edit, {"full_name": "Jan Peeters", "last_day": "2026-06-30"})
+    assert response.status_code == 302
+    with tenant_scope(world.a.tenant.id):
+        assert db.session.get(Departure, (world.a.tenant.id, departure.id)).full_name == ""
+        db.session.commit()
