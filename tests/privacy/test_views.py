@@ -159,3 +159,16 @@ def test_changing_the_retention_needs_a_recent_proof(client, world):
     assert response.status_code == 302
     assert response.headers["Location"].startswith("/confirm-identity")
     assert _tenant(world).departure_retention_months == 24
+
+
+def test_every_reader_finds_the_page_hr_and_leadership_in_the_menu(client, world):
+    link = 'href="/t/tenant-a/settings/privacy/"'
+    for email in ("hr@a.example", "leadership@a.example"):
+        reader = client.application.test_client()
+        sign_in(reader, email)
+        assert link in text(reader.get("/t/tenant-a/"))
+    sign_in(client, "hr_admin@a.example")
+    assert link in text(client.get("/t/tenant-a/settings"))
+    member = client.application.test_client()
+    sign_in(member, "member@a.example")
+    assert link not in text(member.get("/t/tenant-a/"))
