@@ -137,6 +137,8 @@ def _register_blueprints(app: Flask) -> None:
     from service.insights.views import bp as insight_dashboard
     from service.mail.views import bp as outbox
     from service.platform.views import bp as platform
+    from service.privacy.views import bp as privacy
+    from service.privacy.views import erasure
     from service.reports.pdf_views import bp as report_pdfs
     from service.reports.views import bp as reports
     from service.surveys.interview_views import bp as interviews
@@ -154,7 +156,7 @@ def _register_blueprints(app: Flask) -> None:
     surveys_ = (survey_invitations, leaver, responses, interviews, my_interviews)
     actions = (board, practices, publishing, you_said_we_did)
     insights = (insight_dashboard, insight_exports, insight_actions, themes, theme_corrections)
-    later = (reports, report_pdfs, second_factor, audit, platform_audit)
+    later = (reports, report_pdfs, second_factor, audit, platform_audit, privacy, erasure)
     for blueprint in (*blueprints, *extra, *surveys_, *actions, *insights, *later):
         app.register_blueprint(blueprint)
 

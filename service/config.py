@@ -115,6 +115,8 @@ class Config:
         # The audit trails' retention purge: daily. The platform's trail keeps entries this
         # many days (a tenant's keeps its own setting, tenants.audit_retention_days).
         self.AUDIT_RETENTION_SECONDS = 24 * 3600
+        # The rest of a tenant's data past its retention (service/privacy/): daily.
+        self.DATA_RETENTION_SECONDS = 24 * 3600
         self.PLATFORM_AUDIT_RETENTION_DAYS = int(
             os.environ.get("PLATFORM_AUDIT_RETENTION_DAYS", "730")
         )

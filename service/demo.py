@@ -105,6 +105,9 @@ TENANTS = [
         "sector": Sector.HORECA,
         "languages": ["nl"],
         "default_language": "nl",
+        # A brasserie with many short stays: interviews kept a year and a half, mail two months
+        # (longer than the demo's fifteen months of history, so the daily job keeps it whole).
+        "retention": {"interview_retention_months": 18, "outbox_retention_days": 60},
         "departments": {
             "Keuken": (70, 76),
             "Zaal": (198, 210),
@@ -137,6 +140,8 @@ TENANTS = [
         "sector": Sector.RETAIL,
         "languages": ["fr", "nl"],
         "default_language": "fr",
+        # A luxury house that compares years: confidential answers kept four years.
+        "retention": {"confidential_retention_months": 48, "departure_retention_months": 36},
         "departments": {
             "Ventes": (395, 415),
             "Logistique": (84, 80),
@@ -172,6 +177,13 @@ TENANTS = [
         "sector": Sector.IT,
         "languages": ["en", "nl", "fr"],  # a Brussels software house: all three
         "default_language": "en",
+        # A scale-up that keeps little: identified data and interviews a year and a half,
+        # mail a month.
+        "retention": {
+            "departure_retention_months": 18,
+            "interview_retention_months": 18,
+            "outbox_retention_days": 30,
+        },
         "departments": {
             "Engineering": (730, 770),
             "Support": (360, 385),
@@ -311,6 +323,7 @@ def _seed_tenant(spec: dict, agency: Agency, password_hash: str, consultant: Use
             default_language=spec["default_language"],
             agency_id=agency.id,
             data_protection_contact=f"privacy@{spec['slug']}.example",
+            **spec.get("retention", {}),
         )
         db.session.add(tenant)
         db.session.flush()

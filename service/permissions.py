@@ -90,6 +90,11 @@ MATRIX: dict[str, frozenset[str]] = {
     # the company's and sets how long it is kept; the platform admin reads the platform's.
     "tenant.audit.view": frozenset({"hr_admin"}),
     "tenant.retention.edit": frozenset({"hr_admin"}),
+    # The data page (what is stored, how long, who sees it): those who work with the data
+    # or answer for it; it holds no personal data itself.
+    "tenant.privacy.view": frozenset({"hr_admin", "hr", "leadership"}),
+    # Erasing a leaver on request: the controller's decision, the HR admin's.
+    "tenant.departures.erase": frozenset({"hr_admin"}),
     "platform.audit.view": frozenset(PLATFORM_ROLES),
     "agency.library.view": frozenset(AGENCY_ROLES),
     "agency.library.manage": frozenset({"agency_admin"}),

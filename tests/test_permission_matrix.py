@@ -91,7 +91,7 @@ def test_every_scoped_view_names_its_action(app):
 
 
 # The matrix against docs/PRODUCT.md ("Who uses it"): rules that hold whatever actions come.
-CHANGES = ("manage", "edit", "invite", "retry", "correct")
+CHANGES = ("manage", "edit", "invite", "retry", "correct", "erase")
 
 
 def actions_of(role: str) -> set[str]:
@@ -103,6 +103,14 @@ def actions_of(role: str) -> set[str]:
 def test_leadership_reads_and_never_edits():
     assert actions_of("leadership")
     assert not [a for a in actions_of("leadership") if a.endswith(CHANGES)]
+
+
+def test_only_the_hr_admin_erases_a_leaver_and_those_who_use_the_data_read_the_data_page():
+    from service.permissions import MATRIX
+
+    assert MATRIX["tenant.departures.erase"] == {"hr_admin"}
+    # Who works with or answers for the data; never the agency (a processor) or members.
+    assert MATRIX["tenant.privacy.view"] == {"hr_admin", "hr", "leadership"}
 
 
 def test_hr_changes_neither_settings_nor_members():

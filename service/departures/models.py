@@ -151,6 +151,9 @@ class Departure(TenantOwned, db.Model):
     created_at: Mapped[dt.datetime] = created_at_column()
     updated_at: Mapped[dt.datetime] = mapped_column(sa.DateTime(timezone=True), default=utcnow)
     cancelled_at: Mapped[dt.datetime | None] = mapped_column(sa.DateTime(timezone=True))
+    # Set when its identified data was removed (retention or an erasure request,
+    # service/privacy/erasure.py): what is left is an anonymous record for the statistics.
+    anonymised_at: Mapped[dt.datetime | None] = mapped_column(sa.DateTime(timezone=True))
 
     def __init__(self, **values):
         # Recorded and last changed at the same moment: a later change is what differs.

@@ -174,6 +174,9 @@ def _form_of(departure: Departure) -> dict:
 @require("tenant.departures.manage")
 def edit(departure_id: uuid.UUID):
     departure = services.departure_or_404(departure_id)
+    if departure.anonymised_at is not None:  # erased: nothing of the person may come back
+        flash(_("This person's data has been erased: the departure can no longer change."), "info")
+        return to_page(url_for("departures.show", departure_id=departure.id))
     if request.method == "GET":
         return _form_page(_form_of(departure), {}, departure=departure)
     form = _posted_form()

@@ -47,6 +47,7 @@ SCHEDULE = (
     Periodic(
         "audit-retention", "service.audit.tasks.scan_audit_retention", "AUDIT_RETENTION_SECONDS"
     ),
+    Periodic("data-retention", "service.privacy.tasks.scan_retention", "DATA_RETENTION_SECONDS"),
 )
 
 # Compare-and-set: store the slot only when it is later than the stored one.

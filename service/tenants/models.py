@@ -65,6 +65,20 @@ class Tenant(IdMixin, db.Model):
         sa.CheckConstraint(
             "audit_retention_days BETWEEN 365 AND 3650", name="audit_retention_days_range"
         ),
+        # How long the rest is kept (service/privacy/retention.py LIMITS says why these).
+        sa.CheckConstraint(
+            "departure_retention_months BETWEEN 6 AND 120", name="departure_retention_months_range"
+        ),
+        sa.CheckConstraint(
+            "interview_retention_months BETWEEN 6 AND 120", name="interview_retention_months_range"
+        ),
+        sa.CheckConstraint(
+            "confidential_retention_months BETWEEN 12 AND 120",
+            name="confidential_retention_months_range",
+        ),
+        sa.CheckConstraint(
+            "outbox_retention_days BETWEEN 30 AND 730", name="outbox_retention_days_range"
+        ),
     )
 
     agency_id: Mapped[uuid.UUID | None] = mapped_column(
@@ -98,6 +112,14 @@ class Tenant(IdMixin, db.Model):
     # How long the audit trail keeps an entry (service/audit/retention.py): two years unless
     # the HR admin chooses; at least one, so last year's "who read this?" has its answer.
     audit_retention_days: Mapped[int] = mapped_column(default=730, server_default="730")
+    # The daily retention job (service/privacy/) removes or anonymises what is older: a
+    # departure's identified data, months after its last day; an interview's answers and
+    # notes, months after it took place; confidential responses, months after the month
+    # they came in; sent or failed emails, days after they were written.
+    departure_retention_months: Mapped[int] = mapped_column(default=24, server_default="24")
+    interview_retention_months: Mapped[int] = mapped_column(default=24, server_default="24")
+    confidential_retention_months: Mapped[int] = mapped_column(default=36, server_default="36")
+    outbox_retention_days: Mapped[int] = mapped_column(default=90, server_default="90")
     status: Mapped[TenantStatus] = mapped_column(
         text_enum(TenantStatus, "tenant_status"), default=TenantStatus.ACTIVE
     )
