@@ -47,6 +47,9 @@ SCHEDULE = (
     Periodic(
         "audit-retention", "service.audit.tasks.scan_audit_retention", "AUDIT_RETENTION_SECONDS"
     ),
+    Periodic(
+        "tenant-data", "service.tenant_data.tasks.scan_tenant_data", "TENANT_DATA_SCAN_SECONDS"
+    ),
 )
 
 # Compare-and-set: store the slot only when it is later than the stored one.
