@@ -8,7 +8,7 @@ import uuid
 
 import sqlalchemy as sa
 from flask import current_app
-from flask_babel import force_locale
+from flask_babel import force_locale, format_decimal
 from flask_babel import gettext as _
 from sqlalchemy.orm import Session
 
@@ -71,7 +71,7 @@ def _run(export_id: uuid.UUID) -> None:
         message = _(
             "The archive would be larger than %(size)s MB. Ask your agency or the platform"
             " for the export.",
-            size=max_bytes // 2**20,
+            size=format_decimal(max_bytes / 2**20, format="#,##0.###"),
         )
         _end(export_id, ExportStatus.FAILED, error=message)
         return
