@@ -22,6 +22,7 @@ from service.audit.trail import record
 from service.extensions import db
 from service.i18n import language_for
 from service.mail.outbox import queue_email
+from service.model_types import as_utc
 from service.roles import TenantRole
 from service.tenancy import of_current_tenant, tenant_scope, unscoped
 from service.tenant_data.archive import tenant_tables
@@ -34,7 +35,7 @@ def due_day(tenant: Tenant) -> dt.date | None:
     """The day the deletion is due, on the company's calendar."""
     if tenant.deletion_due_at is None:
         return None
-    return tenant.deletion_due_at.astimezone(ZoneInfo(tenant.time_zone)).date()
+    return as_utc(tenant.deletion_due_at).astimezone(ZoneInfo(tenant.time_zone)).date()
 
 
 def request_deletion(tenant_id: uuid.UUID, user: User, now: dt.datetime) -> Tenant:
@@ -59,7 +60,7 @@ def cancel_deletion(tenant_id: uuid.UUID) -> bool:
     if tenant.deletion_due_at is None:
         db.session.rollback()
         return False
-    record("deletion.cancel", tenant, {"due_at": tenant.deletion_due_at.isoformat()})
+    record("deletion.cancel", tenant, {"due_at": as_utc(tenant.deletion_due_at).isoformat()})
     tenant.deletion_requested_at = tenant.deletion_requested_by = None
     tenant.deletion_due_at = tenant.deletion_reminded_at = None
     db.session.commit()
@@ -74,7 +75,7 @@ def remind(tenant_id: uuid.UUID, now: dt.datetime) -> bool:
         tenant is None
         or tenant.deletion_due_at is None
         or tenant.deletion_reminded_at is not None
-        or not now >= tenant.deletion_due_at - REMIND_BEFORE
+        or not now >= as_utc(tenant.deletion_due_at) - REMIND_BEFORE
     ):
         db.session.rollback()
         return False
@@ -121,7 +122,7 @@ def delete_if_due(tenant_id: uuid.UUID, now: dt.datetime) -> dict[str, int] | No
     the rows removed per table. None when there is nothing to do: no such tenant any more
     (a retried job), no request (cancelled), or not due yet."""
     tenant = db.session.get(Tenant, tenant_id, with_for_update=True)
-    if tenant is None or tenant.deletion_due_at is None or tenant.deletion_due_at > now:
+    if tenant is None or tenant.deletion_due_at is None or as_utc(tenant.deletion_due_at) > now:
         db.session.rollback()
         return None
     requester = (
@@ -130,9 +131,9 @@ def delete_if_due(tenant_id: uuid.UUID, now: dt.datetime) -> dict[str, int] | No
     facts = {
         "name": tenant.name,
         "slug": tenant.slug,
-        "requested_at": tenant.deletion_requested_at.isoformat(),
+        "requested_at": as_utc(tenant.deletion_requested_at).isoformat(),
         "requested_by": requester.display_name if requester else "",
-        "due_at": tenant.deletion_due_at.isoformat(),
+        "due_at": as_utc(tenant.deletion_due_at).isoformat(),
     }
     agency_id = tenant.agency_id
     removed: dict[str, int] = {}

@@ -8,6 +8,7 @@ import sqlalchemy as sa
 
 from service.audit.trail import record
 from service.extensions import db
+from service.model_types import as_utc
 from service.tenancy import of_current_tenant
 from service.tenant_data.models import ExportStatus, TenantExport
 
@@ -30,7 +31,7 @@ def take_archive(export_id: uuid.UUID, now: dt.datetime) -> bytes | None:
     if export is None or export.status != ExportStatus.READY or export.archive is None:
         db.session.rollback()
         return None
-    if export.expires_at <= now:
+    if as_utc(export.expires_at) <= now:
         _drop(export, ExportStatus.EXPIRED, now)
         db.session.commit()
         return None

@@ -1,13 +1,15 @@
 """Driving the tenant data pages in tests."""
 
 import datetime as dt
+import re
 
 import sqlalchemy as sa
+from markupsafe import escape
 
 from service.accounts.models import UserSession
 from service.extensions import db
 from service.model_types import utcnow
-from tests.conftest import csrf_token
+from tests.conftest import csrf_token, translated
 
 
 def post(client, path: str, data: dict | None = None, page: str | None = None, **kwargs):
@@ -22,3 +24,14 @@ def age_the_proof(minutes: int = 11) -> None:
         sa.update(UserSession).values(authenticated_at=utcnow() - dt.timedelta(minutes=minutes))
     )
     db.session.commit()
+
+
+def says(response, message: str, lang: str | None = None, prefix=False, **values) -> bool:
+    """Whether the page shows ``message`` in its own language (``lang`` for a fragment);
+    ``prefix``: only its words before the first placeholder."""
+    html = response.get_data(as_text=True)
+    lang = lang or re.search(r'<html lang="(\w+)"', html).group(1)
+    text = translated(message, lang)
+    if prefix:
+        text = text.split("%(")[0]
+    return str(escape(text % values if values else text)) in html

@@ -17,7 +17,7 @@ from service.tenant_data.tasks import scan_tenant_data
 from service.tenants.models import Tenant
 from tests.audit.helpers import entries, platform_entries, the_platform_entry
 from tests.conftest import login
-from tests.tenant_data.helpers import age_the_proof, post
+from tests.tenant_data.helpers import age_the_proof, post, says
 
 DATA = "/t/{slug}/settings/data"
 GRACE = dt.timedelta(days=30)
@@ -68,17 +68,17 @@ def test_a_request_schedules_the_deletion_after_the_grace_period(app, world):
     assert _emails(world.b.tenant.id) == []
 
     # Every page of the tenant says it, with the way to cancel for the HR admin.
-    home = client.get("/t/tenant-a/").get_data(as_text=True)
-    assert "will be deleted on" in home
-    assert "Cancel the deletion" in home
+    home = client.get("/t/tenant-a/")
+    assert 'class="deletion-banner"' in home.get_data(as_text=True)
+    assert says(home, "Cancel the deletion")
     hr = app.test_client()
     login(hr, "hr@a.example")
-    seen_by_hr = hr.get("/t/tenant-a/").get_data(as_text=True)
-    assert "will be deleted on" in seen_by_hr
-    assert "Cancel the deletion" not in seen_by_hr
+    seen_by_hr = hr.get("/t/tenant-a/")
+    assert 'class="deletion-banner"' in seen_by_hr.get_data(as_text=True)
+    assert not says(seen_by_hr, "Cancel the deletion")
     other = app.test_client()
     login(other, "hr_admin@b.example")
-    assert "will be deleted on" not in other.get("/t/tenant-b/").get_data(as_text=True)
+    assert 'class="deletion-banner"' not in other.get("/t/tenant-b/").get_data(as_text=True)
 
 
 def test_the_agency_and_the_platform_see_the_scheduled_deletion(app, world):
@@ -87,15 +87,16 @@ def test_the_agency_and_the_platform_see_the_scheduled_deletion(app, world):
     _request(client, "tenant-a", world.a.tenant.name)
     agency = app.test_client()
     login(agency, "agency_admin@agency-a.example")
-    assert "Deletion on" in agency.get("/agency/agency-a/").get_data(as_text=True)
+    deletion_on = "Deletion on %(moment)s"
+    assert says(agency.get("/agency/agency-a/"), deletion_on, prefix=True)
     other_agency = app.test_client()
     login(other_agency, "agency_admin@agency-b.example")
-    assert "Deletion on" not in other_agency.get("/agency/agency-b/").get_data(as_text=True)
+    assert not says(other_agency.get("/agency/agency-b/"), deletion_on, prefix=True)
     platform = app.test_client()
     login(platform, "platform@exitloop.example")
-    page = platform.get("/platform/").get_data(as_text=True)
-    assert "Client companies to be deleted" in page
-    assert world.a.tenant.name in page
+    page = platform.get("/platform/")
+    assert says(page, "Client companies to be deleted")
+    assert world.a.tenant.name in page.get_data(as_text=True)
 
 
 def test_a_wrong_name_is_refused_and_nothing_is_scheduled(app, world):
@@ -103,9 +104,10 @@ def test_a_wrong_name_is_refused_and_nothing_is_scheduled(app, world):
     login(client, "hr_admin@a.example")
     response = _request(client, "tenant-a", "Another company")
     assert response.status_code == 422
-    html = response.get_data(as_text=True)
-    assert "Type the company&#39;s name exactly as shown" in html
-    assert 'value="Another company"' in html
+    assert says(
+        response, "Type the company's name exactly as shown: %(name)s", name=world.a.tenant.name
+    )
+    assert 'value="Another company"' in response.get_data(as_text=True)
     assert _tenant("tenant-a").deletion_due_at is None
     assert entries(world.a.tenant, "deletion.request") == []
     assert _emails(world.a.tenant.id) == []
@@ -149,7 +151,7 @@ def test_a_cancelled_request_deletes_nothing(app, world):
     )
     assert cancelled.status_code == 303
     assert cancelled.headers["Location"] == "/t/tenant-a/"
-    assert "will be deleted on" not in client.get("/t/tenant-a/").get_data(as_text=True)
+    assert 'class="deletion-banner"' not in client.get("/t/tenant-a/").get_data(as_text=True)
     assert _tenant("tenant-a").deletion_due_at is None
     (entry,) = entries(a, "deletion.cancel")
     assert entry.actor_id == world.a.users["hr_admin"].id

@@ -17,9 +17,9 @@ from service.tenant_data.models import ExportStatus, TenantExport
 from service.tenant_data.tasks import scan_tenant_data
 from service.tenants.models import Membership, Tenant
 from tests.audit.helpers import entries
-from tests.conftest import login
+from tests.conftest import login, translated
 from tests.factories import make_tenant_export
-from tests.tenant_data.helpers import age_the_proof, post
+from tests.tenant_data.helpers import age_the_proof, post, says
 
 DATA = "/t/{slug}/settings/data"
 
@@ -105,7 +105,7 @@ def test_the_archive_is_downloaded_once_then_gone(app, world):
     assert first.data == b"PK\x05\x06" + b"\x00" * 18
     second = client.get(url)
     assert second.status_code == 410
-    assert "This archive is gone" in second.get_data(as_text=True)
+    assert says(second, "This archive is gone")
 
     stored = next(e for e in _exports(a.tenant.id) if e.id == export.id)
     assert (stored.status, stored.archive) == (ExportStatus.DOWNLOADED, None)
@@ -190,7 +190,7 @@ def test_the_start_is_audited_and_one_export_runs_at_a_time(app, world):
     login(client, "hr_admin@a.example")
     page = DATA.format(slug="tenant-a")
     response = post(client, page + "/exports", page=page, follow_redirects=True)
-    assert "An export is already under way" in response.get_data(as_text=True)
+    assert says(response, "An export is already under way: it is shown below.")
     assert len(_exports(a.tenant.id)) == 2
     assert entries(a.tenant, "tenant_export.start") == []
 
@@ -223,7 +223,7 @@ def test_a_running_export_shows_its_progress_and_polls(app, world):
     html = fragment.get_data(as_text=True)
     assert html.lstrip().startswith('<div id="tenant-exports"')
     assert 'hx-trigger="load delay:1s"' in html
-    assert "10 of 40 files written" in html
+    assert says(fragment, "%(done)s of %(total)s files written", lang="nl", done=10, total=40)
     assert '<progress id="export-bar-' in html
 
 
@@ -238,5 +238,22 @@ def test_an_archive_over_the_limit_fails_with_a_clear_message(app, world):
         app.config["TENANT_EXPORT_MAX_BYTES"] = 256 * 1024 * 1024
     failed = _exports(world.a.tenant.id)[-1]
     assert (failed.status, failed.archive) == (ExportStatus.FAILED, None)
-    assert "The archive would be larger than 0,001 MB." in failed.error  # en_BE
+    # Told in the language of the person who started it (the page's: Dutch here).
+    message = (
+        "The archive would be larger than %(size)s MB. Ask your agency or the platform"
+        " for the export."
+    )
+    assert failed.error == translated(message, "nl") % {"size": "0,001"}
     assert failed.error in client.get(page).get_data(as_text=True)
+
+
+def test_a_download_asks_to_confirm_identity_first_and_keeps_the_archive(app, world):
+    export = world.a.objects["tenant_export"]
+    client = app.test_client()
+    login(client, "hr_admin@a.example")
+    age_the_proof()
+    url = f"{DATA.format(slug='tenant-a')}/exports/{export.id}/download"
+    response = client.get(url)
+    assert response.status_code == 302
+    assert response.headers["Location"].startswith("/confirm-identity")
+    assert next(e for e in _exports(world.a.tenant.id) if e.id == export.id).archive is not None
