@@ -148,6 +148,7 @@ def _register_blueprints(app: Flask) -> None:
     from service.surveys.library_views import bp as library
     from service.surveys.response_views import bp as responses
     from service.surveys.views import bp as surveys
+    from service.tenant_data.views import bp as tenant_data
     from service.tenants import catalogue_views, department_views, import_views  # noqa: F401
     from service.tenants.views import bp as tenants
 
@@ -157,6 +158,7 @@ def _register_blueprints(app: Flask) -> None:
     actions = (board, practices, publishing, you_said_we_did)
     insights = (insight_dashboard, insight_exports, insight_actions, themes, theme_corrections)
     later = (reports, report_pdfs, second_factor, audit, platform_audit, privacy, erasure)
+    later = (*later, tenant_data)
     for blueprint in (*blueprints, *extra, *surveys_, *actions, *insights, *later):
         app.register_blueprint(blueprint)
 

@@ -120,6 +120,16 @@ class Config:
         self.PLATFORM_AUDIT_RETENTION_DAYS = int(
             os.environ.get("PLATFORM_AUDIT_RETENTION_DAYS", "730")
         )
+        # The tenant's data (service/tenant_data): the scan that drops archives never
+        # downloaded, reminds of and carries out tenant deletions (hourly: an archive lives
+        # TENANT_EXPORT_KEEP_HOURS, a deletion is due at its own hour); the grace period
+        # between a deletion request and the deletion; the largest export archive kept.
+        self.TENANT_DATA_SCAN_SECONDS = 3600
+        self.TENANT_EXPORT_KEEP_HOURS = int(os.environ.get("TENANT_EXPORT_KEEP_HOURS", "24"))
+        self.TENANT_EXPORT_MAX_BYTES = int(
+            os.environ.get("TENANT_EXPORT_MAX_BYTES", str(256 * 1024 * 1024))
+        )
+        self.TENANT_DELETION_GRACE_DAYS = int(os.environ.get("TENANT_DELETION_GRACE_DAYS", "30"))
         # The site's root for links in mail that a job writes with no request at hand (survey
         # invitations and reminders, action reminders).
         self.PUBLIC_URL = os.environ.get(

@@ -96,6 +96,10 @@ MATRIX: dict[str, frozenset[str]] = {
     # Erasing a leaver on request: the controller's decision, the HR admin's.
     "tenant.departures.erase": frozenset({"hr_admin"}),
     "platform.audit.view": frozenset(PLATFORM_ROLES),
+    # The company's data as a whole (the client firm is the controller): its HR admin
+    # exports all of it, and requests (or cancels) its deletion after the grace period.
+    "tenant.export.manage": frozenset({"hr_admin"}),
+    "tenant.deletion.manage": frozenset({"hr_admin"}),
     "agency.library.view": frozenset(AGENCY_ROLES),
     "agency.library.manage": frozenset({"agency_admin"}),
 }

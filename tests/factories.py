@@ -31,6 +31,7 @@ from service.surveys.invitation_models import InvitationStatus, SurveyInvitation
 from service.surveys.models import AgencyTemplate, QuestionTemplate, TemplateVersion
 from service.surveys.response_models import SurveyResponse
 from service.tenancy import tenant_scope
+from service.tenant_data.models import ExportStatus, TenantExport
 from service.tenants.models import (
     Agency,
     Department,
@@ -284,6 +285,25 @@ def make_departure_import(tenant: Tenant, filename: str = "leavers.csv") -> Depa
         return _detached(record)
 
 
+def make_tenant_export(tenant: Tenant, requested_by: User, **values) -> TenantExport:
+    """A whole-tenant export ready for its one download (a tiny stand-in archive)."""
+    now = utcnow()
+    fields = {
+        "status": ExportStatus.READY,
+        "archive": b"PK\x05\x06" + b"\x00" * 18,  # an empty ZIP
+        "size_bytes": 22,
+        "rows": 0,
+        "finished_at": now,
+        "expires_at": now + dt.timedelta(hours=24),
+        **values,
+    }
+    with tenant_scope(tenant.id):
+        export = TenantExport(requested_by=requested_by.id, **fields)
+        db.session.add(export)
+        db.session.commit()
+        return _detached(export)
+
+
 def published_version(tenant: Tenant, template: QuestionTemplate) -> TemplateVersion:
     with tenant_scope(tenant.id):
         version = db.session.scalar(
@@ -420,6 +440,7 @@ def _side(name: str) -> Side:
     objects["action"] = make_action(tenant, memberships["member"])
     objects["tenant_theme"] = make_tenant_theme(tenant)
     objects["report"] = make_report(tenant)
+    objects["tenant_export"] = make_tenant_export(tenant, side.users["hr_admin"])
     return side
 
 

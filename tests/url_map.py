@@ -37,6 +37,7 @@ def fillers(side) -> dict[str, str]:
         "library_template_id": str(objects["library_template"].id),
         "departure_id": str(objects["departure"].id),
         "import_id": str(objects["departure_import"].id),
+        "export_id": str(objects["tenant_export"].id),
         "interview_id": str(objects["interview"].id),
         "action_id": str(objects["action"].id),
         "report_id": str(objects["report"].id),

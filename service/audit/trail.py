@@ -54,6 +54,10 @@ ACTIONS: dict[str, Audited] = {
     "audit.purge": Audited(TENANT, _l("Removed audit entries past their retention")),
     "report.send": Audited(TENANT, _l("Sent a leadership report")),
     "report.settings_change": Audited(TENANT, _l("Changed the report settings or recipients")),
+    "tenant_export.start": Audited(TENANT, _l("Started an export of all the company's data")),
+    "tenant_export.download": Audited(TENANT, _l("Downloaded the export of all the data")),
+    "deletion.request": Audited(TENANT, _l("Requested the deletion of all the company's data")),
+    "deletion.cancel": Audited(TENANT, _l("Cancelled the deletion of the company's data")),
     # The platform's trail.
     "platform.sign_in": Audited(PLATFORM, _l("Sign-in")),
     "platform.sign_in_failed": Audited(PLATFORM, _l("Failed sign-in")),
@@ -71,6 +75,7 @@ ACTIONS: dict[str, Audited] = {
     "agency.library_change": Audited(PLATFORM, _l("Changed the agency's template library")),
     "agency.benchmark_view": Audited(PLATFORM, _l("Read the agency benchmark")),
     "platform.audit_export": Audited(PLATFORM, _l("Exported the platform audit trail")),
+    "tenant.delete": Audited(PLATFORM, _l("Deleted a client company and all its data")),
 }
 
 
@@ -88,6 +93,7 @@ OBJECT_LABELS: dict[str, LazyString] = {
     "tenants": _l("Company"),
     "agencies": _l("Agency"),
     "insight_exports": _l("Export"),
+    "tenant_exports": _l("Export"),
     "reports": _l("Report"),
     "report_settings": _l("Report settings"),
     "report_recipients": _l("Report recipient"),

@@ -48,6 +48,9 @@ SCHEDULE = (
         "audit-retention", "service.audit.tasks.scan_audit_retention", "AUDIT_RETENTION_SECONDS"
     ),
     Periodic("data-retention", "service.privacy.tasks.scan_retention", "DATA_RETENTION_SECONDS"),
+    Periodic(
+        "tenant-data", "service.tenant_data.tasks.scan_tenant_data", "TENANT_DATA_SCAN_SECONDS"
+    ),
 )
 
 # Compare-and-set: store the slot only when it is later than the stored one.

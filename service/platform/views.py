@@ -15,6 +15,7 @@ from service.platform.schemas import AgencySchema
 from service.refusals import validate_and_apply
 from service.rendering import render
 from service.scopes import platform_blueprint
+from service.tenant_data.deletion import scheduled_deletions
 from service.tenants.models import TenantStatus
 
 bp = platform_blueprint("platform", __name__)
@@ -36,6 +37,7 @@ def home():
         client_counts=client_counts,
         agency_admins=services.agency_admin_states(pagination.items),
         can_invite=INVITE_AGENCY_ADMIN in current_app.view_functions,
+        deletions=scheduled_deletions(),
     )
 
 

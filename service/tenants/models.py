@@ -120,6 +120,15 @@ class Tenant(IdMixin, db.Model):
     interview_retention_months: Mapped[int] = mapped_column(default=24, server_default="24")
     confidential_retention_months: Mapped[int] = mapped_column(default=36, server_default="36")
     outbox_retention_days: Mapped[int] = mapped_column(default=90, server_default="90")
+    # Deletion of the whole tenant (service/tenant_data/deletion.py): requested by its HR
+    # admin, carried out by the daily scan once due (after the grace period), cancellable
+    # until then; the reminder a day before is sent once.
+    deletion_requested_at: Mapped[dt.datetime | None] = mapped_column(sa.DateTime(timezone=True))
+    deletion_requested_by: Mapped[uuid.UUID | None] = mapped_column(
+        sa.ForeignKey("users.id", ondelete="SET NULL")
+    )
+    deletion_due_at: Mapped[dt.datetime | None] = mapped_column(sa.DateTime(timezone=True))
+    deletion_reminded_at: Mapped[dt.datetime | None] = mapped_column(sa.DateTime(timezone=True))
     status: Mapped[TenantStatus] = mapped_column(
         text_enum(TenantStatus, "tenant_status"), default=TenantStatus.ACTIVE
     )
