@@ -72,12 +72,18 @@ def complete_sign_in(token: str, code: str) -> User:
 
 def confirm_identity(user: User, password: str, code: str | None) -> None:
     """Re-authentication before a sensitive change: the password, and the second factor
-    when enrolled; recorded on this session. Raises Refused."""
+    when enrolled; recorded on this session. Raises Refused; a failure is audited as a
+    failed sign-in of the account (someone at its open session did not know its secrets)."""
+    refusal = None
     if not verify_password(user.password_hash, password):
-        raise Refused({"password": [_("This is not your current password.")]})
-    if user.has_second_factor and not second_factor.verify(user, code or ""):
+        refusal = {"password": [_("This is not your current password.")]}
+    elif user.has_second_factor and not second_factor.verify(user, code or ""):
+        refusal = _wrong_code()
+    if refusal is not None:
         db.session.rollback()
-        raise Refused(_wrong_code())
+        audit.record_sign_in(user, user.email, succeeded=False)
+        db.session.commit()
+        raise Refused(refusal)
     sessions.confirm_identity(user.session_id)
     db.session.commit()
 

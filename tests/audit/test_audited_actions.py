@@ -71,6 +71,22 @@ def test_a_failed_sign_in_names_the_account_as_its_object_not_its_actor(app, wor
     assert the_platform_entry("platform.sign_in_failed").object_id == user.id
 
 
+def test_a_failed_confirmation_of_identity_is_a_failed_sign_in_of_the_account(app, world):
+    """Someone at an open session who does not know its password, before a sensitive
+    change: the company's HR admin sees it like a failed sign-in."""
+    user = world.a.users["hr_admin"]
+    client = app.test_client()
+    login(client, "hr_admin@a.example")
+    wrong = post(client, "/confirm-identity", {"password": "nope"}, "/confirm-identity")
+    assert wrong.status_code == 422
+    entry = the_entry(world.a.tenant, "auth.sign_in_failed")
+    assert (entry.actor_id, entry.object_id) == (None, user.id)
+    assert entries(world.b.tenant, "auth.sign_in_failed") == []
+    right = post(client, "/confirm-identity", {"password": "pw"}, "/confirm-identity")
+    assert right.status_code == 302
+    assert len(entries(world.a.tenant, "auth.sign_in_failed")) == 1
+
+
 def test_a_failed_sign_in_of_an_unknown_address_keeps_its_domain_and_a_fingerprint(app, world):
     sign_in(app.test_client(), "Nobody.Here@Example.org", password="wrong")
     sign_in(app.test_client(), "nobody.here@example.org", password="wrong")
