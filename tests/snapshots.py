@@ -111,7 +111,9 @@ def _rebuild(recipe):
             loaded += db.session.scalars(
                 sa.select(model).where(keys.in_([row.identity for row in found]))
             ).all()
-    return _walk(recipe, _fresh)
+    world = _walk(recipe, _fresh)
+    db.session.commit()  # as the factories leave them: attached objects expired, read anew
+    return world
 
 
 def _fresh(row: _Row):

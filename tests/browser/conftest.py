@@ -229,5 +229,6 @@ def screenshot(page, name: str) -> Path:
     path = ARTIFACTS / f"{name}.png"
     # caret="initial": hiding the caret leaves style="" on every input, which htmx then
     # copies while settling a swap, and the page's CSP reports that as a violation.
-    page.screenshot(path=str(path), full_page=True, caret="initial")
+    # A long page under load can take more than the 5 s the pages' actions get.
+    page.screenshot(path=str(path), full_page=True, caret="initial", timeout=30_000)
     return path
