@@ -79,7 +79,7 @@ def test_a_second_seed_changes_nothing_but_passwords(app):
 
 def test_demo_people_have_real_names_in_their_companys_language(app):
     seed_demo()
-    with unscoped():
+    with unscoped("a test looks across tenants"):
         people = db.session.execute(
             sa.select(User, Tenant)
             .join(Membership, Membership.user_id == User.id)
@@ -117,7 +117,7 @@ def test_the_lists_look_lived_in(app):
     for name in ("Hanne Claes", "Ilse Wouters", "Marc Goossens", "Emma Mertens"):
         assert name in page
     assert "Lisa Jacobs" in page  # a pending invitation
-    with unscoped():
+    with unscoped("a test looks across tenants"):
         assert db.session.scalar(sa.select(sa.func.count()).select_from(TenantInvitation)) >= 3
     assert db.session.scalar(sa.select(sa.func.count()).select_from(AgencyInvitation)) == 1
 
@@ -251,7 +251,7 @@ def test_every_published_demo_version_is_a_valid_questionnaire(app):
     from service.surveys.models import TemplateVersion
 
     seed_demo("pw")
-    with unscoped():
+    with unscoped("a test looks across tenants"):
         for version in db.session.scalars(sa.select(TemplateVersion)):
             assert problems(from_json(version.document)) == [], version.number
 

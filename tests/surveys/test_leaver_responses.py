@@ -196,7 +196,7 @@ def test_the_departure_page_says_only_answered(client, world, answered):
 
 def test_the_list_pages_and_has_an_empty_state(client, world):
     login(client, "hr@a.example")
-    with unscoped():
+    with unscoped("a test looks across tenants"):
         db.session.execute(sa.delete(SurveyResponse))
         db.session.commit()
     empty = client.get("/t/tenant-a/responses/").get_data(as_text=True)
