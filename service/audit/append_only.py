@@ -26,7 +26,6 @@ from contextvars import ContextVar
 
 import sqlalchemy as sa
 
-PURGE_SETTING = "exitloop.audit_purge"
 SQLITE_FUNCTION = "exitloop_audit_purge"
 
 _purging: ContextVar[bool] = ContextVar("exitloop_audit_purge", default=False)
