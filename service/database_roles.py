@@ -14,6 +14,8 @@ import contextlib
 
 import click
 import psycopg
+from flask import current_app
+from flask.cli import with_appcontext
 from psycopg import sql
 from sqlalchemy.engine import make_url
 
@@ -114,10 +116,9 @@ def create_roles(admin_url: str, owner_url: str, application_url: str) -> None:
     required=True,
     help="A superuser's URL (any database of the cluster), e.g. postgresql://postgres@localhost/postgres.",
 )
+@with_appcontext
 def db_roles_command(admin_url: str) -> None:
     """Create the owner and application roles, the database and the grants (idempotent)."""
-    from flask import current_app
-
     owner_url = current_app.config["MIGRATION_DATABASE_URI"]
     application_url = current_app.config["SQLALCHEMY_DATABASE_URI"]
     if not application_url.startswith("postgresql"):

@@ -10,6 +10,7 @@ so that no table escapes the walk.
 import re
 import uuid
 
+import click
 import psycopg
 import pytest
 import sqlalchemy as sa
@@ -360,3 +361,16 @@ def test_db_roles_runs_again_and_grants_the_audit_trail_no_change(seeded):
         ("departments", "DELETE,INSERT,SELECT,UPDATE"),
         ("platform_audit_entries", "INSERT,SELECT"),
     ]
+
+
+def test_db_roles_refuses_sqlite_and_one_role_for_both(tmp_path):
+    from service.database_roles import create_roles
+    from tests.conftest import ADMIN_URL, make_test_app
+
+    embedded = make_test_app(f"sqlite:///{tmp_path}/exitloop.sqlite3", REDIS_URL=None)
+    result = embedded.test_cli_runner().invoke(args=["db-roles", "--admin-url", ADMIN_URL])
+    assert result.exit_code == 2
+    assert "db-roles is for PostgreSQL" in result.output
+    one = "postgresql+psycopg://exitloop@127.0.0.1/exitloop"
+    with pytest.raises(click.UsageError, match="two different roles"):
+        create_roles(ADMIN_URL, one, one)
