@@ -2,13 +2,19 @@
 
 import logging
 
+import sqlalchemy as sa
 from alembic import context
 from flask import current_app
 
 log = logging.getLogger("alembic.env")
 config = context.config
 target_db = current_app.extensions["migrate"].db
-engine = target_db.engine
+# Migrations run as the tables' owner (MIGRATION_DATABASE_URL), not as the application.
+_owner_url = current_app.config.get("MIGRATION_DATABASE_URI")
+if _owner_url and _owner_url != current_app.config["SQLALCHEMY_DATABASE_URI"]:
+    engine = sa.create_engine(_owner_url, poolclass=sa.pool.NullPool)
+else:
+    engine = target_db.engine
 config.set_main_option(
     "sqlalchemy.url", engine.url.render_as_string(hide_password=False).replace("%", "%%")
 )
@@ -36,6 +42,10 @@ def run_migrations_online() -> None:
     with engine.connect() as connection:
         context.configure(connection=connection, target_metadata=target_db.metadata, **conf_args)
         with context.begin_transaction():
+            if connection.dialect.name == "postgresql":
+                # Row-level security holds the owner too: a migration's data changes are
+                # the platform's cross-tenant work (for this transaction only).
+                connection.exec_driver_sql("SELECT set_config('exitloop.cross_tenant', 'on', true)")
             context.run_migrations()
 
 

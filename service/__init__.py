@@ -164,6 +164,7 @@ def _register_blueprints(app: Flask) -> None:
 
 
 def _register_cli(app: Flask) -> None:
+    from service.database_roles import db_roles_command
     from service.demo import seed_demo_command
     from service.insights.cli import themes_group
     from service.jobs.scheduler import scheduler_command
@@ -173,5 +174,6 @@ def _register_cli(app: Flask) -> None:
 
     app.cli.add_command(seed_demo_command)
     app.cli.add_command(serve_command)
+    app.cli.add_command(db_roles_command)
     for command in (worker_command, scheduler_command, jobs_group, mail_group, themes_group):
         app.cli.add_command(command)

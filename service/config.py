@@ -28,21 +28,30 @@ def _embedded_secret_key() -> str:
     return path.read_text().strip()
 
 
-def _database_url() -> str:
-    url = os.environ.get("DATABASE_URL")
-    if not url:
-        INSTANCE.mkdir(parents=True, exist_ok=True)
-        return f"sqlite:///{INSTANCE / 'exitloop.sqlite3'}"
-    # Heroku-style URLs name the old driver; psycopg 3 is the one we install.
+def with_driver(url: str) -> str:
+    """Heroku-style URLs name the old driver; psycopg 3 is the one we install."""
     for prefix in ("postgres://", "postgresql://"):
         if url.startswith(prefix):
             return "postgresql+psycopg://" + url[len(prefix) :]
     return url
 
 
+def _database_url() -> str:
+    url = os.environ.get("DATABASE_URL")
+    if not url:
+        INSTANCE.mkdir(parents=True, exist_ok=True)
+        return f"sqlite:///{INSTANCE / 'exitloop.sqlite3'}"
+    return with_driver(url)
+
+
 class Config:
     def __init__(self) -> None:
         self.SQLALCHEMY_DATABASE_URI = _database_url()
+        # Migrations run as the tables' owner; the application connects (DATABASE_URL) as a
+        # role that owns nothing (README "Row-level security"). Unset: the same URL.
+        self.MIGRATION_DATABASE_URI = with_driver(
+            os.environ.get("MIGRATION_DATABASE_URL") or self.SQLALCHEMY_DATABASE_URI
+        )
         self.EMBEDDED = self.SQLALCHEMY_DATABASE_URI.startswith("sqlite")
         self.SECRET_KEY = os.environ.get("SECRET_KEY") or _embedded_secret_key()
         self.REDIS_URL = os.environ.get("REDIS_URL") or None
@@ -138,10 +147,11 @@ class Config:
 
 
 class TestConfig(Config):
-    def __init__(self, database_url: str) -> None:
+    def __init__(self, database_url: str, migration_database_url: str | None = None) -> None:
         super().__init__()
         self.TESTING = True
         self.SQLALCHEMY_DATABASE_URI = database_url
+        self.MIGRATION_DATABASE_URI = migration_database_url or database_url
         self.EMBEDDED = database_url.startswith("sqlite")
         self.DEMO = False
         self.SESSION_COOKIE_SECURE = False

@@ -8,8 +8,14 @@ refuses to touch tenant-owned rows when no tenant is set, refuses a statement it
 neither scope nor check (a tenant-owned Core table, INSERT … SELECT) and refuses writes of
 another tenant's rows (flush, bulk INSERT, UPDATE of tenant_id). Only :func:`unscoped`
 steps around it.
+
+Behind the net, PostgreSQL's row-level security (migrations/versions/0024): every
+statement's transaction carries ``exitloop.tenant_id`` (the tenant of this context) and,
+inside :func:`unscoped`, ``exitloop.cross_tenant``; the application's database role owns
+no table and cannot bypass the policies. SQLite keeps the net alone.
 """
 
+import logging
 import uuid
 from collections.abc import Iterator, Mapping
 from contextlib import contextmanager
@@ -54,6 +60,8 @@ CROSS_TENANT_INDEXES = frozenset(
         "ix_survey_invitations_due",  # the periodic scan finds the tenants with a step due
     }
 )
+
+log = logging.getLogger(__name__)
 
 _current_tenant: ContextVar[uuid.UUID | None] = ContextVar("exitloop_tenant", default=None)
 _unscoped: ContextVar[bool] = ContextVar("exitloop_unscoped", default=False)
@@ -104,8 +112,11 @@ def tenant_scope(tenant_id: uuid.UUID | str) -> Iterator[uuid.UUID]:
 
 
 @contextmanager
-def unscoped() -> Iterator[None]:
-    """Platform work that must see every tenant (seeding, schema checks). Use sparingly."""
+def unscoped(reason: str) -> Iterator[None]:
+    """Platform work that must see every tenant: the ORM net steps aside and the block's
+    transactions are declared cross-tenant to row-level security. The one way across
+    tenants, so each caller names why (logged, at DEBUG, as the block opens)."""
+    log.debug("cross-tenant: %s", reason)
     token = _unscoped.set(True)
     try:
         yield
@@ -268,3 +279,47 @@ def _check_tenant_of_writes(session: Session, flush_context, instances) -> None:
             obj.tenant_id = tenant_id
         elif obj.tenant_id != tenant_id:
             raise CrossTenantWrite(f"{type(obj).__name__} belongs to another tenant")
+
+
+# Row-level security's per-transaction settings (PostgreSQL). Before each statement, the
+# connection gets the tenant and cross-tenant flag of the context running it, when they
+# differ from what its transaction already holds: a transaction that began before the
+# tenant was set, a nested tenant_scope or unscoped block, a pooled connection, a thread of
+# its own (a job, the test server) are all covered by the same check. ``set_config(…, true)``
+# ends with the transaction; a rolled-back savepoint undoes it, so that forgets what is held.
+_RLS_HELD = "exitloop_rls"
+_RLS_AT_BEGIN = ("", "")  # a new transaction holds neither setting
+_SET_RLS = (
+    "SELECT set_config('exitloop.tenant_id', %s, true),"
+    " set_config('exitloop.cross_tenant', %s, true)"
+)
+
+
+def _rls_settings() -> tuple[str, str]:
+    tenant_id = _current_tenant.get()
+    return ("" if tenant_id is None else str(tenant_id), "on" if _unscoped.get() else "")
+
+
+@event.listens_for(sa.engine.Engine, "begin")
+def _transaction_begins(connection) -> None:
+    connection.info[_RLS_HELD] = _RLS_AT_BEGIN
+
+
+@event.listens_for(sa.engine.Engine, "rollback_savepoint")
+def _savepoint_rolled_back(connection, name, context) -> None:
+    connection.info[_RLS_HELD] = None
+
+
+@event.listens_for(sa.engine.Engine, "before_cursor_execute")
+def _hold_rls_settings(connection, cursor, statement, parameters, context, executemany) -> None:
+    if connection.dialect.name != "postgresql":
+        return
+    wanted = _rls_settings()
+    if connection.info.get(_RLS_HELD) == wanted:
+        return
+    own_cursor = cursor.connection.cursor()
+    try:
+        own_cursor.execute(_SET_RLS, wanted)
+    finally:
+        own_cursor.close()
+    connection.info[_RLS_HELD] = wanted

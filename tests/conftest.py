@@ -2,6 +2,11 @@
 
 PostgreSQL and Redis are real servers here (TEST_DATABASE_URL, TEST_REDIS_URL). Where one
 is absent (a laptop) its tests skip; under CI (CI=true) a skipped test fails the run.
+
+The database is built as in production (README "Row-level security"): owned by an owner
+role that runs the migrations, while the app — requests, jobs, the test's own queries —
+connects as an application role that owns nothing and cannot bypass row-level security.
+Only the clean-up between tests (and a test that says so) connects as the superuser.
 """
 
 import contextlib
@@ -19,9 +24,13 @@ from flask.testing import FlaskClient
 from service import create_app
 from service.audit.append_only import sqlite_purge
 from service.config import TestConfig
+from service.database_roles import create_roles
 from service.extensions import db
 
 ADMIN_URL = os.environ.get("TEST_DATABASE_URL", "postgresql://postgres@127.0.0.1:5432/postgres")
+# Cluster-wide roles, shared by every test run (created once, if missing).
+OWNER_ROLE = "exitloop_test_owner"
+APPLICATION_ROLE = "exitloop_test_app"
 REDIS_URL = os.environ.get("TEST_REDIS_URL", "redis://127.0.0.1:6379/15")
 
 
@@ -29,21 +38,46 @@ def _sa_url(url: str) -> str:
     return url.replace("postgresql://", "postgresql+psycopg://", 1)
 
 
+def as_role(url: str, role: str) -> str:
+    """The same database, connected as ``role`` (the test cluster trusts local logins)."""
+    return sa.engine.make_url(url).set(username=role, password=None).render_as_string(False)
+
+
 @pytest.fixture(scope="session")
 def database_url():
-    """A fresh PostgreSQL database for this test session, dropped afterwards."""
+    """A fresh PostgreSQL database for this test session, owned by the owner role, dropped
+    afterwards; the URL the application connects with (the application role)."""
     try:
         admin = psycopg.connect(ADMIN_URL, autocommit=True, connect_timeout=3)
     except psycopg.OperationalError as exc:
         pytest.skip(f"PostgreSQL is not reachable at {ADMIN_URL}: {exc}")
     name = f"exitloop_test_{uuid.uuid4().hex[:10]}"
-    admin.execute(f'CREATE DATABASE "{name}"')
-    base = ADMIN_URL.rsplit("/", 1)[0]
+    url = _sa_url(f"{ADMIN_URL.rsplit('/', 1)[0]}/{name}")
+    create_roles(ADMIN_URL, as_role(url, OWNER_ROLE), as_role(url, APPLICATION_ROLE))
     try:
-        yield _sa_url(f"{base}/{name}")
+        yield as_role(url, APPLICATION_ROLE)
     finally:
+        for key in [key for key in _engines if key[0] == name]:
+            _engines.pop(key).dispose()
         admin.execute(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)')
         admin.close()
+
+
+_engines: dict[tuple[str, str], sa.Engine] = {}
+
+
+def engine_as(app, role: str) -> sa.Engine:
+    """A connection pool to the app's PostgreSQL database as ``role`` (kept for the session)."""
+    url = sa.engine.make_url(app.config["SQLALCHEMY_DATABASE_URI"])
+    if (url.database, role) not in _engines:
+        _engines[url.database, role] = sa.create_engine(url.set(username=role, password=None))
+    return _engines[url.database, role]
+
+
+def admin_engine(app) -> sa.Engine:
+    """The superuser on the app's database: above row-level security and grants (the
+    clean-up between tests, a test that sets up what no role of the app may)."""
+    return engine_as(app, sa.engine.make_url(_sa_url(ADMIN_URL)).username)
 
 
 class RequestClient(FlaskClient):
@@ -55,7 +89,10 @@ class RequestClient(FlaskClient):
 
 
 def make_test_app(database_url: str, **overrides):
-    config = TestConfig(database_url)
+    """The app on ``database_url``; on the session's PostgreSQL database (as the application
+    role), migrations run as the owner role."""
+    owner_url = as_role(database_url, OWNER_ROLE) if APPLICATION_ROLE in database_url else None
+    config = TestConfig(database_url, owner_url)
     for key, value in overrides.items():
         setattr(config, key, value)
     app = create_app(config)
@@ -77,17 +114,18 @@ def migrated_app(database_url):
 def truncate_all(app) -> None:
     with app.app_context():
         tables = [t.name for t in reversed(db.metadata.sorted_tables)]
-        with db.engine.begin() as connection:
-            if connection.dialect.name == "postgresql":
-                # DELETE beats TRUNCATE on tables this small (a TRUNCATE makes new files for
-                # each of ~50 tables, every test); as replica, no trigger or key check fires.
+        if db.engine.dialect.name == "postgresql":
+            # As the superuser: above row-level security and the audit tables' grants.
+            # DELETE beats TRUNCATE on tables this small (a TRUNCATE makes new files for
+            # each of ~50 tables, every test); as replica, no trigger or key check fires.
+            with admin_engine(app).begin() as connection:
                 connection.execute(sa.text("SET LOCAL session_replication_role = replica"))
                 for table in tables:
                     connection.execute(sa.text(f"DELETE FROM {table}"))
-            else:
-                with sqlite_purge():  # the audit tables refuse any other DELETE
-                    for table in tables:
-                        connection.execute(sa.text(f"DELETE FROM {table}"))
+            return
+        with db.engine.begin() as connection, sqlite_purge():  # the audit tables refuse others
+            for table in tables:
+                connection.execute(sa.text(f"DELETE FROM {table}"))
 
 
 def reset_rate_limits(app) -> None:

@@ -4,7 +4,8 @@ tests/factories.py (~0.3 s, and some 600 tests start from it).
 
 A snapshot is every table's rows, copied into a schema of its own (``snapshot_<name>``)
 that nothing of the app reads; restoring empties the tables and copies the rows back, as
-replica (no trigger or key check fires: the rows were consistent when copied). Tests of
+replica (no trigger or key check fires: the rows were consistent when copied), as the
+superuser (above row-level security and the audit tables' grants). Tests of
 the seed itself still call ``service.demo.seed_demo``. On SQLite (no schemas) every call
 builds the data anew.
 """
@@ -14,11 +15,13 @@ import dataclasses
 from collections.abc import Callable
 
 import sqlalchemy as sa
+from flask import current_app
 
 from service.accounts.passwords import hash_password
 from service.demo import seed_demo
 from service.extensions import db
 from service.tenancy import GLOBAL_TABLES, tenant_scope, unscoped
+from tests.conftest import admin_engine
 from tests.factories import World, make_world
 
 # (database URL, snapshot name) → what rebuilding the test's view of the data needs.
@@ -30,7 +33,7 @@ def demo_data(password: str) -> dict:
     returns what ``seed_demo`` returns."""
     seeded_with, result = _restored("demo", lambda: (password, seed_demo(password)))
     if password != seeded_with:
-        with db.engine.begin() as connection:
+        with admin_engine(current_app).begin() as connection:
             connection.execute(
                 sa.text("UPDATE users SET password_hash = :hash WHERE password_hash IS NOT NULL"),
                 {"hash": hash_password(password)},
@@ -58,7 +61,7 @@ def _restored(name: str, build: Callable[[], object]):
     tables = [table.name for table in db.metadata.sorted_tables]
     if key not in _taken:
         _taken[key] = build()
-        with db.engine.begin() as connection:
+        with admin_engine(current_app).begin() as connection:
             connection.execute(sa.text(f"DROP SCHEMA IF EXISTS {schema} CASCADE"))
             connection.execute(sa.text(f"CREATE SCHEMA {schema}"))
             for table in tables:
@@ -70,7 +73,8 @@ def _restored(name: str, build: Callable[[], object]):
         *(f"DELETE FROM {table}" for table in reversed(tables)),
         *(f"INSERT INTO {table} SELECT * FROM {schema}.{table}" for table in tables),
     ]
-    with db.engine.begin() as connection:  # one round trip
+    # As the superuser: above row-level security and the audit tables' grants.
+    with admin_engine(current_app).begin() as connection:  # one round trip
         connection.exec_driver_sql(";\n".join(statements))
     return _taken[key]
 
@@ -105,7 +109,8 @@ def _rebuild(recipe):
     rows: dict[type, list[_Row]] = {}
     _walk(recipe, lambda row: rows.setdefault(row.model, []).append(row))
     loaded = []  # held: the session's identity map keeps only weak references
-    with unscoped():  # both tenants' rows at once; _fresh then takes each by its key
+    # Both tenants' rows at once; _fresh then takes each by its key.
+    with unscoped("a test restores the two-tenant world"):
         for model, found in rows.items():
             keys = sa.tuple_(*sa.inspect(model).primary_key)
             loaded += db.session.scalars(

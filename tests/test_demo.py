@@ -67,7 +67,7 @@ def every_row() -> dict:
 
 def test_demo_people_have_real_names_in_their_companys_language(app):
     demo_data(DEFAULT_PASSWORD)
-    with unscoped():
+    with unscoped("a test looks across tenants"):
         people = db.session.execute(
             sa.select(User, Tenant)
             .join(Membership, Membership.user_id == User.id)
@@ -105,7 +105,7 @@ def test_the_lists_look_lived_in(app):
     for name in ("Hanne Claes", "Ilse Wouters", "Marc Goossens", "Emma Mertens"):
         assert name in page
     assert "Lisa Jacobs" in page  # a pending invitation
-    with unscoped():
+    with unscoped("a test looks across tenants"):
         assert db.session.scalar(sa.select(sa.func.count()).select_from(TenantInvitation)) >= 3
     assert db.session.scalar(sa.select(sa.func.count()).select_from(AgencyInvitation)) == 1
 
@@ -239,7 +239,7 @@ def test_every_published_demo_version_is_a_valid_questionnaire(app):
     from service.surveys.models import TemplateVersion
 
     demo_data("pw")
-    with unscoped():
+    with unscoped("a test looks across tenants"):
         for version in db.session.scalars(sa.select(TemplateVersion)):
             assert problems(from_json(version.document)) == [], version.number
 

@@ -7,6 +7,7 @@ from alembic.migration import MigrationContext
 
 from service.extensions import db
 from service.tenancy import CROSS_TENANT_INDEXES, GLOBAL_TABLES
+from tests.conftest import OWNER_ROLE, admin_engine, engine_as
 from tests.factories import make_department, make_tenant
 
 CONSTRAINTS = sa.text(
@@ -39,6 +40,25 @@ INDEXES = sa.text(
     """
 )
 
+# Row-level security of each table (migrations/versions/0024): on, forced on the owner too,
+# and its policies as PostgreSQL prints them back.
+SECURITY = sa.text(
+    """
+    SELECT c.relname AS table_name, c.relrowsecurity, c.relforcerowsecurity,
+           ARRAY(SELECT p.cmd || ' ' || p.permissive || ' ' || p.roles::text || ' USING '
+                        || coalesce(p.qual, '') || ' CHECK ' || coalesce(p.with_check, '')
+                 FROM pg_policies p
+                 WHERE p.schemaname = ns.nspname AND p.tablename = c.relname)::text[] AS policies
+    FROM pg_class c JOIN pg_namespace ns ON ns.oid = c.relnamespace
+    WHERE ns.nspname = current_schema() AND c.relkind = 'r'
+    """
+)
+CONDITION = (
+    "((tenant_id = (NULLIF(current_setting('exitloop.tenant_id'::text, true), ''::text))::uuid)"
+    " OR (current_setting('exitloop.cross_tenant'::text, true) = 'on'::text))"
+)
+POLICY = f"ALL PERMISSIVE {{public}} USING {CONDITION} CHECK {CONDITION}"
+
 TABLES = sa.text(
     "SELECT table_name FROM information_schema.tables "
     "WHERE table_schema = current_schema() AND table_type = 'BASE TABLE'"
@@ -67,6 +87,13 @@ def tenancy_violations(connection) -> list[str]:
                     f"{c.table_name}: foreign key {c.conname} {c.columns} -> "
                     f"{c.referred_table}{c.referred_columns} does not pair tenant_id"
                 )
+    for row in connection.execute(SECURITY):
+        if row.table_name not in owned:
+            continue
+        if not (row.relrowsecurity and row.relforcerowsecurity):
+            problems.append(f"{row.table_name}: row-level security is not enabled and forced")
+        if row.policies != [POLICY]:
+            problems.append(f"{row.table_name}: policies {row.policies} are not the tenant's one")
     for index in connection.execute(INDEXES):
         if index.table_name not in owned or index.indisprimary:
             continue
@@ -93,7 +120,7 @@ def test_every_tenant_owned_table_carries_tenant_id_in_keys(app):
 
 
 def test_the_schema_check_catches_a_table_without_tenant_id(app):
-    with db.engine.connect() as connection, connection.begin() as transaction:
+    with engine_as(app, OWNER_ROLE).connect() as connection, connection.begin() as transaction:
         connection.execute(sa.text("CREATE TABLE leaky_notes (id uuid PRIMARY KEY, body text)"))
         connection.execute(
             sa.text(
@@ -109,8 +136,18 @@ def test_the_schema_check_catches_a_table_without_tenant_id(app):
             "UNIQUE INDEX tidy_label ON leaky_links (tenant_id, lower(label))",
         ):
             connection.execute(sa.text(f"CREATE {index}"))
+        connection.execute(sa.text("CREATE TABLE leaky_open (tenant_id uuid, id uuid)"))
+        connection.execute(sa.text("ALTER TABLE leaky_open ADD PRIMARY KEY (tenant_id, id)"))
+        connection.execute(sa.text("ALTER TABLE leaky_open ENABLE ROW LEVEL SECURITY"))
+        connection.execute(sa.text("CREATE POLICY everyone ON leaky_open USING (true)"))
         problems = tenancy_violations(connection)
         transaction.rollback()
+    assert "leaky_links: row-level security is not enabled and forced" in problems
+    assert any(p.startswith("leaky_links: policies []") for p in problems)
+    assert "leaky_open: row-level security is not enabled and forced" in problems
+    assert any(
+        p.startswith("leaky_open: policies ['ALL PERMISSIVE {public} USING true") for p in problems
+    )
     assert any(p.startswith("leaky_notes: primary key") for p in problems)
     assert any(p.startswith("leaky_links: unique leaky_links_department_id_key") for p in problems)
     assert any(p.startswith("leaky_links: foreign key") for p in problems)
@@ -139,7 +176,8 @@ def test_database_refuses_a_cross_tenant_reference(app):
         " (tenant_id, id, department_id, effective_from, headcount)"
         " VALUES (:tenant, :id, :department, '2026-01-01', 3)"
     )
-    with db.engine.connect() as connection:
+    # As the superuser: row-level security would refuse tenant B's row before its key does.
+    with admin_engine(app).connect() as connection:
         with pytest.raises(sa.exc.IntegrityError):
             connection.execute(
                 insert,

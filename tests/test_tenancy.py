@@ -58,7 +58,7 @@ def test_orm_update_and_delete_are_scoped(world):
 
 
 def everything(query) -> set[str]:
-    with unscoped():
+    with unscoped("a test looks across tenants"):
         return names(query)
 
 
@@ -88,7 +88,7 @@ def test_a_core_table_statement_is_refused_unless_unscoped(world, statement):
 
 
 def test_core_tables_see_every_tenant_under_unscoped(world):
-    with unscoped():
+    with unscoped("a test looks across tenants"):
         count = sa.select(sa.func.count()).select_from(Department.__table__)
         assert db.session.scalar(count) == 2
         assert set(db.session.scalars(sa.select(Department.__table__.c.name))) == {
@@ -190,7 +190,7 @@ def test_an_update_never_moves_rows_to_another_tenant(world):
             sa.update(Location), [{"tenant_id": a, "id": location_a.id, "city": "Brugge"}]
         )
         db.session.commit()
-    with unscoped():
+    with unscoped("a test looks across tenants"):
         rows = db.session.execute(sa.select(Location.tenant_id, Location.city)).all()
     assert sorted(rows) == sorted([(a, "Brugge"), (b, "Gent")])
 
@@ -221,7 +221,7 @@ def test_new_rows_take_the_current_tenant(world):
     with tenant_scope(world.a.tenant.id):
         db.session.add(Location(name="Antwerpen"))
         db.session.commit()
-    with unscoped():
+    with unscoped("a test looks across tenants"):
         tenant_id = db.session.scalar(
             sa.select(Location.tenant_id).where(Location.name == "Antwerpen")
         )
@@ -237,3 +237,15 @@ def test_a_request_leaves_no_tenant_behind(app, world):
     thread.run(login, client, "hr_admin@a.example")
     assert thread.run(client.get, "/t/tenant-a/departments/").status_code == 200
     assert thread.run(_current_tenant.get) is None
+
+
+def test_the_cross_tenant_path_names_its_reason(app, world, caplog):
+    """unscoped() is the one way across tenants: the net steps aside, the transaction is
+    declared cross-tenant to row-level security, and why is logged."""
+    caplog.set_level("DEBUG", logger="service.tenancy")
+    flag = sa.text("SELECT current_setting('exitloop.cross_tenant', true)")
+    with unscoped("the outbox sweep finds tenants with mail due"):
+        assert db.session.scalar(flag) == "on"
+        assert len(db.session.scalars(sa.select(Location)).all()) == 2
+    assert db.session.scalar(flag) == ""  # the rest of the transaction: one tenant at most
+    assert "cross-tenant: the outbox sweep finds tenants with mail due" in caplog.messages

@@ -66,7 +66,7 @@ def consultant_page(agency: Agency, term: str, page: int):
 
 def _with_assignments(agency: Agency, users: list[User]) -> list[ConsultantRow]:
     rows = {user.id: ConsultantRow(user) for user in users}
-    with unscoped():  # assignments across the agency's own client tenants
+    with unscoped("consultants' assignments across the agency's clients"):
         assigned = db.session.execute(
             sa.select(Membership.user_id, Tenant)
             .join(Tenant, Tenant.id == Membership.tenant_id)

@@ -151,7 +151,7 @@ def is_agency_staff(user_id: uuid.UUID, agency_id: uuid.UUID | None) -> bool:
 
 def _is_client_member(user_id: uuid.UUID, agency_id: uuid.UUID) -> bool:
     """Whether the user holds a tenant-managed membership of one of the agency's clients."""
-    with unscoped():  # the agency's clients, across their tenants
+    with unscoped("an agency's clients' memberships of one person"):
         count = db.session.scalar(
             sa.select(sa.func.count())
             .select_from(Membership)
@@ -387,7 +387,7 @@ def _by_token(token: str, lock: bool = False) -> tuple[Invitation, Tenant | Agen
     invitation = db.session.scalar(query)
     if invitation is not None:
         return invitation, db.session.get(Agency, invitation.agency_id)
-    with unscoped():  # the emailed link names no tenant: its hash finds it (one row)
+    with unscoped("invitation link: the token's hash names one invitation"):
         tenant_id = db.session.scalar(
             sa.select(TenantInvitation.tenant_id).where(TenantInvitation.token_hash == digest)
         )

@@ -194,7 +194,7 @@ def keeps_access(
             ~sa.and_(Membership.assigned_by_agency.is_(True), Membership.tenant_id.in_(clients))
         )
         roles = roles.where(AgencyMembership.agency_id != ending_agency.id)
-    with unscoped():  # the user's access spans tenants by nature
+    with unscoped("a person's access across companies"):
         return bool(db.session.scalar(memberships) or db.session.scalar(roles))
 
 

@@ -177,7 +177,7 @@ def destinations(user: User) -> list[Destination]:
         .order_by(Agency.name)
     )
     found += [Destination("agency", slug, name, role.value) for slug, name, role in agencies]
-    with unscoped():  # the user's memberships span tenants by nature
+    with unscoped("a person's workspaces across companies"):
         tenants = db.session.execute(
             sa.select(Tenant.slug, Tenant.name, Membership.role)
             .join(Membership, Membership.tenant_id == Tenant.id)
@@ -211,7 +211,7 @@ def destinations(user: User) -> list[Destination]:
 def suspended_tenant_names(user: User) -> list[str]:
     """The suspended companies the user is a member of: named on the start page, so that
     their people learn why their workspace is gone."""
-    with unscoped():  # the user's memberships span tenants by nature
+    with unscoped("a person's suspended companies"):
         return list(
             db.session.scalars(
                 sa.select(Tenant.name)

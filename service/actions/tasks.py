@@ -20,7 +20,7 @@ def scan_action_reminders(now: str | None = None) -> None:
     moment the scan stands for, passed on so every tenant's job judges the same day."""
     now = now or utcnow().isoformat()
     # Which tenants have pending actions: ids only, a platform-wide read by design.
-    with unscoped():
+    with unscoped("action reminder scan: tenants with pending actions"):
         tenant_ids = db.session.scalars(
             sa.select(Action.tenant_id)
             .join(Tenant, Tenant.id == Action.tenant_id)

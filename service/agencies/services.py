@@ -34,7 +34,7 @@ def hr_admin_states(tenants: list[Tenant]) -> dict[uuid.UUID, str]:
     an HR-admin invitation still waits for an answer; absent when it has neither (an
     expired invitation waits for nothing: the agency invites again)."""
     ids = [tenant.id for tenant in tenants]
-    with unscoped():  # one look across the page's clients, all of this agency
+    with unscoped("an agency's portfolio: its clients' invitations"):
         pending = db.session.scalars(
             sa.select(TenantInvitation.tenant_id).where(
                 TenantInvitation.tenant_id.in_(ids),
@@ -57,7 +57,7 @@ def hr_admin_states(tenants: list[Tenant]) -> dict[uuid.UUID, str]:
 
 def assigned_clients(agency: Agency, consultant: User) -> list[Tenant]:
     """The agency's client companies the consultant is assigned to, by name."""
-    with unscoped():  # the consultant's assignments span the agency's clients
+    with unscoped("a consultant's assignments across the agency's clients"):
         return list(
             db.session.scalars(
                 sa.select(Tenant)
@@ -184,7 +184,7 @@ def report_states(tenants: list[Tenant]) -> dict[uuid.UUID, ReportState]:
     report's period and moment, and how many copies of it are in each delivery status.
     Three narrow reads across the page's clients; no report content is read."""
     ids = [tenant.id for tenant in tenants]
-    with unscoped():  # one look across the page's clients, all of this agency
+    with unscoped("an agency's portfolio: its clients' reports"):
         settings = {
             row.tenant_id: row
             for row in db.session.execute(

@@ -1,27 +1,31 @@
 """The database refuses to change or remove an audit entry; the retention purge alone may
 delete, and only inside its own transaction.
 
-PostgreSQL: a trigger raises on UPDATE, DELETE and TRUNCATE of the audit tables unless the
-transaction has set ``exitloop.audit_purge`` to ``on`` (``set_config(…, true)``: it ends
-with the transaction). SQLite has no such setting: its trigger asks a function this
-process registers on each connection (``exitloop_audit_purge()``), true only inside
-:func:`purging`; any other connection (the sqlite3 shell) lacks the function and is refused.
+PostgreSQL, two locks. The application's role (service/database_roles.py) holds only SELECT
+and INSERT on the audit tables and owns neither, so it can neither change an entry nor drop
+the trigger. Its one way to delete is ``purge_audit_entries(tenant, cutoff)``, a function
+of the tables' owner (SECURITY DEFINER, migration 0024) that removes one tenant's entries
+(row-level security keeps it to the transaction's own tenant) or, given NULL, the
+platform's, older than the cutoff. Behind it, for the owner itself, a trigger raises on
+UPDATE, DELETE and TRUNCATE unless the transaction has set ``exitloop.audit_purge`` to
+``on`` — which only that function does, for its own delete.
 
-Limit until the application role of issue 15 item 1 exists: the application connects as
-the tables' owner, which could drop the trigger. With that role the application gets no
-UPDATE or DELETE grant on these tables at all, and the purge runs as the owner.
+SQLite has no roles and no such setting: its trigger asks a function this process
+registers on each connection (``exitloop_audit_purge()``), true only inside
+:func:`sqlite_purge`; any other connection (the sqlite3 shell) lacks it and is refused.
 
 The triggers themselves are made by migrations/versions/0021_audit.py (a migration keeps
 its own copy of the DDL: it must not change when this module does).
 """
 
+import datetime as dt
+import uuid
 from collections.abc import Iterator
 from contextlib import contextmanager
 from contextvars import ContextVar
 
 import sqlalchemy as sa
 
-PURGE_SETTING = "exitloop.audit_purge"
 SQLITE_FUNCTION = "exitloop_audit_purge"
 
 _purging: ContextVar[bool] = ContextVar("exitloop_audit_purge", default=False)
@@ -47,12 +51,18 @@ def sqlite_purge() -> Iterator[None]:
         _purging.reset(token)
 
 
-@contextmanager
-def purging(session) -> Iterator[None]:
-    """The retention purge's deletes (call inside the transaction that deletes)."""
+def purge(session, model, tenant_id: uuid.UUID | None, cutoff: dt.datetime) -> int:
+    """Delete the entries (of ``model``'s table) older than ``cutoff`` — of ``tenant_id``,
+    or the platform's when None — in the session's transaction; how many."""
     if session.get_bind().dialect.name == "postgresql":
-        session.execute(sa.text(f"SELECT set_config('{PURGE_SETTING}', 'on', true)"))
+        return session.execute(
+            sa.text("SELECT purge_audit_entries(:tenant_id, :cutoff)"),
+            {"tenant_id": tenant_id, "cutoff": cutoff},
+        ).scalar_one()
+    older = model.at < cutoff
+    if tenant_id is not None:
+        older = sa.and_(older, model.tenant_id == tenant_id)
     with sqlite_purge():
-        yield
-    if session.get_bind().dialect.name == "postgresql":  # the rest of the transaction: not
-        session.execute(sa.text(f"SELECT set_config('{PURGE_SETTING}', 'off', true)"))
+        return session.execute(
+            sa.delete(model).where(older).execution_options(synchronize_session=False)
+        ).rowcount

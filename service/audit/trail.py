@@ -222,7 +222,7 @@ def record_sign_in(user, email: str, succeeded: bool) -> None:
 
 
 def _active_tenants(user_id: uuid.UUID) -> list[uuid.UUID]:
-    with unscoped():  # a person's own memberships across companies (ix_memberships_user)
+    with unscoped("a person's own memberships across companies"):
         return list(
             db.session.scalars(
                 sa.select(Membership.tenant_id).where(

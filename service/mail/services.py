@@ -17,7 +17,7 @@ def retry_failed_email(model: type[TenantEmail | PlatformEmail], email_id: uuid.
     """A failed row goes back to pending with a fresh set of attempts; False if not failed."""
     tenant_id = None
     if model is TenantEmail:
-        with unscoped():  # the platform outbox finds a row before knowing its tenant
+        with unscoped("platform outbox: a row found before its tenant is known"):
             tenant_id = db.session.scalar(
                 sa.select(TenantEmail.tenant_id).where(TenantEmail.id == email_id)
             )

@@ -42,7 +42,7 @@ def sweep_outbox() -> None:
     whose back-off has passed.
     """
     # Which tenants have due rows: ids only, a platform-wide read by design.
-    with unscoped():
+    with unscoped("outbox sweep: tenants with mail due"):
         tenant_ids = db.session.scalars(
             sa.select(TenantEmail.tenant_id).where(relay.is_due(TenantEmail, utcnow())).distinct()
         ).all()

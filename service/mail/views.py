@@ -65,7 +65,7 @@ def index():
     if chosen["status"]:
         query = query.where(model.status == MailStatus(chosen["status"]))
     # Platform-wide reads of delivery metadata; bodies stay on the detail page's rules.
-    with unscoped():
+    with unscoped("platform outbox: delivery metadata of every tenant"):
         page = paginate(query, page_number(request.args), per_page=PER_PAGE)
         tenants = _tenant_names({e.tenant_id for e in page.items if model is TenantEmail})
     return render(
@@ -81,7 +81,7 @@ def index():
 
 def _email_or_404(kind: str, email_id):
     model = KINDS.get(kind) or abort(404)
-    with unscoped():
+    with unscoped("platform outbox: one email by id"):
         return db.session.scalar(sa.select(model).where(model.id == email_id)) or abort(404)
 
 
@@ -97,7 +97,7 @@ def _body_visible(email) -> bool:
 @require("platform.outbox.view")
 def show(kind: str, email_id):
     email = _email_or_404(kind, email_id)
-    with unscoped():
+    with unscoped("platform outbox: the company of one email"):
         tenants = _tenant_names({email.tenant_id} if isinstance(email, TenantEmail) else set())
     return render(
         "platform/outbox_email.html",

@@ -20,7 +20,7 @@ from service.tenants.models import Tenant, TenantStatus
 def due_tenants(now: dt.datetime) -> list[str]:
     """The active tenants whose latest due report is not sent yet (a platform-wide read of
     settings and report keys only, by design)."""
-    with unscoped():
+    with unscoped("report scan: tenants with a report due"):
         rows = db.session.execute(
             sa.select(ReportSettings, Tenant.time_zone)
             .join(Tenant, Tenant.id == ReportSettings.tenant_id)
@@ -64,7 +64,7 @@ def send_report(tenant_id: str, now: str) -> None:
 def warm_up() -> None:
     """Build and word one report without sending or keeping it (the worker runs this before
     it forks work-horses, so each starts with a report's SQL and templates compiled)."""
-    with unscoped():
+    with unscoped("report warm-up before forking"):
         tenant_id = db.session.scalar(
             sa.select(ReportSettings.tenant_id).where(ReportSettings.enabled.is_(True)).limit(1)
         )

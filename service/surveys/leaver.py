@@ -74,7 +74,7 @@ def invitation_of_token(token: str) -> SurveyInvitation | None:
     The only lookup across tenants: by the token's hash, which names one invitation."""
     if not token or len(token) > TOKEN_MAX:
         return None
-    with unscoped():
+    with unscoped("survey link: the token's hash names one invitation"):
         invitation = db.session.scalar(
             sa.select(SurveyInvitation).where(SurveyInvitation.token_hash == token_hash(token))
         )

@@ -50,7 +50,7 @@ def interviews_of(user: User) -> list[MyInterview]:
     slugs = reachable_tenant_slugs(user)
     if not slugs:
         return []
-    with unscoped():  # across the person's own tenants, filtered on them just below
+    with unscoped("a person's interviews across their own companies"):
         rows = db.session.execute(
             sa.select(Interview, Departure.full_name, Tenant)
             .join(Tenant, Tenant.id == Interview.tenant_id)

@@ -50,7 +50,7 @@ def tenants_with_work(now) -> list[uuid.UUID]:
             SurveyInvitation.tenant_id.in_(active),
         )
     )
-    with unscoped():
+    with unscoped("survey scan: tenants with a step due"):
         found = set(db.session.scalars(due.distinct())) | set(db.session.scalars(failed.distinct()))
     db.session.rollback()
     return sorted(found)

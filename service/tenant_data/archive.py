@@ -89,7 +89,7 @@ def _table_rows(table: sa.Table, tenant_id: uuid.UUID) -> Iterable[dict]:
         .order_by(*table.primary_key.columns)
         .execution_options(yield_per=READ_BATCH)
     )
-    with unscoped():  # a Core table, the tenant named in the statement itself
+    with unscoped("a company's export: a Core table, its tenant in the statement"):
         for row in db.session.execute(query):
             yield dict(row._mapping)
 
@@ -102,7 +102,7 @@ def _member_accounts(tenant_id: uuid.UUID) -> Iterable[dict]:
         .where(User.id.in_(members))
         .order_by(User.id)
     )
-    with unscoped():
+    with unscoped("a company's export: the accounts of its members"):
         for row in db.session.execute(query):
             yield dict(row._mapping)
 

@@ -104,7 +104,7 @@ def scan_tenant_data(now: str | None = None) -> None:
     a deletion due. ``now`` (ISO): the moment every job judges by."""
     now = now or utcnow().isoformat()
     moment = dt.datetime.fromisoformat(now)
-    with unscoped():  # which tenants have an archive to drop: across tenants, ids only
+    with unscoped("the company-data scan: which tenants have an archive to drop (ids)"):
         expired = set(
             db.session.scalars(
                 sa.select(TenantExport.tenant_id).where(

@@ -19,7 +19,7 @@ LINK = re.compile(r"https?://[^/\s]+(/(?:invitation|reset-password)/[A-Za-z0-9_\
 def emails_to(address: str) -> list:
     """Every email queued for ``address`` (kept rows in tests: no MAIL_SERVER), oldest first."""
     db.session.expire_all()
-    with unscoped():
+    with unscoped("a test looks across tenants"):
         found = [
             *db.session.scalars(sa.select(TenantEmail).where(TenantEmail.to_address == address)),
             *db.session.scalars(

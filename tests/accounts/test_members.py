@@ -256,7 +256,7 @@ def test_two_concurrent_demotions_leave_one_admin(app, world, monkeypatch):
         thread.join(timeout=20)
     assert sorted(outcomes) == ["demoted", "refused"]
     db.session.expire_all()
-    with unscoped():
+    with unscoped("a test looks across tenants"):
         admins = db.session.scalar(
             sa.select(sa.func.count())
             .select_from(Membership)

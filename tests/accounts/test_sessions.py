@@ -109,7 +109,7 @@ def _membership_id(email: str):
     from service.tenancy import unscoped
     from service.tenants.models import Membership
 
-    with unscoped():
+    with unscoped("a test looks across tenants"):
         return db.session.scalar(
             sa.select(Membership.id)
             .join(User, User.id == Membership.user_id)

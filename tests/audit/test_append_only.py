@@ -1,6 +1,7 @@
 """The audit trail is append-only in the database: an UPDATE or a DELETE by raw SQL fails
 on PostgreSQL and on SQLite; only the retention purge deletes, and only what it is given."""
 
+import datetime as dt
 import uuid
 
 import pytest
@@ -8,11 +9,12 @@ import sqlalchemy as sa
 from flask_migrate import upgrade
 
 from service.audit import trail
-from service.audit.append_only import purging
+from service.audit.append_only import purge
 from service.audit.models import AuditEntry, PlatformAuditEntry
 from service.extensions import db
+from service.model_types import utcnow
 from service.tenancy import tenant_scope, unscoped
-from tests.conftest import make_test_app, truncate_all
+from tests.conftest import OWNER_ROLE, engine_as, make_test_app, truncate_all
 from tests.factories import make_tenant
 
 
@@ -45,8 +47,11 @@ def _one_of_each(tenant) -> None:
     db.session.commit()
 
 
+HOUR = dt.timedelta(hours=1)
+
+
 def _count(table: str) -> int:
-    with unscoped():
+    with unscoped("a test looks across tenants"):
         return db.session.execute(sa.text(f"SELECT count(*) FROM {table}")).scalar_one()  # noqa: S608
 
 
@@ -56,43 +61,81 @@ def _count(table: str) -> int:
     ["UPDATE {table} SET action = 'settings.view'", "DELETE FROM {table}"],
 )
 def test_raw_update_and_delete_fail(dialect_app, table, statement):
+    """The application: no grant on PostgreSQL (its role), the trigger on SQLite."""
     tenant = make_tenant("audited")
     _one_of_each(tenant)
-    with pytest.raises(sa.exc.DatabaseError, match="append-only"):
+    refused = pytest.raises(sa.exc.DatabaseError, match="append-only|permission denied")
+    with refused, unscoped("a test looks across tenants"):
         db.session.execute(sa.text(statement.format(table=table)))
     db.session.rollback()
     assert _count(table) == 1
-    with unscoped():
+    with unscoped("a test looks across tenants"):
         actions = db.session.scalars(sa.text(f"SELECT action FROM {table}")).all()  # noqa: S608
     assert "settings.view" not in actions
+
+
+@pytest.mark.parametrize("table", ["audit_entries", "platform_audit_entries"])
+@pytest.mark.parametrize(
+    "statement",
+    [
+        "UPDATE {table} SET action = 'settings.view'",
+        "DELETE FROM {table}",
+        "TRUNCATE {table}",
+    ],
+)
+def test_the_owner_is_refused_by_the_trigger(app, table, statement):
+    """PostgreSQL's second lock: the tables' owner may change what the application may
+    not, and the trigger still refuses it (the purge setting lets a DELETE alone through)."""
+    _one_of_each(make_tenant("audited"))
+    with engine_as(app, OWNER_ROLE).connect() as owner:
+        owner.exec_driver_sql("SELECT set_config('exitloop.cross_tenant', 'on', true)")
+        with pytest.raises(sa.exc.DatabaseError, match="append-only"):
+            owner.exec_driver_sql(statement.format(table=table))
+    with unscoped("a test looks across tenants"):
+        assert db.session.scalars(sa.text(f"SELECT action FROM {table}")).all() != []  # noqa: S608
 
 
 def test_truncate_fails_on_postgresql(app):
     _one_of_each(make_tenant("audited"))
     for table in ("audit_entries", "platform_audit_entries"):
-        with pytest.raises(sa.exc.DatabaseError, match="append-only"):
+        with pytest.raises(sa.exc.DatabaseError, match="permission denied"):
             db.session.execute(sa.text(f"TRUNCATE {table}"))
         db.session.rollback()
         assert _count(table) == 1
 
 
-def test_the_purge_setting_is_the_one_way_to_delete_and_ends_with_its_block(dialect_app):
-    tenant = make_tenant("audited")
+def test_the_purge_deletes_only_what_is_older_than_its_cutoff(dialect_app):
+    tenant, other = make_tenant("audited"), make_tenant("other")
     _one_of_each(tenant)
-    with purging(db.session):
-        deleted = db.session.execute(sa.delete(PlatformAuditEntry)).rowcount
-    assert deleted == 1
-    with tenant_scope(tenant.id), pytest.raises(sa.exc.DatabaseError, match="append-only"):
-        db.session.execute(sa.delete(AuditEntry))  # the same transaction, after the block
+    _one_of_each(other)
+    future = utcnow() + dt.timedelta(days=1)
+    assert purge(db.session, PlatformAuditEntry, None, utcnow() - HOUR) == 0
+    assert purge(db.session, PlatformAuditEntry, None, future) == 2
+    with tenant_scope(tenant.id):
+        assert purge(db.session, AuditEntry, tenant.id, future) == 1
+    db.session.commit()
+    assert _count("platform_audit_entries") == 0
+    assert _count("audit_entries") == 1  # the other tenant's entry stays
+
+
+def test_the_purge_reaches_no_other_tenant_and_leaves_no_setting_behind(app):
+    tenant, other = make_tenant("audited"), make_tenant("other")
+    _one_of_each(other)
+    future = utcnow() + dt.timedelta(days=1)
+    with tenant_scope(tenant.id):  # row-level security: the transaction's tenant only
+        assert purge(db.session, AuditEntry, other.id, future) == 0
+        setting = "SELECT current_setting('exitloop.audit_purge', true)"
+        assert db.session.execute(sa.text(setting)).scalar() == "off"
     db.session.rollback()
-    assert _count("platform_audit_entries") == 1  # the rollback undid the purge's delete
+    assert _count("audit_entries") == 1
 
 
 def test_the_purge_setting_never_allows_an_update(app):
     _one_of_each(make_tenant("audited"))
-    with pytest.raises(sa.exc.DatabaseError, match="append-only"), purging(db.session):
-        db.session.execute(sa.text("UPDATE platform_audit_entries SET actor_name = 'someone'"))
-    db.session.rollback()
+    with engine_as(app, OWNER_ROLE).connect() as owner:
+        owner.exec_driver_sql("SELECT set_config('exitloop.audit_purge', 'on', true)")
+        with pytest.raises(sa.exc.DatabaseError, match="append-only"):
+            owner.exec_driver_sql("UPDATE platform_audit_entries SET actor_name = 'someone'")
 
 
 def test_an_entry_rolls_back_with_the_change_it_records(app):

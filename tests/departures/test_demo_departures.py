@@ -18,7 +18,7 @@ from tests.snapshots import demo_data
 def departures_by_tenant(recent: bool = True) -> dict[str, list[Departure]]:
     """Each client's departures: the recent ones (as recorded), or every one (the closed
     cases before them changed when they were closed)."""
-    with unscoped():
+    with unscoped("a test looks across tenants"):
         rows = db.session.execute(
             sa.select(Tenant.slug, Departure).join(Tenant, Tenant.id == Departure.tenant_id)
         ).all()
@@ -30,7 +30,7 @@ def departures_by_tenant(recent: bool = True) -> dict[str, list[Departure]]:
 
 
 def names_of(model) -> dict:
-    with unscoped():
+    with unscoped("a test looks across tenants"):
         return dict(list(db.session.execute(sa.select(model.id, model.name)).tuples()))
 
 

@@ -21,7 +21,7 @@ LIST = "/t/tenant-a/departures/"
 
 
 def departures_of(tenant) -> list[Departure]:
-    with unscoped():
+    with unscoped("a test looks across tenants"):
         return list(
             db.session.scalars(
                 sa.select(Departure)
@@ -33,7 +33,7 @@ def departures_of(tenant) -> list[Departure]:
 
 def named(model, name: str):
     """The department, function or location of that name, in any tenant (or None)."""
-    with unscoped():
+    with unscoped("a test looks across tenants"):
         return db.session.scalar(sa.select(model).where(model.name == name))
 
 
@@ -529,7 +529,7 @@ def test_only_hr_sees_departures(app, client, world, email, status):
 def test_a_deactivated_member_is_no_manager_to_choose(app, hr_admin, world):
     user = make_user("gone@a.example", display_name="Gone Manager")
     membership = add_membership(world.a.tenant, user, "member")
-    with unscoped():
+    with unscoped("a test looks across tenants"):
         row = db.session.scalar(sa.select(Membership).where(Membership.id == membership.id))
         row.deactivated_at = utcnow()
         db.session.commit()
@@ -587,5 +587,5 @@ def test_a_department_with_departures_is_not_offered_for_deletion(hr_admin, worl
     assert "1 departure is recorded in this department, so it cannot be deleted." in page
     assert f'action="{path}"' not in page  # no button to confirm
     post_form(hr_admin, path)
-    with unscoped():
+    with unscoped("a test looks across tenants"):
         assert db.session.get(Department, (world.a.tenant.id, department.id)) is not None

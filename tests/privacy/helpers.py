@@ -17,7 +17,7 @@ def places_holding(needles: list[str]) -> list[str]:
     """``table.column: needle`` for every text or JSON column holding one of ``needles``
     (case-insensitive), read from the live schema, so a table added later is searched too."""
     found = []
-    with unscoped():
+    with unscoped("a test searches every table for a leaver"):
         columns = list(db.session.execute(TEXT_COLUMNS))
         assert len(columns) > 100  # the walk found the schema, not an empty one
         for table, column in columns:

@@ -15,7 +15,7 @@ from tests.factories import make_tenant
 
 
 def _rows() -> tuple[int, int]:
-    with unscoped():
+    with unscoped("a test looks across tenants"):
         return tuple(
             db.session.scalar(sa.select(sa.func.count()).select_from(model))
             for model in (Report, TenantEmail)

@@ -11,7 +11,7 @@ from service.tenancy import unscoped
 
 
 def _reset_mails() -> list[PlatformEmail]:
-    with unscoped():
+    with unscoped("a test looks across tenants"):
         return list(db.session.scalars(sa.select(PlatformEmail)))
 
 

@@ -101,7 +101,7 @@ def test_very_long_and_unicode_names_get_field_messages(client, world):
 
 def _written_by_invitations() -> tuple[int, ...]:
     """Users, tenant and agency memberships, and emails of every kind."""
-    with unscoped():
+    with unscoped("a test looks across tenants"):
         return tuple(
             db.session.scalar(sa.select(sa.func.count()).select_from(model))
             for model in (User, Membership, AgencyMembership, TenantEmail, PlatformEmail)

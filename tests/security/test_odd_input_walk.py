@@ -23,6 +23,7 @@ from dataclasses import dataclass
 from urllib.parse import parse_qsl
 
 import sqlalchemy as sa
+from flask import current_app
 from flask.testing import FlaskClient
 from marshmallow import Schema, fields
 
@@ -34,7 +35,6 @@ from service.accounts.views import LOGIN_ONLY_ENDPOINTS, PUBLIC_ENDPOINTS
 from service.actions import schemas as actions
 from service.actions.publish_views import PublishSchema
 from service.agencies.schemas import BrandSchema, TenantCreateSchema
-from service.audit.append_only import PURGE_SETTING
 from service.departures.models import Channel
 from service.departures.schemas import DepartureSchema
 from service.extensions import db
@@ -45,7 +45,7 @@ from service.surveys.interview_schemas import AssignmentSchema
 from service.tenancy import tenant_scope
 from service.tenants import schemas as tenants
 from service.tenants.models import TenantRole
-from tests.conftest import csrf_token, login, reset_rate_limits
+from tests.conftest import admin_engine, csrf_token, login, reset_rate_limits
 from tests.factories import make_departure, make_live_survey_invitation, published_version
 from tests.url_map import build, furnished_fillers, routes, scope_of
 
@@ -309,7 +309,8 @@ def form_cases(endpoint: str, valid: dict):
 
 
 def snapshot() -> dict:
-    with db.engine.connect() as connection:
+    # As the superuser: every tenant's rows, above row-level security.
+    with admin_engine(current_app).connect() as connection:
         return {
             table: [dict(row) for row in connection.execute(table.select()).mappings()]
             for table in db.metadata.sorted_tables
@@ -319,9 +320,9 @@ def snapshot() -> dict:
 def restore(rows: dict) -> None:
     """Back to the snapshot: whatever the last route changed (or deleted) is undone."""
     db.session.remove()
-    with db.engine.begin() as connection:
-        # The audit trail is append-only: only the purge's setting lets this delete it.
-        connection.execute(sa.text(f"SELECT set_config('{PURGE_SETTING}', 'on', true)"))
+    with admin_engine(current_app).begin() as connection:
+        # As replica: the audit trail's append-only trigger stays quiet.
+        connection.execute(sa.text("SET LOCAL session_replication_role = replica"))
         for table in reversed(db.metadata.sorted_tables):
             connection.execute(sa.delete(table))
         for table in db.metadata.sorted_tables:

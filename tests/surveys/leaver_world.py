@@ -160,7 +160,7 @@ def responses_of(tenant: Tenant) -> list[SurveyResponse]:
 def a_month_on() -> None:
     """Responses are listed once their month has ended: move this month's to the last."""
     this_month = dt.date.today().replace(day=1)
-    with unscoped():
+    with unscoped("a test looks across tenants"):
         db.session.execute(
             sa.update(SurveyResponse)
             .where(SurveyResponse.month == this_month)

@@ -27,7 +27,7 @@ def _departure(world, departure_id) -> Departure:
 
 
 def _interviews_of(departure) -> list[Interview]:
-    with unscoped():
+    with unscoped("a test looks across tenants"):
         found = list(
             db.session.scalars(
                 sa.select(Interview)
@@ -42,7 +42,7 @@ def _interviews_of(departure) -> list[Interview]:
 
 
 def _emails_to(address: str) -> list[TenantEmail]:
-    with unscoped():
+    with unscoped("a test looks across tenants"):
         found = list(
             db.session.scalars(
                 sa.select(TenantEmail)

@@ -64,7 +64,7 @@ def run(world, now=None, side="a"):
 
 def reload(invitation) -> SurveyInvitation:
     db.session.expire_all()
-    with unscoped():
+    with unscoped("a test looks across tenants"):
         return db.session.scalar(
             sa.select(SurveyInvitation).where(SurveyInvitation.id == invitation.id)
         )
@@ -72,7 +72,7 @@ def reload(invitation) -> SurveyInvitation:
 
 def invitations_of(departure_id):
     db.session.expire_all()
-    with unscoped():
+    with unscoped("a test looks across tenants"):
         return db.session.scalars(
             sa.select(SurveyInvitation)
             .where(SurveyInvitation.departure_id == departure_id)
@@ -151,7 +151,7 @@ def test_cancelling_the_departure_cancels_its_invitation(hr_admin, world):
 def test_an_import_schedules_invitations_for_its_survey_departures(hr_admin, world):
     # The tenant's default channel is "both": every imported departure has the survey.
     confirm(hr_admin, import_id_of(upload(hr_admin, csv_file())))
-    with unscoped():
+    with unscoped("a test looks across tenants"):
         imported = db.session.scalars(
             sa.select(Departure).where(Departure.import_id.is_not(None))
         ).all()
@@ -181,7 +181,7 @@ def test_the_first_mail_goes_out_in_the_leavers_language_with_a_hashed_link(worl
     assert stored.token_hash == token_hash(token)  # only the hash is kept
     assert stored.address == ADDRESS
     assert stored.template_version_id is not None
-    with unscoped():
+    with unscoped("a test looks across tenants"):
         email = db.session.get(TenantEmail, (stored.tenant_id, stored.last_email_id))
         assert email.status == MailStatus.SENT
         assert email.body_text is None  # the body held the link: erased once sent
@@ -224,7 +224,7 @@ def test_reminders_follow_the_cadence_exactly_once_then_the_link_expires(world, 
     expired = reload(invitation)
     assert expired.status == InvitationStatus.EXPIRED
     assert expired.token_hash is None  # the link is dead
-    with unscoped():
+    with unscoped("a test looks across tenants"):
         assert db.session.scalars(sa.select(SurveyDraft)).all() == []  # answers in progress gone
     assert len(smtp.inbox.to(ADDRESS)) == 3
 

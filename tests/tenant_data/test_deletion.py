@@ -15,7 +15,7 @@ from service.tenancy import tenant_scope
 from service.tenant_data.tasks import scan_tenant_data
 from service.tenants.models import Tenant
 from tests.audit.helpers import entries, platform_entries, the_platform_entry
-from tests.conftest import login
+from tests.conftest import admin_engine, login
 from tests.snapshots import demo_data
 from tests.tenant_data.helpers import age_the_proof, post, says
 
@@ -191,7 +191,7 @@ def test_after_the_grace_period_no_row_of_the_tenant_remains(app):
     login(client, "hr.admin@het-anker.example")
     assert _request(client, "het-anker", anker_name).status_code == 303
     due = _tenant("het-anker").deletion_due_at
-    with db.engine.connect() as connection:
+    with admin_engine(app).connect() as connection:  # above row-level security
         before = _tenant_rows(connection, anker_id)
         others_before = {tenant: _tenant_rows(connection, tenant) for tenant in others}
     users_before = db.session.scalar(sa.select(sa.func.count()).select_from(User))
@@ -209,7 +209,7 @@ def test_after_the_grace_period_no_row_of_the_tenant_remains(app):
     scan_tenant_data((due + dt.timedelta(minutes=5)).isoformat())
 
     assert _tenant("het-anker") is None
-    with db.engine.connect() as connection:
+    with admin_engine(app).connect() as connection:  # above row-level security
         after = _tenant_rows(connection, anker_id)
         assert {table: count for table, count in after.items() if count} == {
             "platform_audit_entries": after["platform_audit_entries"]  # the platform's record

@@ -35,7 +35,7 @@ def _tenant(slug: str) -> Tenant:
 
 
 def _rows_in_database(table: sa.Table, tenant_id) -> int:
-    with unscoped():
+    with unscoped("a test counts a tenant's rows in a Core table"):
         return db.session.scalar(
             sa.select(sa.func.count()).select_from(table).where(table.c.tenant_id == tenant_id)
         )

@@ -8,6 +8,7 @@ import sqlalchemy as sa
 from service.extensions import db
 from service.tenancy import tenant_scope
 from service.tenants.models import Department, DepartmentHeadcount, JobFunction, Location
+from tests.conftest import OWNER_ROLE, engine_as
 from tests.tenants.helpers import post_form, sign_in, text
 
 
@@ -200,8 +201,9 @@ def test_delete_an_unused_department_with_its_history(hr_admin, world):
 
 @pytest.fixture
 def departures_table(app):
-    """Stands in for what will refer to a department (departures): a RESTRICT foreign key."""
-    with db.engine.begin() as connection:
+    """Stands in for what will refer to a department (departures): a RESTRICT foreign key.
+    Made by the tables' owner, as a migration would (the application role creates none)."""
+    with engine_as(app, OWNER_ROLE).begin() as connection:
         connection.execute(
             sa.text(
                 "CREATE TABLE fake_departures (tenant_id uuid, id uuid, department_id uuid,"
@@ -211,7 +213,7 @@ def departures_table(app):
         )
     yield "fake_departures"
     db.session.rollback()
-    with db.engine.begin() as connection:
+    with engine_as(app, OWNER_ROLE).begin() as connection:
         connection.execute(sa.text("DROP TABLE fake_departures"))
 
 

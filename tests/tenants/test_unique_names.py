@@ -61,7 +61,7 @@ def test_the_same_name_in_two_tenants_is_no_conflict(database, model):
     with tenant_scope(make_tenant("names-b").id):
         add(model, "Sales")
         add(model, "sales team")
-    with unscoped():
+    with unscoped("a test looks across tenants"):
         assert db.session.scalar(sa.select(sa.func.count()).select_from(model)) == 3
 
 
