@@ -17,7 +17,9 @@ $(STAMP): pyproject.toml
 compile-translations: $(STAMP)
 	@$(BIN)/pybabel -q compile -d service/translations
 
+# On PostgreSQL with ADMIN_DATABASE_URL set, first the two roles row-level security needs.
 run: $(STAMP) compile-translations
+	@if [ -n "$$ADMIN_DATABASE_URL" ]; then $(FLASK) db-roles; fi
 	@$(FLASK) serve
 
 # axe-core (accessibility checks in the browser tests) comes from npm, pinned by the lock.
