@@ -15,7 +15,7 @@ from zoneinfo import ZoneInfo
 import sqlalchemy as sa
 from flask import current_app
 
-from service.accounts.models import User
+from service.accounts.models import AgencyMembership, User
 from service.accounts.tasks import external_url
 from service.audit.append_only import purge
 from service.audit.models import AuditEntry
@@ -140,6 +140,10 @@ def delete_if_due(tenant_id: uuid.UUID, now: dt.datetime) -> dict[str, int] | No
         "due_at": as_utc(tenant.deletion_due_at).isoformat(),
     }
     agency_id = tenant.agency_id
+    with tenant_scope(tenant.id):
+        members = set(
+            db.session.scalars(sa.select(Membership.user_id).where(of_current_tenant(Membership)))
+        )
     removed: dict[str, int] = {}
     # The tenant set too: with row-level security the database asks for it. The audit
     # trail leaves through its one purge path (everything before the end of time).
@@ -153,16 +157,39 @@ def delete_if_due(tenant_id: uuid.UUID, now: dt.datetime) -> dict[str, int] | No
             if count:
                 removed[table.name] = count
         db.session.execute(sa.delete(Tenant.__table__).where(Tenant.__table__.c.id == tenant.id))
+    accounts = _delete_accounts_left_without_access(members)
     db.session.expunge(tenant)
     record(
         "tenant.delete",
-        changes={**facts, "rows": sum(removed.values())},
+        changes={**facts, "rows": sum(removed.values()), "accounts": accounts},
         actor=None,
         tenant_id=tenant_id,
         agency_id=agency_id,
     )
     db.session.commit()
     return removed
+
+
+def _delete_accounts_left_without_access(user_ids: set[uuid.UUID]) -> int:
+    """The company's members whose account now opens nothing (no other company, no agency,
+    not platform staff) go with it: their name and address were the company's to keep.
+    An account with access elsewhere stays: it is that person's, not this company's."""
+    if not user_ids:
+        return 0
+    with unscoped("a company's deletion: is a member's account used by another company?"):
+        elsewhere = sa.select(Membership.user_id).where(Membership.user_id == User.id)
+        return db.session.execute(
+            sa.delete(User)
+            .where(
+                User.id.in_(user_ids),
+                User.is_platform_admin.is_(False),
+                ~sa.exists(elsewhere),
+                ~sa.exists(
+                    sa.select(AgencyMembership.user_id).where(AgencyMembership.user_id == User.id)
+                ),
+            )
+            .execution_options(synchronize_session=False)
+        ).rowcount
 
 
 def scheduled_deletions(agency_id: uuid.UUID | None = None) -> list[Tenant]:

@@ -16,6 +16,7 @@ from service.tenant_data.tasks import scan_tenant_data
 from service.tenants.models import Tenant
 from tests.audit.helpers import entries, platform_entries, the_platform_entry
 from tests.conftest import admin_engine, login
+from tests.factories import add_membership
 from tests.snapshots import demo_data
 from tests.tenant_data.helpers import age_the_proof, post, says
 
@@ -184,6 +185,9 @@ def _tenant_rows(connection, tenant_id) -> dict[str, int]:
 
 def test_after_the_grace_period_no_row_of_the_tenant_remains(app):
     demo_data("pw")
+    # One of Het Anker's people also works at Maison Lumière: that account stays.
+    both = db.session.scalar(sa.select(User).where(User.email == "member@het-anker.example"))
+    add_membership(_tenant("maison-lumiere"), both, "member")
     anker = _tenant("het-anker")
     anker_id, anker_name = anker.id, anker.name
     others = [t.id for t in db.session.scalars(sa.select(Tenant).where(Tenant.id != anker_id))]
@@ -194,7 +198,12 @@ def test_after_the_grace_period_no_row_of_the_tenant_remains(app):
     with admin_engine(app).connect() as connection:  # above row-level security
         before = _tenant_rows(connection, anker_id)
         others_before = {tenant: _tenant_rows(connection, tenant) for tenant in others}
-    users_before = db.session.scalar(sa.select(sa.func.count()).select_from(User))
+    users_before = set(db.session.scalars(sa.select(User.email)))
+    # Het Anker's own staff have no access elsewhere; the agency's consultant serves others.
+    own_staff = {email for email in users_before if email.endswith("@het-anker.example")}
+    own_staff.discard(both.email)
+    assert "hr.admin@het-anker.example" in own_staff
+    assert "consultant@talentbrug.example" in users_before
     assert sum(before.values()) > 500  # a company with its history: the test means something
 
     told = len(_emails(anker_id))  # the request's: one to each HR admin
@@ -215,13 +224,14 @@ def test_after_the_grace_period_no_row_of_the_tenant_remains(app):
             "platform_audit_entries": after["platform_audit_entries"]  # the platform's record
         }
         assert {tenant: _tenant_rows(connection, tenant) for tenant in others} == others_before
-    assert db.session.scalar(sa.select(sa.func.count()).select_from(User)) == users_before
+    assert set(db.session.scalars(sa.select(User.email))) == users_before - own_staff
     record = the_platform_entry("tenant.delete")
     assert record.tenant_id == anker_id
     assert record.changes["name"] == anker_name
     assert record.changes["rows"] == sum(
         count for table, count in before.items() if table != "platform_audit_entries"
     )
+    assert record.changes["accounts"] == len(own_staff)
 
     scan_tenant_data((due + dt.timedelta(days=1)).isoformat())  # again: nothing to do
     assert len(platform_entries("tenant.delete")) == 1
