@@ -100,6 +100,17 @@ def make_test_app(database_url: str, **overrides):
     return app
 
 
+def migrated_sqlite_app(tmp_path_factory, name: str):
+    """The app on a fresh SQLite file (the embedded default), migrated the production way."""
+    from flask_migrate import upgrade
+
+    path = tmp_path_factory.mktemp(name) / "exitloop.sqlite3"
+    app = make_test_app(f"sqlite:///{path}", REDIS_URL=None)
+    with app.app_context():
+        upgrade()
+    return app
+
+
 @pytest.fixture(scope="session")
 def migrated_app(database_url):
     """The app on a database built the production way: `flask db upgrade`."""

@@ -5,7 +5,6 @@ import urllib.request
 
 import pytest
 import sqlalchemy as sa
-from flask_migrate import upgrade
 from werkzeug.serving import make_server
 
 from service.demo import seed_demo
@@ -16,17 +15,15 @@ from service.surveys.invitation_links import link_token
 from service.surveys.invitation_models import InvitationStatus, SurveyInvitation
 from service.tenancy import tenant_scope
 from service.tenants.models import Department, Tenant
-from tests.conftest import login, make_test_app
+from tests.conftest import login, migrated_sqlite_app
 
 pytestmark = pytest.mark.embedded
 
 
 @pytest.fixture(scope="module")
 def embedded_app(tmp_path_factory):
-    path = tmp_path_factory.mktemp("embedded") / "exitloop.sqlite3"
-    app = make_test_app(f"sqlite:///{path}", REDIS_URL=None)
+    app = migrated_sqlite_app(tmp_path_factory, "embedded")
     with app.app_context():
-        upgrade()
         seed_demo("demo-password")
         seed_demo("demo-password")  # idempotent
     return app

@@ -6,7 +6,6 @@ import uuid
 
 import pytest
 import sqlalchemy as sa
-from flask_migrate import upgrade
 
 from service.audit import trail
 from service.audit.append_only import purge
@@ -14,17 +13,13 @@ from service.audit.models import AuditEntry, PlatformAuditEntry
 from service.extensions import db
 from service.model_types import utcnow
 from service.tenancy import tenant_scope, unscoped
-from tests.conftest import OWNER_ROLE, engine_as, make_test_app, truncate_all
+from tests.conftest import OWNER_ROLE, engine_as, migrated_sqlite_app, truncate_all
 from tests.factories import make_tenant
 
 
 @pytest.fixture(scope="module")
 def sqlite_app(tmp_path_factory):
-    path = tmp_path_factory.mktemp("audit") / "exitloop.sqlite3"
-    app = make_test_app(f"sqlite:///{path}", REDIS_URL=None)
-    with app.app_context():
-        upgrade()
-    return app
+    return migrated_sqlite_app(tmp_path_factory, "audit")
 
 
 @pytest.fixture(params=["postgresql", "sqlite"])

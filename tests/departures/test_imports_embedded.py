@@ -6,14 +6,13 @@ import re
 
 import pytest
 import sqlalchemy as sa
-from flask_migrate import upgrade
 
 from service.demo import seed_demo
 from service.departures.models import Departure
 from service.extensions import db
 from service.tenancy import tenant_scope
 from service.tenants.models import Tenant
-from tests.conftest import login, make_test_app
+from tests.conftest import login, migrated_sqlite_app
 from tests.tenants.helpers import post_form, text
 
 pytestmark = pytest.mark.embedded
@@ -27,10 +26,8 @@ FILE = (
 
 @pytest.fixture(scope="module")
 def embedded_app(tmp_path_factory):
-    path = tmp_path_factory.mktemp("embedded-import") / "exitloop.sqlite3"
-    app = make_test_app(f"sqlite:///{path}", REDIS_URL=None)
+    app = migrated_sqlite_app(tmp_path_factory, "embedded-import")
     with app.app_context():
-        upgrade()
         seed_demo("demo-password")
     return app
 

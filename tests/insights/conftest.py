@@ -2,19 +2,14 @@
 the embedded default (SQLite), each database migrated the production way."""
 
 import pytest
-from flask_migrate import upgrade
 
 from service.extensions import db
-from tests.conftest import make_test_app, reset_rate_limits, truncate_all
+from tests.conftest import migrated_sqlite_app, reset_rate_limits, truncate_all
 
 
 @pytest.fixture(scope="session")
 def sqlite_app(tmp_path_factory):
-    path = tmp_path_factory.mktemp("insights") / "exitloop.sqlite3"
-    app = make_test_app(f"sqlite:///{path}", REDIS_URL=None)
-    with app.app_context():
-        upgrade()
-    return app
+    return migrated_sqlite_app(tmp_path_factory, "insights")
 
 
 @pytest.fixture(params=["postgresql", "sqlite"])

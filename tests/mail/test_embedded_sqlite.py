@@ -5,7 +5,6 @@ import threading
 
 import pytest
 import sqlalchemy as sa
-from flask_migrate import upgrade
 
 from service.extensions import db
 from service.mail import relay
@@ -13,7 +12,7 @@ from service.mail.models import MailStatus, PlatformEmail, TenantEmail
 from service.mail.outbox import queue_email
 from service.mail.tasks import relay_outbox
 from service.tenancy import tenant_scope
-from tests.conftest import make_test_app, truncate_all
+from tests.conftest import migrated_sqlite_app, truncate_all
 from tests.factories import make_agency, make_tenant
 from tests.jobs.support import SmtpServer
 
@@ -22,11 +21,7 @@ pytestmark = pytest.mark.embedded
 
 @pytest.fixture(scope="module")
 def sqlite_app(tmp_path_factory):
-    path = tmp_path_factory.mktemp("embedded-mail") / "exitloop.sqlite3"
-    app = make_test_app(f"sqlite:///{path}", REDIS_URL=None)
-    with app.app_context():
-        upgrade()
-    return app
+    return migrated_sqlite_app(tmp_path_factory, "embedded-mail")
 
 
 @pytest.fixture

@@ -12,7 +12,6 @@ from pathlib import Path
 import psycopg
 import pytest
 import sqlalchemy as sa
-from flask_migrate import upgrade
 from rq import SimpleWorker
 from rq.job import Job, JobStatus
 from rq.serializers import JSONSerializer
@@ -30,7 +29,7 @@ from service.reports.models import Cadence, Report, ReportDelivery, ReportRecipi
 from service.reports.tasks import scan_reports, send_report
 from service.tenancy import tenant_scope
 from service.tenants.models import Agency
-from tests.conftest import make_test_app, truncate_all
+from tests.conftest import migrated_sqlite_app, truncate_all
 from tests.factories import (
     add_membership,
     make_action,
@@ -503,11 +502,7 @@ def test_two_jobs_racing_for_the_same_period_send_one_report(app, companies, smt
 
 @pytest.fixture(scope="module")
 def sqlite_app(tmp_path_factory):
-    path = tmp_path_factory.mktemp("embedded-reports") / "exitloop.sqlite3"
-    app = make_test_app(f"sqlite:///{path}", REDIS_URL=None)
-    with app.app_context():
-        upgrade()
-    return app
+    return migrated_sqlite_app(tmp_path_factory, "embedded-reports")
 
 
 @pytest.mark.embedded

@@ -8,14 +8,13 @@ import zipfile
 
 import pytest
 import sqlalchemy as sa
-from flask_migrate import upgrade
 
 from service.extensions import db
 from service.tenancy import tenant_scope
 from service.tenant_data.models import ExportStatus, TenantExport
 from service.tenant_data.tasks import scan_tenant_data
 from service.tenants.models import Tenant
-from tests.conftest import login, make_test_app
+from tests.conftest import login, migrated_sqlite_app
 from tests.factories import make_world
 from tests.tenant_data.helpers import post
 
@@ -25,10 +24,8 @@ DATA = "/t/tenant-a/settings/data"
 
 @pytest.fixture(scope="module")
 def embedded_app(tmp_path_factory):
-    path = tmp_path_factory.mktemp("embedded-tenant-data") / "exitloop.sqlite3"
-    app = make_test_app(f"sqlite:///{path}", REDIS_URL=None)
+    app = migrated_sqlite_app(tmp_path_factory, "embedded-tenant-data")
     with app.app_context():
-        upgrade()
         world = make_world()
         with tenant_scope(world.a.tenant.id):  # the world's stand-in: one export at a time
             db.session.execute(sa.delete(TenantExport))

@@ -3,14 +3,13 @@ database itself, not only in the service's friendly check: on PostgreSQL and on 
 
 import pytest
 import sqlalchemy as sa
-from flask_migrate import upgrade
 
 from service.extensions import db
 from service.refusals import Refused
 from service.tenancy import tenant_scope, unscoped
 from service.tenants import services
 from service.tenants.models import Department, JobFunction, Location
-from tests.conftest import make_test_app, truncate_all
+from tests.conftest import migrated_sqlite_app, truncate_all
 from tests.factories import make_tenant
 
 MODELS = [Department, JobFunction, Location]
@@ -18,11 +17,7 @@ MODELS = [Department, JobFunction, Location]
 
 @pytest.fixture(scope="module")
 def sqlite_app(tmp_path_factory):
-    path = tmp_path_factory.mktemp("names") / "exitloop.sqlite3"
-    app = make_test_app(f"sqlite:///{path}", REDIS_URL=None)
-    with app.app_context():
-        upgrade()
-    return app
+    return migrated_sqlite_app(tmp_path_factory, "names")
 
 
 @pytest.fixture(params=["postgresql", pytest.param("sqlite", marks=pytest.mark.embedded)])
