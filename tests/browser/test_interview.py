@@ -83,10 +83,12 @@ def test_a_consultant_records_an_interview_with_autosave_and_completes_it(open_p
 
     expect(page.get_by_role("heading", level=1)).to_have_text(f"Gesprek met {leaver}")
     expect(page.locator(".identified")).to_contain_text("niet anoniem")
+    # Typing before htmx has bound the form (its script is deferred) would send nothing yet.
+    page.wait_for_load_state("load")
     notes = page.locator("#notes")
     notes.fill("Vertrekt door de weekendplanning.")
     state = page.locator("#autosave-state")
-    expect(state).to_contain_text("Bewaard om")
+    expect(state).to_contain_text("Bewaard om", timeout=15_000)  # 800 ms debounce, under load
     page.reload()
     expect(page.locator("#notes")).to_have_value("Vertrekt door de weekendplanning.")
 
