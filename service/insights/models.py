@@ -6,7 +6,9 @@ One piece of feedback (a confidential survey response or a completed interview) 
 answered question (the number of a rating, an eNPS or a yes/no, the chosen keys, the text
 and its sentiment) and one ``ThemeTag`` per theme an answer raises, with why. Each row
 repeats the coarse attributes, so every panel of the dashboard is one grouped query on one
-table, without joins (bench/insights.py holds that to its goal).
+table, without joins; the feedback row also lists the themes its tags raise
+(``Feedback.themes``), so that one query over the feedback counts every theme as well
+(bench/insights.py times it).
 
 These rows are derived: ``service.insights.analysis`` rebuilds them from the responses, the
 interviews, the tenant's themes and HR's corrections, which are the only facts here that
@@ -97,6 +99,22 @@ class Feedback(Coarse, TenantOwned, db.Model):
     language: Mapped[str] = mapped_column(sa.String(2))
     enps: Mapped[int | None]  # 0–10, from the question with the eNPS role
     come_back: Mapped[bool | None]  # from the question with the come-back role
+    # The themes its tags raise, as `theme_list` writes them: written with the tags
+    # (analysis), and set again from them wherever tags change alone (analysis.refresh_themes).
+    themes: Mapped[str] = mapped_column(sa.Text, default=",", server_default=",")
+
+
+def theme_list(themes) -> str:
+    """Themes as ``Feedback.themes`` holds them: ",culture,pay," (each once, in order), ","
+    for none. Theme keys hold no comma."""
+    return "".join(f",{key}" for key in sorted(set(themes))) + ","
+
+
+def raises(theme: str):
+    """The condition "this piece of feedback raises `theme`": one substring test per row
+    (cheaper for the database than an array's membership, and the same on SQLite)."""
+    position = sa.func.strpos if db.engine.dialect.name == "postgresql" else sa.func.instr
+    return position(Feedback.themes, f",{theme},") > 0
 
 
 class AnswerInsight(Coarse, TenantOwned, db.Model):
@@ -106,16 +124,24 @@ class AnswerInsight(Coarse, TenantOwned, db.Model):
     __extra_args__ = (
         tenant_fk("feedback_id", "insight_feedback", ondelete="CASCADE"),
         sa.UniqueConstraint("tenant_id", "feedback_id", "question_key"),
-        # Ratings (figures.ratings) from the index alone: the numbers of each question.
-        sa.Index(
-            "ix_insight_answers_numbers",
-            "tenant_id",
-            "question_key",
-            "month",
-            "number",
-            postgresql_include=["department_id", "job_function_id", "location_id"],
-            postgresql_where=sa.text("number IS NOT NULL"),
-            sqlite_where=sa.text("number IS NOT NULL"),
+        # Ratings (figures.ratings) from the index alone: the numbers of each question, of
+        # the whole company and of one department. Key columns only: PostgreSQL keeps each
+        # repeated key once (INCLUDE columns would prevent it), a sixteenth of the size.
+        *(
+            sa.Index(
+                name,
+                "tenant_id",
+                *columns,
+                "question_key",
+                "month",
+                "number",
+                postgresql_where=sa.text("number IS NOT NULL"),
+                sqlite_where=sa.text("number IS NOT NULL"),
+            )
+            for name, columns in (
+                ("ix_insight_answers_numbers", ()),
+                ("ix_insight_answers_department_numbers", ("department_id",)),
+            )
         ),
     )
 
@@ -136,16 +162,6 @@ class ThemeTag(Coarse, TenantOwned, db.Model):
         tenant_fk("answer_id", "insight_answers", ondelete="CASCADE"),
         sa.UniqueConstraint("tenant_id", "answer_id", "theme"),
         sa.Index("ix_insight_tags_feedback", "tenant_id", "feedback_id"),
-        # Theme counts (figures._theme_counts) from the index alone, in the order that
-        # keeps each piece of feedback once per theme without sorting.
-        sa.Index(
-            "ix_insight_tags_counting",
-            "tenant_id",
-            "month",
-            "theme",
-            "feedback_id",
-            postgresql_include=["department_id", "job_function_id", "location_id"],
-        ),
     )
 
     id: Mapped[uuid.UUID] = mapped_column(primary_key=True, default=uuid.uuid4, sort_order=-9)

@@ -61,7 +61,7 @@ def _feedback(tenant, feedback_id: uuid.UUID, source: Source, month: dt.date) ->
         "regretted": False,
     }
     with tenant_scope(tenant.id):
-        db.session.add(Feedback(id=feedback_id, language="nl", **coarse))
+        db.session.add(Feedback(id=feedback_id, language="nl", themes=",workload,", **coarse))
         db.session.flush()
         answer = AnswerInsight(feedback_id=feedback_id, question_key="why", text="t", **coarse)
         db.session.add(answer)
