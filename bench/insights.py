@@ -81,7 +81,7 @@ from service.demo import seed_demo  # noqa: E402
 from service.extensions import db  # noqa: E402
 from service.insights import dashboard, filters  # noqa: E402
 from service.insights.figures import Filter, add_months, month_start  # noqa: E402
-from service.insights.models import theme_list  # noqa: E402
+from service.insights.models import theme_columns  # noqa: E402
 from service.insights.thresholds import Thresholds  # noqa: E402
 from service.surveys.demo import seed_tenant_templates  # noqa: E402
 from service.surveys.document import QuestionRole, QuestionType, from_json  # noqa: E402
@@ -333,8 +333,9 @@ class Generator:
                         *coarse,
                     )
                 )
+        columns = theme_columns(raised).values()  # themes, default_themes
         self.rows["feedback"].append(
-            (self.tenant_id, feedback_id, language, enps, come_back, theme_list(raised), *coarse)
+            (self.tenant_id, feedback_id, language, enps, come_back, *columns, *coarse)
         )
         self.rows["survey_responses"].append(
             (
@@ -430,7 +431,7 @@ class Generator:
             ),
             "feedback": (
                 "COPY insight_feedback (tenant_id, id, language, enps, come_back, themes,"
-                f" {coarse}) FROM STDIN"
+                f" default_themes, {coarse}) FROM STDIN"
             ),
             "answers": (
                 "COPY insight_answers (tenant_id, id, feedback_id, question_key, number,"

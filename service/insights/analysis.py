@@ -35,7 +35,7 @@ from service.insights.models import (
     ThemeCorrection,
     ThemeTag,
     Verdict,
-    theme_list,
+    theme_columns,
 )
 from service.surveys.document import (
     Question,
@@ -245,7 +245,7 @@ class _Reader:
         for tag in self.tags:
             raised.setdefault(tag["feedback_id"], set()).add(tag["theme"])
         for row in self.feedback:
-            row["themes"] = theme_list(raised.get(row["id"], ()))
+            row.update(theme_columns(raised.get(row["id"], ())))
         for model, rows in (
             (Feedback, self.feedback),
             (AnswerInsight, self.answers),
@@ -291,7 +291,7 @@ def refresh_themes(*where) -> None:
         db.session.execute(
             sa.update(Feedback),
             [
-                {"tenant_id": current_tenant_id(), "id": feedback_id, "themes": theme_list(themes)}
+                {"tenant_id": current_tenant_id(), "id": feedback_id, **theme_columns(themes)}
                 for feedback_id, themes in raised.items()
             ],
         )

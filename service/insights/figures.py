@@ -149,12 +149,22 @@ class Share:
 
 
 def responses(filter_: Filter) -> int:
-    return _once(
-        ("responses", filter_),
-        lambda: db.session.scalar(
+    """Responses in the filter's view; within ``shared()`` read off `_history`."""
+    if _SHARED.get() is None:
+        return db.session.scalar(
             sa.select(sa.func.count()).select_from(Feedback).where(*filter_.where(Feedback))
-        ),
+        )
+    return sum(
+        count
+        for month, count in _history(filter_).items()
+        if filter_.first <= month <= filter_.last
     )
+
+
+def _history(filter_: Filter) -> dict[dt.date, int]:
+    """Month → responses with the filter's narrowing, over every month there is: one query
+    for every period's count and the edges of every period (`_edges_hold`)."""
+    return _month_counts(replace(filter_, first=dt.date(1900, 1, 1), last=dt.date(9999, 12, 1)))
 
 
 def view_allowed(
@@ -176,14 +186,18 @@ def view_allowed(
     columns = [getattr(Feedback, name) for name in narrowing]
     cells = _once(
         ("cells", filter_.whole(), tuple(narrowing)),
-        lambda: [
-            (tuple(row[:-1]), row[-1])
-            for row in db.session.execute(
-                sa.select(*columns, sa.func.count())
-                .where(*filter_.whole().where(Feedback))
-                .group_by(*columns)
-            )
-        ],
+        lambda: (
+            [
+                (tuple(row[:-1]), row[-1])
+                for row in db.session.execute(
+                    sa.select(*columns, sa.func.count())
+                    .where(*filter_.whole().where(Feedback))
+                    .group_by(*columns)
+                )
+            ]
+            if narrowing
+            else [((), responses(filter_))]
+        ),
     )
     part = sum(count for values, count in cells if values == wanted)
     if not allowed(part, part):
@@ -212,7 +226,7 @@ def _edges_hold(filter_: Filter, thresholds: Thresholds, today: dt.date) -> bool
     begin and end with k or more responses. The month in progress counts as nothing: no
     view shows it (service/insights/filters.py)."""
     closed = add_months(month_start(today), -1)
-    counts = _month_counts(replace(filter_, first=dt.date(1900, 1, 1), last=closed))
+    counts = {month: count for month, count in _history(filter_).items() if month <= closed}
 
     def holds(before: dt.date, after: dt.date) -> bool:
         left = [month for month in counts if month <= before]

@@ -7,7 +7,7 @@ import sqlalchemy as sa
 
 from service.extensions import db
 from service.insights.analysis import read_survey_month
-from service.insights.models import Feedback, ThemeTag, theme_list
+from service.insights.models import Feedback, ThemeTag, theme_columns
 from service.model_types import utcnow
 from service.surveys.document import Question, Questionnaire, QuestionType, to_json
 from service.surveys.models import QuestionTemplate, TemplateVersion
@@ -78,10 +78,12 @@ def themes_of(tenant, response, key: str = "why") -> dict[str, ThemeTag]:
 
 
 def assert_themes_follow_tags(feedback_id) -> None:
-    """``Feedback.themes`` lists exactly the themes of the feedback's tags (within a tenant
-    scope)."""
+    """``Feedback.themes`` and ``default_themes`` hold exactly the themes of the feedback's
+    tags (within a tenant scope)."""
     raised = db.session.scalars(
         sa.select(ThemeTag.theme).where(ThemeTag.feedback_id == feedback_id)
     )
-    listed = db.session.scalar(sa.select(Feedback.themes).where(Feedback.id == feedback_id))
-    assert listed == theme_list(raised), (listed, feedback_id)
+    listed = db.session.execute(
+        sa.select(Feedback.themes, Feedback.default_themes).where(Feedback.id == feedback_id)
+    ).one()
+    assert dict(listed._mapping) == theme_columns(raised), (listed, feedback_id)

@@ -4,7 +4,7 @@ import datetime as dt
 import uuid
 
 from service.extensions import db
-from service.insights.models import AnswerInsight, Feedback, Origin, Source, ThemeTag, theme_list
+from service.insights.models import AnswerInsight, Feedback, Origin, Source, ThemeTag, theme_columns
 from service.tenancy import tenant_scope
 
 
@@ -28,9 +28,7 @@ def add_feedback(
     feedback, answers, tags = [], [], []
     for index in range(count):
         raised = [theme for theme, count in (themes or {}).items() if index < count]
-        feedback.append(
-            Feedback(id=uuid.uuid4(), language="en", themes=theme_list(raised), **values)
-        )
+        feedback.append(Feedback(id=uuid.uuid4(), language="en", **theme_columns(raised), **values))
         answers.append(
             AnswerInsight(
                 id=uuid.uuid4(),

@@ -11,7 +11,7 @@ from service.departures.models import ExitType
 from service.extensions import db
 from service.insights.dashboard import PANELS
 from service.insights.figures import add_months
-from service.insights.models import AnswerInsight, Feedback, Source, ThemeTag, theme_list
+from service.insights.models import AnswerInsight, Feedback, Source, ThemeTag, theme_columns
 from service.tenancy import tenant_scope
 from tests.conftest import login
 from tests.factories import make_department
@@ -43,7 +43,7 @@ def add_feedback(
                 language="en",
                 enps=n % 11,
                 come_back=n % 2 == 0,
-                themes=theme_list([theme]),
+                **theme_columns([theme]),
             )
             answer = AnswerInsight(
                 feedback_id=feedback.id,

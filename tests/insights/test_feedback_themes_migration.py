@@ -94,9 +94,15 @@ def test_each_piece_of_feedback_lists_its_tags_themes_once_in_order(app_before):
     with above.begin() as connection:
         twice = _feedback(connection, first.id, [["culture", "compensation"], ["culture"]])
         none = _feedback(connection, first.id, [[]])
-        other = _feedback(connection, second.id, [["workload"]])
+        other = _feedback(connection, second.id, [["workload", "own_reorganisation"]])
     upgrade()
     with above.connect() as connection:
-        rows = connection.execute(sa.text("SELECT id, themes FROM insight_feedback")).all()
-    listed = {uuid.UUID(str(key)): value for key, value in rows}
-    assert listed == {twice: ",compensation,culture,", none: ",", other: ",workload,"}
+        rows = connection.execute(
+            sa.text("SELECT id, themes, default_themes FROM insight_feedback")
+        ).all()
+    listed = {uuid.UUID(str(key)): (themes, bits) for key, themes, bits in rows}
+    assert listed == {
+        twice: (",compensation,culture,", 0b1001),  # bits 0 and 3
+        none: (",", 0),
+        other: (",own_reorganisation,workload,", 1 << 9),  # an own theme has no bit
+    }
