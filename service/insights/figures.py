@@ -21,6 +21,7 @@ from collections.abc import Callable, Iterable, Iterator
 from contextlib import contextmanager
 from contextvars import ContextVar
 from dataclasses import dataclass, field, replace
+from operator import add
 
 import sqlalchemy as sa
 
@@ -360,31 +361,36 @@ def _month_counts(filter_: Filter) -> dict[dt.date, int]:
 FEEDBACK_COUNTS = (
     sa.func.count(),
     sa.func.count(Feedback.enps),
-    sa.func.sum(sa.case((Feedback.enps >= PROMOTER, 1), else_=0)),
-    sa.func.sum(sa.case((Feedback.enps < PASSIVE, 1), else_=0)),
+    sa.func.count().filter(Feedback.enps >= PROMOTER),
+    sa.func.count().filter(Feedback.enps < PASSIVE),
     sa.func.count(Feedback.come_back),
-    sa.func.sum(sa.case((Feedback.come_back.is_(True), 1), else_=0)),
+    sa.func.count().filter(Feedback.come_back.is_(True)),
 )
 SCORED = len(FEEDBACK_COUNTS)
 
 
 def _feedback_counts(filter_: Filter, dimension: str | None) -> dict:
     """Month (dimension None) or the dimension's value → the FEEDBACK_COUNTS of the
-    filter's period, read off `_feedback_cells`."""
+    filter's period."""
+    return {key: counts[:SCORED] for key, counts in _summed(filter_, dimension).items()}
+
+
+def _summed(filter_: Filter, dimension: str | None) -> dict:
+    """Month (dimension None) or the dimension's value → every count of `_feedback_cells`
+    in the filter's period, summed over the months (the rows' keys hashed once each)."""
 
     def compute():
         found: dict = {}
-        cells = _feedback_cells(filter_).by[dimension or DIMENSIONS[0]]
-        for (month, group), counts in cells.items():
+        for (month, group), counts in (
+            _feedback_cells(filter_).by[dimension or DIMENSIONS[0]].items()
+        ):
             if filter_.first <= month <= filter_.last:
                 key = month if dimension is None else group
-                counts = counts[:SCORED]
-                found[key] = tuple(
-                    map(sum, zip(found.get(key, (0,) * SCORED), counts, strict=True))
-                )
+                earlier = found.get(key)
+                found[key] = counts if earlier is None else tuple(map(add, earlier, counts))
         return found
 
-    return _once(("feedback", filter_, dimension), compute)
+    return _once(("summed", filter_, dimension), compute)
 
 
 @dataclass(frozen=True)
@@ -418,10 +424,11 @@ def _count_feedback_cells(filter_: Filter) -> Cells:
         .group_by(Feedback.month, *dimensions)
     )
     by: dict = {name: {} for name in DIMENSIONS}
-    width = 1 + len(DIMENSIONS)  # the month and the dimensions
+    width = 1 + len(DIMENSIONS)  # the month and the dimensions, then the counts
     if db.engine.dialect.name == "postgresql":
         cells = cells.subquery()
         columns = [cells.c[name] for name in DIMENSIONS]
+        counted = range(len(counts))
         last = len(DIMENSIONS) - 1
         named = {
             sum(1 << (last - other) for other in range(len(DIMENSIONS)) if other != position): (
@@ -435,12 +442,12 @@ def _count_feedback_cells(filter_: Filter) -> Cells:
                 cells.c.month,
                 *columns,
                 sa.func.grouping(*columns),
-                *(sa.func.sum(cells.c[f"c{i}"]) for i in range(len(counts))),
+                *(sa.cast(sa.func.sum(cells.c[f"c{i}"]), sa.BigInteger) for i in counted),
             ).group_by(sa.func.grouping_sets(*(sa.tuple_(cells.c.month, c) for c in columns)))
         )
         for row in rows:
             position, name = named[row[width]]
-            by[name][(row[0], row[1 + position])] = tuple(int(v or 0) for v in row[width + 1 :])
+            by[name][(row[0], row[1 + position])] = row[width + 1 :]
         return Cells(themes, by)
     for row in db.session.execute(cells):
         month, values = _as_date(row[0]), tuple(v or 0 for v in row[width:])
@@ -494,15 +501,13 @@ def _theme_counts(filter_: Filter, dimension: str | None = None) -> dict:
     filter's period raise the theme (read off `_feedback_cells`)."""
 
     def compute():
-        counts = Counter()
-        cells = _feedback_cells(filter_)
-        for (month, group), values in cells.by[dimension or DIMENSIONS[0]].items():
-            if filter_.first <= month <= filter_.last:
-                key = month if dimension is None else group
-                for theme, count in zip(cells.themes, values[SCORED:], strict=True):
-                    if count:
-                        counts[(key, theme)] += count
-        return dict(counts)
+        themes = _feedback_cells(filter_).themes
+        return {
+            (key, theme): count
+            for key, counts in _summed(filter_, dimension).items()
+            for theme, count in zip(themes, counts[SCORED:], strict=True)
+            if count
+        }
 
     return _once(("themes", filter_, dimension), compute)
 
