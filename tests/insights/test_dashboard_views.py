@@ -6,12 +6,14 @@ import re
 import uuid
 
 import pytest
+from flask_babel import force_locale, format_percent
 
 from service.departures.models import ExitType
 from service.extensions import db
 from service.insights.dashboard import PANELS
 from service.insights.figures import add_months
 from service.insights.models import AnswerInsight, Feedback, Source, ThemeTag, theme_columns
+from service.insights.views import percent
 from service.tenancy import tenant_scope
 from tests.conftest import login
 from tests.factories import make_department
@@ -281,3 +283,37 @@ def test_create_action_links_open_the_prefilled_form(app, world, feedback):
     assert "theme=compensation" in html
     assert "source=hotspot" in html
     assert "dimension=department" in html
+
+
+@pytest.mark.parametrize("language", ["nl_BE", "fr_BE", "en_BE"])
+def test_a_share_reads_as_babel_writes_it_in_each_language(app, language):
+    """Percentages are formatted once per rounded value: the same text Babel gives for
+    each share, halves rounded to even as Babel rounds them."""
+    shares = [n / 1000 for n in range(0, 1001, 7)] + [0.125, 0.135, 0.005, 0.015, 1 / 3, 2 / 3]
+    shares += [-0.001, -0.25, 12.5]
+    with app.test_request_context(), force_locale(language):
+        for share in shares:
+            for digits in (0, 1):
+                pattern = "#,##0%" if not digits else "#,##0.0%"
+                assert percent(share, digits) == format_percent(share, pattern), (share, digits)
+
+
+def test_a_dashboard_link_is_the_url_url_for_builds(app, world):
+    """The heat maps' links are built without routing each one: the same URLs."""
+    from flask import g, url_for
+
+    from service.insights.views import link
+
+    arguments = {"from": "2025-12", "to": "2026-11", "department": str(uuid.uuid4())}
+    calls = [
+        ("insights.index", {"dimension": "location_id"}),
+        ("insights.panel", {"name": "heatmap", "dimension": "job_function_id"}),
+        ("insights.quotes", {"theme": "role_fit", "location": "a b&c/d?é", "group": None}),
+        ("insight_actions.new", {"theme": "pay", "source": "hotspot", "group": None}),
+    ]
+    with app.test_request_context(f"/t/{world.a.tenant.slug}/insights/"):
+        g.tenant = world.a.tenant  # as a request of the tenant has it
+        for endpoint, extra in calls:
+            expected = {**arguments, **{k: v for k, v in extra.items() if v is not None}}
+            wanted = url_for(endpoint, tenant_slug=world.a.tenant.slug, **expected)
+            assert link(endpoint, arguments, **extra) == wanted
