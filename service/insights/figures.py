@@ -148,12 +148,15 @@ class Share:
 
 
 def responses(filter_: Filter) -> int:
-    return _once(
-        ("responses", filter_),
-        lambda: db.session.scalar(
+    def compute():
+        grid = _department_grid(filter_)
+        if grid is not None:
+            return sum(_read_off(grid, filter_).values())
+        return db.session.scalar(
             sa.select(sa.func.count()).select_from(Feedback).where(*filter_.where(Feedback))
-        ),
-    )
+        )
+
+    return _once(("responses", filter_), compute)
 
 
 def view_allowed(
@@ -173,17 +176,24 @@ def view_allowed(
     narrowing = [name for name in FILTER_FIELDS if getattr(filter_, name) is not None]
     wanted = tuple(getattr(filter_, name) for name in narrowing)
     columns = [getattr(Feedback, name) for name in narrowing]
-    cells = _once(
-        ("cells", filter_.whole(), tuple(narrowing)),
-        lambda: [
-            (tuple(row[:-1]), row[-1])
-            for row in db.session.execute(
-                sa.select(*columns, sa.func.count())
-                .where(*filter_.whole().where(Feedback))
-                .group_by(*columns)
-            )
-        ],
-    )
+
+    def count_cells():
+        grid = _department_grid(filter_)
+        if grid is None:
+            return [
+                (tuple(row[:-1]), row[-1])
+                for row in db.session.execute(
+                    sa.select(*columns, sa.func.count())
+                    .where(*filter_.whole().where(Feedback))
+                    .group_by(*columns)
+                )
+            ]
+        found = Counter()
+        for (_month, department), count in _read_off(grid, filter_.whole()).items():
+            found[(department,) if narrowing else ()] += count
+        return list(found.items()) if narrowing else [((), found[()])]
+
+    cells = _once(("cells", filter_.whole(), tuple(narrowing)), count_cells)
     part = sum(count for values, count in cells if values == wanted)
     if not allowed(part, part):
         return False
@@ -312,13 +322,19 @@ def _month_counts(filter_: Filter) -> dict[dt.date, int]:
     """Month → responses in the filter's period, from the index alone."""
 
     def compute():
-        return dict(
-            db.session.execute(
-                sa.select(Feedback.month, sa.func.count())
-                .where(*filter_.where(Feedback))
-                .group_by(Feedback.month)
-            ).all()
-        )
+        grid = _department_grid(filter_)
+        if grid is None:
+            return dict(
+                db.session.execute(
+                    sa.select(Feedback.month, sa.func.count())
+                    .where(*filter_.where(Feedback))
+                    .group_by(Feedback.month)
+                ).all()
+            )
+        found = Counter()
+        for (month, _department), count in _read_off(grid, filter_).items():
+            found[month] += count
+        return dict(found)
 
     return _once(("months", filter_), compute)
 
@@ -510,6 +526,12 @@ def _by_theme(counts: dict) -> Counter:
 
 def _sizes(filter_: Filter, dimension: str) -> dict:
     """The dimension's value → responses in the filter's period."""
+    grid = _department_grid(filter_) if dimension == "department_id" else None
+    if grid is not None:
+        found = Counter()
+        for (_month, department), count in _read_off(grid, filter_).items():
+            found[department] += count
+        return dict(found)
     return {
         group: size
         for group, (size, *_scores) in _feedback_counts(filter_, dimension).items()
@@ -560,23 +582,119 @@ def theme_share(
     department_ids = list(department_ids)
     if len(department_ids) == 1:
         filter_, department_ids = replace(filter_, department_id=department_ids[0]), []
-    conditions, tags = list(filter_.where(Feedback)), list(filter_.where(ThemeTag))
-    if department_ids:
-        conditions.append(Feedback.department_id.in_(department_ids))
-        tags.append(ThemeTag.department_id.in_(department_ids))
-    base = db.session.scalar(sa.select(sa.func.count()).select_from(Feedback).where(*conditions))
+    grid = _department_grid(filter_)
+    if grid is None:
+        conditions = list(filter_.where(Feedback))
+        if department_ids:
+            conditions.append(Feedback.department_id.in_(department_ids))
+        base = db.session.scalar(
+            sa.select(sa.func.count()).select_from(Feedback).where(*conditions)
+        )
+    else:
+        base = sum(_read_off(grid, filter_, department_ids).values())
     allowed = view_allowed(filter_, thresholds, today=today)
     if allowed and department_ids:
         hidden = thresholds.hidden_groups(_sizes(filter_, "department_id"))
         allowed = thresholds.view_allowed(base, responses(filter_)) and not (
             hidden & set(department_ids)
         )
-    count = db.session.scalar(
+    count = _theme_count(filter_, theme, department_ids)
+    return ThemeShare(base, Share(count, base) if allowed else HIDDEN, allowed)
+
+
+def theme_shares(
+    asked: Iterable[tuple[Filter, str, Iterable]], thresholds: Thresholds, today: dt.date
+) -> list[ThemeShare]:
+    """`theme_share` of each (filter of a period, theme, departments) asked (did it work?
+    for several actions), from two grouped queries in all: the responses by month and
+    department, the pieces of feedback raising each theme by month and department. Within
+    ``shared()``, the checks against wider views and edges read the same counts."""
+    asked = [(filter_, theme, list(departments)) for filter_, theme, departments in asked]
+    if not asked:
+        return []
+    with shared():
+        _once(("department_grid",), _count_department_grid)
+        first = min(filter_.first for filter_, _theme, _departments in asked)
+        last = max(filter_.last for filter_, _theme, _departments in asked)
+        themes = frozenset(theme for _filter, theme, _departments in asked)
+        _once(
+            ("theme_grid",), lambda: (first, last, themes, _count_theme_grid(first, last, themes))
+        )
+        return [
+            theme_share(filter_, thresholds, theme, departments, today)
+            for filter_, theme, departments in asked
+        ]
+
+
+def _count_department_grid() -> dict:
+    """(month, department) → responses, over every month of the tenant's feedback."""
+    rows = db.session.execute(
+        sa.select(Feedback.month, Feedback.department_id, sa.func.count())
+        .where(of_current_tenant(Feedback))
+        .group_by(Feedback.month, Feedback.department_id)
+    )
+    return {(_as_date(month), department): count for month, department, count in rows}
+
+
+def _count_theme_grid(first: dt.date, last: dt.date, themes: frozenset) -> dict:
+    """(month, department, theme) → pieces of feedback raising the theme."""
+    rows = db.session.execute(
+        sa.select(
+            ThemeTag.month,
+            ThemeTag.department_id,
+            ThemeTag.theme,
+            sa.func.count(sa.distinct(ThemeTag.feedback_id)),
+        )
+        .where(
+            *Filter(first=first, last=last).where(ThemeTag),
+            ThemeTag.theme.in_(sorted(themes)),
+        )
+        .group_by(ThemeTag.month, ThemeTag.department_id, ThemeTag.theme)
+    )
+    return {(_as_date(month), department, theme): n for month, department, theme, n in rows}
+
+
+def _department_grid(filter_: Filter) -> dict | None:
+    """The responses by month and department, where `theme_shares` read them and they
+    serve the filter (narrowed to a department at most); else None."""
+    memo = _SHARED.get()
+    if memo is None or any(
+        getattr(filter_, name) is not None for name in FILTER_FIELDS if name != "department_id"
+    ):
+        return None
+    return memo.get((current_tenant_id(), "department_grid"))
+
+
+def _read_off(grid: dict, filter_: Filter, department_ids=()) -> dict:
+    """(month, department) → count of a grid's cells in the filter's period and its
+    department (or among `department_ids`), those with any."""
+    return {
+        (month, department): count
+        for (month, department, *_theme), count in grid.items()
+        if filter_.first <= month <= filter_.last
+        and filter_.department_id in (None, department)
+        and (not department_ids or department in department_ids)
+        and count
+    }
+
+
+def _theme_count(filter_: Filter, theme: str, department_ids: list) -> int:
+    """Pieces of feedback raising `theme` in the filter's view (and `department_ids`)."""
+    memo = _SHARED.get()
+    read = memo.get((current_tenant_id(), "theme_grid")) if memo is not None else None
+    if read is not None and _department_grid(filter_) is not None:
+        first, last, themes, grid = read
+        if theme in themes and first <= filter_.first and filter_.last <= last:
+            cells = {key: n for key, n in grid.items() if key[2] == theme}
+            return sum(_read_off(cells, filter_, department_ids).values())
+    tags = list(filter_.where(ThemeTag))
+    if department_ids:
+        tags.append(ThemeTag.department_id.in_(department_ids))
+    return db.session.scalar(
         sa.select(sa.func.count(sa.distinct(ThemeTag.feedback_id))).where(
             *tags, ThemeTag.theme == theme
         )
     )
-    return ThemeShare(base, Share(count, base) if allowed else HIDDEN, allowed)
 
 
 @dataclass(frozen=True)

@@ -198,28 +198,30 @@ def _did_it_work(tenant: Tenant, period: Period, today: dt.date, thresholds) -> 
         )
         .order_by(Action.done_at.desc())
     ).all()
-    found = []
-    for action in closed:
-        if not action.themes:
-            continue
-        zone = ZoneInfo(tenant.time_zone)
-        for result in outcome.outcomes(
-            action.themes,
-            action.department_ids,
+    closed = [action for action in closed if action.themes]
+    zone = ZoneInfo(tenant.time_zone)
+    done = [
+        outcome.Done(
+            tuple(action.themes),
+            tuple(action.department_ids),
             as_utc(action.created_at).astimezone(zone).date(),
             as_utc(action.done_at).astimezone(zone).date(),
-            today,
-            thresholds,
-        ):
-            if result.told:
-                found.append(
-                    {
-                        "title": action.title,
-                        "theme": result.theme,
-                        "before": _side(result.before),
-                        "after": _side(result.after),
-                    }
-                )
+        )
+        for action in closed
+    ]
+    found = [
+        {
+            "title": action.title,
+            "theme": result.theme,
+            "before": _side(result.before),
+            "after": _side(result.after),
+        }
+        for action, results in zip(
+            closed, outcome.outcomes_of(done, today, thresholds), strict=True
+        )
+        for result in results
+        if result.told
+    ]
     return found[:ACTIONS_LISTED]
 
 
