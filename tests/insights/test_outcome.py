@@ -11,7 +11,7 @@ from service.insights.figures import Filter, Share, theme_share
 from service.insights.outcome import Done, outcomes, outcomes_of
 from service.insights.thresholds import HIDDEN, Thresholds
 from service.tenancy import tenant_scope
-from tests.conftest import login
+from tests.conftest import login, statements_sent
 from tests.factories import make_action, make_department, make_tenant
 from tests.insights.rows import add_feedback
 
@@ -126,17 +126,9 @@ def test_several_actions_read_every_share_at_once_with_the_same_figures(dialect_
         Done(("pay", "workload"), (), dt.date(2026, 5, 20), dt.date(2026, 8, 30)),
         Done(("workload",), (it.id,), CREATED, CLOSED),
     ]
-    statements = []
-
-    def count(*_args):
-        statements.append(1)
-
     with tenant_scope(tenant.id):
-        sa.event.listen(db.engine, "before_cursor_execute", count)
-        try:
+        with statements_sent() as statements:
             found = outcomes_of(actions, TODAY, K5)
-        finally:
-            sa.event.remove(db.engine, "before_cursor_execute", count)
         # The responses by month and department, the themes by month and department.
         assert len(statements) == 2
         shown = hidden = 0
