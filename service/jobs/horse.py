@@ -14,18 +14,22 @@ What a work-horse per job protected, and how this keeps it:
   context and an application context of its own and removes its session whatever happens
   (service/jobs/task.py), which rolls its connection back into the pool.
 - A job that hangs: RQ's job timeout raises in the job (SIGALRM in the work-horse's main
-  thread, where SimpleWorker runs it), as it did in a forked one.
+  thread, where SimpleWorker runs it), as it did in a forked one; one that the alarm cannot
+  interrupt (stuck in C code) is killed by the worker a minute after its timeout, as RQ's
+  worker does, and failed like any killed job.
 - Memory a job leaks: a work-horse retires after HORSE_MAX_JOBS jobs and a fresh one is
   forked from the worker's warm memory.
 RQ's scheduler (retries that wait out a back-off) runs beside the worker, not the
-work-horse, so it outlives a work-horse's death. A work-horse whose worker is gone stops
-before its next job.
+work-horse, so it outlives a work-horse's death. A work-horse whose worker dies is told so
+(Linux: a parent-death signal, a warm shutdown) and stops before its next job.
 """
 
 import contextlib
+import ctypes
 import logging
 import os
 import signal
+import sys
 import time
 import uuid
 
@@ -42,8 +46,10 @@ from service.jobs.queue import rq_queue
 
 log = logging.getLogger(__name__)
 HORSE_MAX_JOBS = 1000
-POLL_SECONDS = 0.5  # how often the worker looks at its work-horse
-SCHEDULER_CHECK_SECONDS = 60  # a scheduler lock another worker let go is taken over
+POLL_SECONDS = 0.5  # how often the worker looks whether its work-horse is alive
+WATCH_SECONDS = 30  # how often it looks at the job it runs (RQ's job monitoring interval)
+HANG_GRACE_SECONDS = 60  # after its timeout, as RQ's worker gives a work-horse
+PR_SET_PDEATHSIG = 1  # prctl(2)
 
 
 class WorkHorse(SimpleWorker):
@@ -90,7 +96,7 @@ def supervise(redis_url: str, queue_names: list[str], burst: bool, logging_level
             horse = os.fork()
             if horse == 0:
                 _run_horse(redis_url, queue_names, name, burst, logging_level)
-            status = _wait(horse, scheduler)
+            status = _wait(horse, name, connection, scheduler)
             horse = 0
             with contextlib.suppress(ProcessLookupError):
                 os.killpg(status[0], signal.SIGKILL)  # whatever the work-horse left running
@@ -108,17 +114,57 @@ def supervise(redis_url: str, queue_names: list[str], burst: bool, logging_level
             scheduler._process.join()
 
 
-def _wait(horse: int, scheduler: RQScheduler | None) -> tuple[int, int]:
-    checked = time.monotonic()
+def _wait(
+    horse: int, name: str, connection: redis.Redis, scheduler: RQScheduler | None
+) -> tuple[int, int]:
+    """Until the work-horse exits; meanwhile kill it if its job hangs past its timeout, and
+    take over the scheduler's lock if its holder is gone (as RQ's worker does)."""
+    watched = time.monotonic()
     while True:
         pid, status = os.waitpid(horse, os.WNOHANG)
         if pid:
             return pid, status
-        if scheduler is not None and time.monotonic() - checked > SCHEDULER_CHECK_SECONDS:
-            checked = time.monotonic()
-            if scheduler._process is None or not scheduler._process.is_alive():
-                scheduler.acquire_locks(auto_start=True)
+        if time.monotonic() - watched > WATCH_SECONDS:
+            watched = time.monotonic()
+            with contextlib.suppress(redis.RedisError):  # Redis away: the next look
+                if _hangs(connection, name):
+                    log.warning("work-horse %s: its job hangs past its timeout: killed", name)
+                    os.kill(horse, signal.SIGKILL)
+                if scheduler is not None and not (
+                    scheduler._process and scheduler._process.is_alive()
+                ):
+                    scheduler.acquire_locks(auto_start=True)
         time.sleep(POLL_SECONDS)
+
+
+def _hangs(connection: redis.Redis, name: str) -> bool:
+    running = _running_job(_find(connection, name))
+    if running is None:
+        return False
+    job, execution = running
+    if job.timeout is None or job.timeout < 0:
+        return False
+    working = (now() - execution.created_at).total_seconds()
+    return working > job.timeout + HANG_GRACE_SECONDS
+
+
+def _find(connection: redis.Redis, name: str) -> WorkHorse | None:
+    return WorkHorse.find_by_key(
+        WorkHorse.redis_worker_namespace_prefix + name,
+        connection=connection,
+        serializer=JSONSerializer,
+    )
+
+
+def _running_job(horse: WorkHorse | None) -> tuple | None:
+    """The job a work-horse runs, with its execution; None when it runs none."""
+    execution = horse.execution if horse is not None else None
+    if execution is None:
+        return None
+    with contextlib.suppress(NoSuchJobError):
+        job = Job.fetch(execution.job_id, connection=horse.connection, serializer=JSONSerializer)
+        return job, execution
+    return None
 
 
 def _run_horse(redis_url: str, queue_names: list[str], name: str, burst: bool, level: str):
@@ -126,6 +172,8 @@ def _run_horse(redis_url: str, queue_names: list[str], name: str, burst: bool, l
     code = 1
     try:
         os.setpgrp()  # as RQ's work-horses: a group of its own, that the worker can end
+        if sys.platform == "linux":  # the worker killed outright: a warm shutdown
+            ctypes.CDLL(None).prctl(PR_SET_PDEATHSIG, signal.SIGTERM)
         signal.signal(signal.SIGTERM, signal.SIG_DFL)
         signal.signal(signal.SIGINT, signal.SIG_DFL)
         db.engine.dispose(close=False)  # the worker's connections are not its to share
@@ -147,19 +195,12 @@ def _run_horse(redis_url: str, queue_names: list[str], name: str, burst: bool, l
 def _fail_running_job(connection: redis.Redis, name: str, status: int) -> None:
     """What RQ's worker does when a work-horse dies under a job: fail it (so it is retried
     if its policy says so) and take the work-horse off the worker list."""
-    dead = WorkHorse.find_by_key(
-        WorkHorse.redis_worker_namespace_prefix + name,
-        connection=connection,
-        serializer=JSONSerializer,
-    )
-    if dead is None:
+    horse = _find(connection, name)
+    if horse is None:
         return
-    execution = dead.execution
-    job = None
-    if execution is not None:
-        with contextlib.suppress(NoSuchJobError):
-            job = Job.fetch(execution.job_id, connection=connection, serializer=JSONSerializer)
-    if job is not None and job.get_status() == JobStatus.STARTED:
+    running = _running_job(horse)
+    if running is not None and running[0].get_status() == JobStatus.STARTED:
+        job, execution = running
         job.ended_at = now()
         message = (
             f"Work-horse terminated unexpectedly; waitpid returned {status}"
@@ -167,5 +208,5 @@ def _fail_running_job(connection: redis.Redis, name: str, status: int) -> None:
         )
         log.warning("job %s failed (%s)", job.id, message)
         queue = rq_queue(job.origin, connection)
-        dead.handle_job_failure(job, queue=queue, exc_string=message, execution=execution)
-    dead.register_death()
+        horse.handle_job_failure(job, queue=queue, exc_string=message, execution=execution)
+    horse.register_death()
