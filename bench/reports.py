@@ -16,9 +16,10 @@ scan (``service.reports.tasks.scan_reports``: one ``send_report`` job per due co
 queueing one outbox email per recipient) and times it until the local SMTP sink (aiosmtpd in
 this process) has received every email; it checks that every company has one report, every
 recipient exactly one copy, and every delivery's outbox row is sent. Between the runs the
-reports and their emails are deleted. It prints reports per second and the speed-up, then
-profiles one report (``send_due_report`` under cProfile, in this process, SMTP delivery
-excluded) and prints where its time goes.
+reports and their emails are deleted. It prints reports per second, the speed-up and the
+CPU time the workers spent per report (each worker and its work-horse, from /proc: a figure
+the machine's load barely moves), then profiles one report (``send_due_report`` under
+cProfile, in this process, SMTP delivery excluded) and prints where its time goes.
 
 Goal: all 1,000 delivered in under 60 s with 2 workers on this 2-core machine, and a
 near-linear speed-up from 1 to 2 workers. The last line is one JSON object.
@@ -332,8 +333,9 @@ def resend(app, url: str, slug: str, profiler: cProfile.Profile | None = None) -
 
 
 def profile(app, url: str) -> dict:
-    """A report as a fresh work-horse sends it (this process has sent none: cold caches)
-    and as a warm process does; then one warm report of a big company under cProfile."""
+    """A report as a process that did not warm up sends it (this one has sent none: cold
+    caches) and as a warm process does; then one warm report of a big company under
+    cProfile."""
     app.config.update(REDIS_URL=None, MAIL_SERVER=None)
     cold_ms, statements, _cpu = resend(app, url, "company-0001")
     warm = sorted(resend(app, url, "company-0001") for _ in range(5))
@@ -455,7 +457,7 @@ def main() -> None:
     if profiled is not None:
         print(
             f"one report job in this process (send_due_report + its 2 emails relayed, no SMTP):"
-            f" cold (first in the process, as in every forked work-horse)"
+            f" cold (first in a process that did not warm up)"
             f" {profiled['cold_ms']:.0f} ms, warm {profiled['warm_ms']:.0f} ms"
             f" (CPU {profiled['warm_cpu_ms']:.0f} ms; {profiled['statements']} statements);"
             f" a company with {BIG_EVERY}x the responses, warm:"

@@ -10,7 +10,9 @@ Call within a tenant scope (the request's, a job's). Within ``shared()`` (the da
 page with its patterns, a report), figures that rest on the same grouped counts share one
 query: the tags are scanned once for every theme count of the period and the one before
 (by month and by each dimension), the feedback once for the volume, the scores and every
-breakdown's sizes, the departures once for the volume, regretted losses and turnover.
+breakdown's sizes, the departures once for the volume, regretted losses and turnover. "Did
+it work?" for several actions (`theme_shares`) reads every share, and the checks behind it,
+off the responses and the themes counted by month and department.
 """
 
 import datetime as dt
