@@ -81,6 +81,7 @@ from service.demo import seed_demo  # noqa: E402
 from service.extensions import db  # noqa: E402
 from service.insights import dashboard, filters  # noqa: E402
 from service.insights.figures import Filter, add_months, month_start  # noqa: E402
+from service.insights.models import theme_columns  # noqa: E402
 from service.insights.thresholds import Thresholds  # noqa: E402
 from service.surveys.demo import seed_tenant_templates  # noqa: E402
 from service.surveys.document import QuestionRole, QuestionType, from_json  # noqa: E402
@@ -332,8 +333,9 @@ class Generator:
                         *coarse,
                     )
                 )
+        columns = theme_columns(raised).values()  # themes, default_themes
         self.rows["feedback"].append(
-            (self.tenant_id, feedback_id, language, enps, come_back, *coarse)
+            (self.tenant_id, feedback_id, language, enps, come_back, *columns, *coarse)
         )
         self.rows["survey_responses"].append(
             (
@@ -428,8 +430,8 @@ class Generator:
                 " template_version_id, answers) FROM STDIN"
             ),
             "feedback": (
-                f"COPY insight_feedback (tenant_id, id, language, enps, come_back, {coarse})"
-                " FROM STDIN"
+                "COPY insight_feedback (tenant_id, id, language, enps, come_back, themes,"
+                f" default_themes, {coarse}) FROM STDIN"
             ),
             "answers": (
                 "COPY insight_answers (tenant_id, id, feedback_id, question_key, number,"
@@ -551,8 +553,8 @@ RAW_SQL = {
           WHERE tenant_id = %(t)s AND month BETWEEN %(first)s AND %(last)s
           GROUP BY 1) AS both_
         GROUP BY month""",
-    # Each piece of feedback once per theme: grouped on (month, theme, feedback) first,
-    # in the order of the covering index; cheaper than count(DISTINCT feedback_id).
+    # A piece of feedback's themes are listed on its row (",culture,pay,"): one row per
+    # (feedback, theme) by splitting the list, as anyone would write it by hand.
     "themes": """
         SELECT theme, count(*) FILTER (WHERE month >= %(first)s),
                count(*) FILTER (WHERE month < %(first)s),
@@ -560,34 +562,21 @@ RAW_SQL = {
                   AND month BETWEEN %(first)s AND %(last)s),
                (SELECT count(*) FROM insight_feedback WHERE tenant_id = %(t)s
                   AND month BETWEEN %(before)s AND %(first)s - 1)
-        FROM (SELECT month, theme FROM insight_tags
-              WHERE tenant_id = %(t)s AND month BETWEEN %(before)s AND %(last)s
-              GROUP BY month, theme, feedback_id) AS once
+        FROM insight_feedback, unnest(string_to_array(trim(',' FROM themes), ',')) AS theme
+        WHERE tenant_id = %(t)s AND month BETWEEN %(before)s AND %(last)s
         GROUP BY theme""",
     "trend": """
-        SELECT to_char(month, 'YYYY-"Q"Q'), theme, sum(raised) FROM (
-          SELECT month, theme, count(*) AS raised
-          FROM (SELECT month, theme FROM insight_tags
-                WHERE tenant_id = %(t)s AND month BETWEEN %(first)s AND %(last)s
-                GROUP BY month, theme, feedback_id) AS once
-          GROUP BY month, theme
-          UNION ALL
-          SELECT month, NULL, count(*)
-          FROM insight_feedback
-          WHERE tenant_id = %(t)s AND month BETWEEN %(first)s AND %(last)s
-          GROUP BY month) AS monthly
-        GROUP BY 1, 2""",
+        SELECT to_char(month, 'YYYY-"Q"Q'), theme, count(*)
+        FROM insight_feedback
+        LEFT JOIN LATERAL unnest(string_to_array(trim(',' FROM themes), ',')) AS theme ON true
+        WHERE tenant_id = %(t)s AND month BETWEEN %(first)s AND %(last)s
+        GROUP BY GROUPING SETS ((1, 2), (1))""",
     "heatmap": """
         SELECT department_id, theme, count(*)
-        FROM (SELECT DISTINCT ON (month, theme, feedback_id) department_id, theme
-              FROM insight_tags
-              WHERE tenant_id = %(t)s AND month BETWEEN %(first)s AND %(last)s
-              ORDER BY month, theme, feedback_id) AS once
-        GROUP BY 1, 2
-        UNION ALL
-        SELECT department_id, NULL, count(*)
-        FROM insight_feedback WHERE tenant_id = %(t)s AND month BETWEEN %(first)s AND %(last)s
-        GROUP BY 1""",
+        FROM insight_feedback
+        LEFT JOIN LATERAL unnest(string_to_array(trim(',' FROM themes), ',')) AS theme ON true
+        WHERE tenant_id = %(t)s AND month BETWEEN %(first)s AND %(last)s
+        GROUP BY GROUPING SETS ((1, 2), (1))""",
     "turnover": """
         SELECT d.department_id, d.departures, h.headcount FROM (
           SELECT department_id, count(*) AS departures FROM departures

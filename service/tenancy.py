@@ -172,9 +172,12 @@ def _touches_tenant_owned(statement) -> bool:
     columns) carries neither, so no criterion reaches it: refused, not silently unscoped.
     """
     touches = False
-    stack = [statement]
+    stack, seen = [statement], set()
     while stack:
         element = stack.pop()
+        if id(element) in seen:  # a VALUES list and its columns name each other
+            continue
+        seen.add(id(element))
         annotations = element._annotations
         if "parententity" in annotations:
             touches = touches or issubclass(annotations["parententity"].class_, TenantOwned)

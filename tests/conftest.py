@@ -20,12 +20,18 @@ import pytest
 import redis
 import sqlalchemy as sa
 from flask.testing import FlaskClient
+from hypothesis import HealthCheck, settings
 
 from service import create_app
 from service.audit.append_only import sqlite_purge
 from service.config import TestConfig
 from service.database_roles import create_roles
 from service.extensions import db
+
+# Property tests: Hypothesis times each example and its own data generation, which on a
+# machine busy with other work says nothing about the code under test.
+settings.register_profile("exitloop", deadline=None, suppress_health_check=[HealthCheck.too_slow])
+settings.load_profile("exitloop")
 
 ADMIN_URL = os.environ.get("TEST_DATABASE_URL", "postgresql://postgres@127.0.0.1:5432/postgres")
 # Cluster-wide roles, shared by every test run (created once, if missing).
@@ -43,10 +49,10 @@ def as_role(url: str, role: str) -> str:
     return sa.engine.make_url(url).set(username=role, password=None).render_as_string(False)
 
 
-@pytest.fixture(scope="session")
-def database_url():
-    """A fresh PostgreSQL database for this test session, owned by the owner role, dropped
-    afterwards; the URL the application connects with (the application role)."""
+@contextlib.contextmanager
+def fresh_database():
+    """A new PostgreSQL database, owned by the owner role, dropped afterwards; yields the URL
+    the application connects with (the application role). Skips without PostgreSQL."""
     try:
         admin = psycopg.connect(ADMIN_URL, autocommit=True, connect_timeout=3)
     except psycopg.OperationalError as exc:
@@ -61,6 +67,13 @@ def database_url():
             _engines.pop(key).dispose()
         admin.execute(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)')
         admin.close()
+
+
+@pytest.fixture(scope="session")
+def database_url():
+    """A fresh PostgreSQL database for this test session."""
+    with fresh_database() as url:
+        yield url
 
 
 _engines: dict[tuple[str, str], sa.Engine] = {}

@@ -45,6 +45,24 @@ def test_unscoped_select_under_tenant_a_returns_only_a_rows(world):
         assert db.session.scalar(sa.select(sa.func.count()).select_from(listed)) == 1
 
 
+def test_a_values_list_joined_laterally_is_scoped(world):
+    """A VALUES list and its columns refer to each other: the net walks each element once."""
+    wanted = sa.values(sa.column("name", sa.String), name="wanted").data(
+        [("Sales tenant-a",), ("Sales tenant-b",)]
+    )
+    found = (
+        sa.select(sa.func.count().label("departments"))
+        .where(Department.name == wanted.c.name)
+        .lateral("found")
+    )
+    statement = sa.select(wanted.c.name, found.c.departments).select_from(
+        wanted.join(found, sa.true())
+    )
+    with tenant_scope(world.a.tenant.id):
+        rows = dict(db.session.execute(statement).all())
+    assert rows == {"Sales tenant-a": 1, "Sales tenant-b": 0}
+
+
 def test_orm_update_and_delete_are_scoped(world):
     with tenant_scope(world.a.tenant.id):
         db.session.execute(sa.update(Location).values(city="Brussel"))

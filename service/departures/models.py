@@ -119,7 +119,16 @@ class Departure(TenantOwned, db.Model):
         tenant_fk("manager_membership_id", "memberships"),
         # The same person leaving on the same day is one departure (imports rely on it).
         sa.UniqueConstraint("tenant_id", "identity_key", "last_day"),
-        sa.Index("ix_departures_last_day", "tenant_id", "last_day"),
+        # By the last day, with what insights count of a period's departures (by month and
+        # department, regretted or not, not cancelled): read from the index alone.
+        sa.Index(
+            "ix_departures_last_day",
+            "tenant_id",
+            "last_day",
+            "department_id",
+            "status",
+            "regretted",
+        ),
         sa.Index("ix_departures_status", "tenant_id", "status"),
         sa.CheckConstraint("hired_on IS NULL OR hired_on <= last_day", name="hired_before_leaving"),
     )

@@ -35,6 +35,7 @@ from service.insights.models import (
     ThemeCorrection,
     ThemeTag,
     Verdict,
+    theme_columns,
 )
 from service.surveys.document import (
     Question,
@@ -240,6 +241,11 @@ class _Reader:
                 self.tags += found
 
     def write(self) -> None:
+        raised: dict[uuid.UUID, set[str]] = {}
+        for tag in self.tags:
+            raised.setdefault(tag["feedback_id"], set()).add(tag["theme"])
+        for row in self.feedback:
+            row.update(theme_columns(raised.get(row["id"], ())))
         for model, rows in (
             (Feedback, self.feedback),
             (AnswerInsight, self.answers),
@@ -263,6 +269,32 @@ def _tag_row(answer: dict, tag: Tag) -> dict:
         "confirmed": tag.confirmed,
         **{key: answer[key] for key in COARSE_COLUMNS},
     }
+
+
+def refresh_themes(*where) -> None:
+    """Set the themes of the feedback `where` selects (conditions on ``Feedback``) from its
+    tags again: after tags changed without their feedback being read (HR's correction, an
+    own theme deleted)."""
+    ids = list(
+        db.session.scalars(sa.select(Feedback.id).where(of_current_tenant(Feedback), *where))
+    )
+    raised: dict[uuid.UUID, set[str]] = {feedback_id: set() for feedback_id in ids}
+    for start in range(0, len(ids), 1000):
+        rows = db.session.execute(
+            sa.select(ThemeTag.feedback_id, ThemeTag.theme).where(
+                of_current_tenant(ThemeTag), ThemeTag.feedback_id.in_(ids[start : start + 1000])
+            )
+        )
+        for feedback_id, theme in rows:
+            raised[feedback_id].add(theme)
+    if ids:
+        db.session.execute(
+            sa.update(Feedback),
+            [
+                {"tenant_id": current_tenant_id(), "id": feedback_id, **theme_columns(themes)}
+                for feedback_id, themes in raised.items()
+            ],
+        )
 
 
 def _unique(tags: list[Tag]) -> list[Tag]:

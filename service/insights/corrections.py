@@ -18,7 +18,7 @@ from sqlalchemy.dialects import postgresql, sqlite
 
 from service.extensions import db
 from service.insights import taxonomy
-from service.insights.analysis import Tag, corrected
+from service.insights.analysis import Tag, corrected, refresh_themes
 from service.insights.models import (
     COARSE_COLUMNS,
     AnswerInsight,
@@ -137,6 +137,8 @@ def correct(answer: AnswerInsight, theme: str, verdict: Verdict, user_id) -> Non
                 **coarse,
             )
         )
+    db.session.flush()
+    refresh_themes(Feedback.id == answer.feedback_id)
     db.session.commit()
 
 

@@ -6,7 +6,9 @@ One piece of feedback (a confidential survey response or a completed interview) 
 answered question (the number of a rating, an eNPS or a yes/no, the chosen keys, the text
 and its sentiment) and one ``ThemeTag`` per theme an answer raises, with why. Each row
 repeats the coarse attributes, so every panel of the dashboard is one grouped query on one
-table, without joins (bench/insights.py holds that to its goal).
+table, without joins; the feedback row also lists the themes its tags raise
+(``Feedback.themes``), so that one query over the feedback counts every theme as well
+(bench/insights.py times it).
 
 These rows are derived: ``service.insights.analysis`` rebuilds them from the responses, the
 interviews, the tenant's themes and HR's corrections, which are the only facts here that
@@ -97,6 +99,53 @@ class Feedback(Coarse, TenantOwned, db.Model):
     language: Mapped[str] = mapped_column(sa.String(2))
     enps: Mapped[int | None]  # 0–10, from the question with the eNPS role
     come_back: Mapped[bool | None]  # from the question with the come-back role
+    # The themes its tags raise (`theme_columns` writes both): written with the tags
+    # (analysis), and set again from them wherever tags change alone (analysis.refresh_themes).
+    themes: Mapped[str] = mapped_column(sa.Text, default=",", server_default=",")
+    default_themes: Mapped[int] = mapped_column(sa.BigInteger, default=0, server_default="0")
+
+
+# The bit of each default theme in ``Feedback.default_themes``. Stored in every row: a bit
+# is never reused or moved; a new default theme takes the next one (at most 63).
+DEFAULT_THEME_BITS = {
+    "compensation": 0,
+    "management": 1,
+    "communication": 2,
+    "culture": 3,
+    "growth": 4,
+    "recognition": 5,
+    "training": 6,
+    "role_fit": 7,
+    "team": 8,
+    "workload": 9,
+    "flexibility": 10,
+    "conditions": 11,
+    "other": 12,
+}
+
+
+def theme_list(themes) -> str:
+    """Themes as ``Feedback.themes`` holds them: ",culture,pay," (each once, in order), ","
+    for none. Theme keys hold no comma."""
+    return "".join(f",{key}" for key in sorted(set(themes))) + ","
+
+
+def theme_columns(themes) -> dict:
+    """``Feedback.themes`` and ``Feedback.default_themes`` of a piece of feedback whose
+    tags raise `themes`."""
+    themes = set(themes)
+    bits = sum(1 << bit for key, bit in DEFAULT_THEME_BITS.items() if key in themes)
+    return {"themes": theme_list(themes), "default_themes": bits}
+
+
+def raises(theme: str):
+    """The condition "this piece of feedback raises `theme`": a default theme is one bit
+    tested per row, a tenant's own one substring (both far cheaper for the database than
+    reading the tags, and the same on SQLite)."""
+    if theme in DEFAULT_THEME_BITS:
+        return Feedback.default_themes.op("&")(1 << DEFAULT_THEME_BITS[theme]) != 0
+    position = sa.func.strpos if db.engine.dialect.name == "postgresql" else sa.func.instr
+    return position(Feedback.themes, f",{theme},") > 0
 
 
 class AnswerInsight(Coarse, TenantOwned, db.Model):
@@ -106,16 +155,24 @@ class AnswerInsight(Coarse, TenantOwned, db.Model):
     __extra_args__ = (
         tenant_fk("feedback_id", "insight_feedback", ondelete="CASCADE"),
         sa.UniqueConstraint("tenant_id", "feedback_id", "question_key"),
-        # Ratings (figures.ratings) from the index alone: the numbers of each question.
-        sa.Index(
-            "ix_insight_answers_numbers",
-            "tenant_id",
-            "question_key",
-            "month",
-            "number",
-            postgresql_include=["department_id", "job_function_id", "location_id"],
-            postgresql_where=sa.text("number IS NOT NULL"),
-            sqlite_where=sa.text("number IS NOT NULL"),
+        # Ratings (figures.ratings) from the index alone: the numbers of each question, of
+        # the whole company and of one department. Key columns only: PostgreSQL keeps each
+        # repeated key once (INCLUDE columns would prevent it), a sixteenth of the size.
+        *(
+            sa.Index(
+                name,
+                "tenant_id",
+                *columns,
+                "question_key",
+                "month",
+                "number",
+                postgresql_where=sa.text("number IS NOT NULL"),
+                sqlite_where=sa.text("number IS NOT NULL"),
+            )
+            for name, columns in (
+                ("ix_insight_answers_numbers", ()),
+                ("ix_insight_answers_department_numbers", ("department_id",)),
+            )
         ),
     )
 
@@ -136,16 +193,6 @@ class ThemeTag(Coarse, TenantOwned, db.Model):
         tenant_fk("answer_id", "insight_answers", ondelete="CASCADE"),
         sa.UniqueConstraint("tenant_id", "answer_id", "theme"),
         sa.Index("ix_insight_tags_feedback", "tenant_id", "feedback_id"),
-        # Theme counts (figures._theme_counts) from the index alone, in the order that
-        # keeps each piece of feedback once per theme without sorting.
-        sa.Index(
-            "ix_insight_tags_counting",
-            "tenant_id",
-            "month",
-            "theme",
-            "feedback_id",
-            postgresql_include=["department_id", "job_function_id", "location_id"],
-        ),
     )
 
     id: Mapped[uuid.UUID] = mapped_column(primary_key=True, default=uuid.uuid4, sort_order=-9)

@@ -17,8 +17,9 @@ from service.actions.models import ActionTheme
 from service.extensions import db
 from service.i18n import LANGUAGE_NAMES
 from service.insights import taxonomy
+from service.insights.analysis import refresh_themes
 from service.insights.detection import detect
-from service.insights.models import KEY_MAX, TenantTheme, ThemeCorrection, ThemeTag
+from service.insights.models import KEY_MAX, TenantTheme, ThemeCorrection, ThemeTag, raises
 from service.insights.tasks import reread_feedback
 from service.insights.text import strip_accents
 from service.jobs.queue import enqueue_after_commit
@@ -173,6 +174,7 @@ def delete_theme(theme: TenantTheme) -> None:
             .where(of_current_tenant(model), model.theme == theme.key)
             .execution_options(synchronize_session=False)
         )
+    refresh_themes(raises(theme.key))
     db.session.delete(theme)
     _changed()
     db.session.commit()

@@ -6,7 +6,7 @@ import uuid
 
 from service.extensions import db
 from service.insights.figures import add_months, month_start
-from service.insights.models import AnswerInsight, Feedback, Origin, Source, ThemeTag
+from service.insights.models import AnswerInsight, Feedback, Origin, Source, ThemeTag, theme_columns
 from service.tenancy import tenant_scope
 
 LAST_MONTH = add_months(month_start(dt.date.today()), -1)
@@ -32,7 +32,7 @@ def add_feedback(
     }
     with tenant_scope(tenant.id):
         for _ in range(count):
-            feedback = Feedback(id=uuid.uuid4(), language="nl", **values)
+            feedback = Feedback(id=uuid.uuid4(), language="nl", **theme_columns(themes), **values)
             db.session.add(feedback)
             db.session.flush()  # no relationship orders the inserts: the feedback first
             if pay is not None:

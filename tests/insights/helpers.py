@@ -7,7 +7,7 @@ import sqlalchemy as sa
 
 from service.extensions import db
 from service.insights.analysis import read_survey_month
-from service.insights.models import ThemeTag
+from service.insights.models import Feedback, ThemeTag, theme_columns
 from service.model_types import utcnow
 from service.surveys.document import Question, Questionnaire, QuestionType, to_json
 from service.surveys.models import QuestionTemplate, TemplateVersion
@@ -64,11 +64,26 @@ def read_month(tenant, again: bool = True) -> None:
 
 
 def themes_of(tenant, response, key: str = "why") -> dict[str, ThemeTag]:
+    """The tags of one answer, by theme; first checks that the piece of feedback lists the
+    themes of all its tags (the dashboard counts that list)."""
     with tenant_scope(tenant.id):
         db.session.expire_all()
+        assert_themes_follow_tags(response.id)
         rows = db.session.scalars(
             sa.select(ThemeTag).where(
                 ThemeTag.feedback_id == response.id, ThemeTag.question_key == key
             )
         )
         return {row.theme: _detached(row) for row in rows}
+
+
+def assert_themes_follow_tags(feedback_id) -> None:
+    """``Feedback.themes`` and ``default_themes`` hold exactly the themes of the feedback's
+    tags (within a tenant scope)."""
+    raised = db.session.scalars(
+        sa.select(ThemeTag.theme).where(ThemeTag.feedback_id == feedback_id)
+    )
+    listed = db.session.execute(
+        sa.select(Feedback.themes, Feedback.default_themes).where(Feedback.id == feedback_id)
+    ).one()
+    assert dict(listed._mapping) == theme_columns(raised), (listed, feedback_id)

@@ -4,7 +4,7 @@ import datetime as dt
 import uuid
 
 from service.extensions import db
-from service.insights.models import AnswerInsight, Feedback, Origin, Source, ThemeTag
+from service.insights.models import AnswerInsight, Feedback, Origin, Source, ThemeTag, theme_columns
 from service.tenancy import tenant_scope
 
 
@@ -27,7 +27,8 @@ def add_feedback(
     }
     feedback, answers, tags = [], [], []
     for index in range(count):
-        feedback.append(Feedback(id=uuid.uuid4(), language="en", **values))
+        raised = [theme for theme, count in (themes or {}).items() if index < count]
+        feedback.append(Feedback(id=uuid.uuid4(), language="en", **theme_columns(raised), **values))
         answers.append(
             AnswerInsight(
                 id=uuid.uuid4(),

@@ -170,6 +170,7 @@ def test_a_response_becomes_feedback_answers_and_tags(tenant, version):
     assert (feedback.enps, feedback.come_back) == (9, False)
     assert (feedback.department_id, feedback.tenure_band) == (sales.id, "2_5")
     assert (feedback.exit_type, feedback.regretted) == (ExitType.INVOLUNTARY, True)
+    assert feedback.themes == ",compensation,growth,management,"  # what its tags raise
     answers = {a.question_key: a for a in rows(tenant, AnswerInsight)}
     assert set(answers) == {"reason", "pay", "manager", "training", "recommend", "back", "improve"}
     assert answers["reason"].choices == ["growth"]

@@ -11,7 +11,7 @@ from service.departures.models import ExitType
 from service.extensions import db
 from service.insights.dashboard import PANELS
 from service.insights.figures import add_months
-from service.insights.models import AnswerInsight, Feedback, Source, ThemeTag
+from service.insights.models import AnswerInsight, Feedback, Source, ThemeTag, theme_columns
 from service.tenancy import tenant_scope
 from tests.conftest import login
 from tests.factories import make_department
@@ -38,7 +38,13 @@ def add_feedback(
                 "exit_type": exit_type,
                 "regretted": False,
             }
-            feedback = Feedback(id=uuid.uuid4(), language="en", enps=n % 11, come_back=n % 2 == 0)
+            feedback = Feedback(
+                id=uuid.uuid4(),
+                language="en",
+                enps=n % 11,
+                come_back=n % 2 == 0,
+                **theme_columns([theme]),
+            )
             answer = AnswerInsight(
                 feedback_id=feedback.id,
                 question_key="why",

@@ -7,7 +7,7 @@ from service.extensions import db
 from service.insights.models import TenantTheme, ThemeCorrection, ThemeTag
 from service.tenancy import tenant_scope
 from tests.factories import make_tenant_theme
-from tests.insights.helpers import free_text_version, respond, themes_of
+from tests.insights.helpers import assert_themes_follow_tags, free_text_version, respond, themes_of
 from tests.tenants.helpers import post_form, sign_in, text
 
 PAGE = "/t/tenant-a/settings/themes/"
@@ -132,6 +132,7 @@ def test_deleting_asks_then_removes_the_theme_with_its_tags_and_corrections(clie
             == 0
         )
         assert db.session.scalar(sa.select(sa.func.count()).select_from(ThemeCorrection)) == 0
+        assert_themes_follow_tags(response.id)  # the dashboard no longer counts it
 
 
 def test_a_theme_an_action_names_cannot_be_deleted(client, world):

@@ -8,6 +8,7 @@ from flask_babel import force_locale
 from service.actions.evidence import Evidence, InvalidEvidence
 from service.actions.services import create_action
 from service.insights import taxonomy
+from service.insights.models import DEFAULT_THEME_BITS
 from service.refusals import Refused
 from service.surveys.themes import THEME_KEYS
 from service.tenancy import tenant_scope
@@ -77,3 +78,11 @@ def test_the_action_form_offers_and_keeps_own_themes(client, world):
     assert post_form(client, "/t/tenant-a/actions/new", form).status_code in (302, 204)
     board = text(client.get("/t/tenant-a/actions/?theme=own_reorganisation&view=list"))
     assert "Explain the reorganisation" in board
+
+
+def test_every_default_theme_has_a_bit_of_its_own():
+    """Feedback stores the default themes it raises as bits: each has one, none shared,
+    all in a signed 64-bit integer."""
+    assert set(DEFAULT_THEME_BITS) == set(THEME_KEYS)
+    assert len(set(DEFAULT_THEME_BITS.values())) == len(DEFAULT_THEME_BITS)
+    assert all(0 <= bit < 63 for bit in DEFAULT_THEME_BITS.values())

@@ -17,6 +17,7 @@ from service.insights.models import (
     ThemeCorrection,
     ThemeTag,
     Verdict,
+    theme_columns,
 )
 from service.jobs.scheduler import SCHEDULE
 from service.mail.models import MailStatus, TenantEmail
@@ -61,7 +62,9 @@ def _feedback(tenant, feedback_id: uuid.UUID, source: Source, month: dt.date) ->
         "regretted": False,
     }
     with tenant_scope(tenant.id):
-        db.session.add(Feedback(id=feedback_id, language="nl", **coarse))
+        db.session.add(
+            Feedback(id=feedback_id, language="nl", **theme_columns(["workload"]), **coarse)
+        )
         db.session.flush()
         answer = AnswerInsight(feedback_id=feedback_id, question_key="why", text="t", **coarse)
         db.session.add(answer)

@@ -254,7 +254,7 @@ any_settings = st.builds(
 )
 
 
-@settings(max_examples=400, deadline=None)
+@settings(max_examples=400)
 @given(s=any_settings, zone=st.sampled_from(ZONES), now=nows)
 def test_latest_due_is_the_last_period_ended_and_due_by_now(s, zone, now):
     period, moment = latest_due(s, zone, now)
@@ -268,7 +268,7 @@ def test_latest_due_is_the_last_period_ended_and_due_by_now(s, zone, now):
     assert period.next().start == period.end + dt.timedelta(days=1)
 
 
-@settings(max_examples=300, deadline=None)
+@settings(max_examples=300)
 @given(s=any_settings, zone=st.sampled_from(ZONES), now=nows)
 def test_each_period_becomes_the_latest_due_at_its_moment_and_stays_until_the_next(s, zone, now):
     """A scan at any moment sees every period in turn: none is skipped, none comes back."""
@@ -282,7 +282,7 @@ def test_each_period_becomes_the_latest_due_at_its_moment_and_stays_until_the_ne
     assert next_moment > moment
 
 
-@settings(max_examples=300, deadline=None)
+@settings(max_examples=300)
 @given(
     s=any_settings,
     zone=st.sampled_from(ZONES),
