@@ -16,9 +16,10 @@ scan (``service.reports.tasks.scan_reports``: one ``send_report`` job per due co
 queueing one outbox email per recipient) and times it until the local SMTP sink (aiosmtpd in
 this process) has received every email; it checks that every company has one report, every
 recipient exactly one copy, and every delivery's outbox row is sent. Between the runs the
-reports and their emails are deleted. It prints reports per second and the speed-up, then
-profiles one report (``send_due_report`` under cProfile, in this process, SMTP delivery
-excluded) and prints where its time goes.
+reports and their emails are deleted. It prints reports per second, the speed-up and the
+CPU time the workers spent per report (each worker and its work-horse, from /proc: a figure
+the machine's load barely moves), then profiles one report (``send_due_report`` under
+cProfile, in this process, SMTP delivery excluded) and prints where its time goes.
 
 Goal: all 1,000 delivered in under 60 s with 2 workers on this 2-core machine, and a
 near-linear speed-up from 1 to 2 workers. The last line is one JSON object.
@@ -234,6 +235,25 @@ def stop_workers(workers: list[subprocess.Popen]) -> None:
             worker.wait()
 
 
+def cpu_seconds(pids: list[int]) -> float:
+    """CPU time of processes and all their descendants (those running, and those they have
+    waited for: the work-horses), from /proc."""
+    stats = {}
+    for entry in Path("/proc").iterdir():
+        if entry.name.isdigit():
+            try:
+                fields = (entry / "stat").read_text().rsplit(")", 1)[1].split()
+            except OSError:
+                continue
+            stats[int(entry.name)] = (int(fields[1]), sum(map(int, fields[11:15])))
+    total, todo = 0, list(pids)
+    while todo:
+        pid = todo.pop()
+        total += stats.get(pid, (0, 0))[1]
+        todo.extend(child for child, (parent, _ticks) in stats.items() if parent == pid)
+    return total / os.sysconf("SC_CLK_TCK")
+
+
 def reset(url: str) -> None:
     with psycopg.connect(url) as connection:
         connection.execute("DELETE FROM report_deliveries")
@@ -243,13 +263,16 @@ def reset(url: str) -> None:
     redis.Redis.from_url(REDIS_URL).flushdb()
 
 
-def run(app, url, sink: Sink, workers: int, tenants: int, env, logs) -> float:
-    """One scan with ``workers`` worker processes: seconds until every email was received."""
+def run(app, url, sink: Sink, workers: int, tenants: int, env, logs) -> tuple[float, float]:
+    """One scan with ``workers`` worker processes: seconds until every email was received,
+    and the CPU seconds the workers spent meanwhile."""
     reset(url)
     sink.reset()
     started = start_workers(workers, env, logs)
+    pids = [worker.pid for worker in started]
     try:
         expected = tenants * RECIPIENTS
+        cpu_before = cpu_seconds(pids)
         start = time.perf_counter()
         with app.app_context():
             scan_reports(utcnow().isoformat())
@@ -257,6 +280,7 @@ def run(app, url, sink: Sink, workers: int, tenants: int, env, logs) -> float:
         while sink.total() < expected and time.perf_counter() < deadline:
             time.sleep(0.05)
         seconds = (sink.last_at if sink.total() else time.perf_counter()) - start
+        cpu = cpu_seconds(pids) - cpu_before
         time.sleep(0.5)  # any duplicate would arrive now
     finally:
         stop_workers(started)
@@ -271,15 +295,16 @@ def run(app, url, sink: Sink, workers: int, tenants: int, env, logs) -> float:
     assert sink.total() == expected, (sink.total(), expected)
     assert copies == {1}, f"copies per recipient: {copies}"
     assert sent == expected, (sent, expected)
-    return seconds
+    return seconds, cpu
 
 
 # --- Profile ------------------------------------------------------------------------------
 
 
 def resend(app, url: str, slug: str, profiler: cProfile.Profile | None = None) -> tuple:
-    """Delete a company's report and send it again in this process: (ms, statements). Its
-    emails are relayed in-process and kept (no Redis, no MAIL_SERVER): no SMTP."""
+    """Delete a company's report and send it again in this process: (ms, statements, CPU
+    ms of this process). Its emails are relayed in-process and kept (no Redis, no
+    MAIL_SERVER): no SMTP."""
     with psycopg.connect(url) as connection:
         (tenant_id,) = connection.execute(
             "SELECT id FROM tenants WHERE slug = %s", (slug,)
@@ -294,27 +319,29 @@ def resend(app, url: str, slug: str, profiler: cProfile.Profile | None = None) -
 
     with app.app_context(), tenant_scope(tenant_id):
         sa.event.listen(db.engine, "before_cursor_execute", counted)
-        start = time.perf_counter()
+        start, cpu_start = time.perf_counter(), time.process_time()
         if profiler is not None:
             profiler.enable()
         assert send_due_report(utcnow())
         if profiler is not None:
             profiler.disable()
         ms = (time.perf_counter() - start) * 1000
+        cpu_ms = (time.process_time() - cpu_start) * 1000
         sa.event.remove(db.engine, "before_cursor_execute", counted)
         db.session.remove()
-    return ms, statements[0]
+    return ms, statements[0], cpu_ms
 
 
 def profile(app, url: str) -> dict:
-    """A report as a fresh work-horse sends it (this process has sent none: cold caches)
-    and as a warm process does; then one warm report of a big company under cProfile."""
+    """A report as a process that did not warm up sends it (this one has sent none: cold
+    caches) and as a warm process does; then one warm report of a big company under
+    cProfile."""
     app.config.update(REDIS_URL=None, MAIL_SERVER=None)
-    cold_ms, statements = resend(app, url, "company-0001")
-    warm = sorted(resend(app, url, "company-0001")[0] for _ in range(5))
-    big = sorted(resend(app, url, "company-0000")[0] for _ in range(3))
+    cold_ms, statements, _cpu = resend(app, url, "company-0001")
+    warm = sorted(resend(app, url, "company-0001") for _ in range(5))
+    big = sorted(resend(app, url, "company-0000") for _ in range(3))
     profiler = cProfile.Profile()
-    profiled_ms, big_statements = resend(app, url, "company-0000", profiler)
+    profiled_ms, big_statements, _cpu = resend(app, url, "company-0000", profiler)
     out = io.StringIO()
     stats = pstats.Stats(profiler, stream=out).sort_stats("cumulative")
     stats.print_stats(30)
@@ -327,9 +354,11 @@ def profile(app, url: str) -> dict:
     top.sort(reverse=True)
     return {
         "cold_ms": cold_ms,
-        "warm_ms": warm[len(warm) // 2],
+        "warm_ms": warm[len(warm) // 2][0],
+        "warm_cpu_ms": sorted(cpu for _ms, _statements, cpu in warm)[len(warm) // 2],
         "statements": statements,
-        "big_warm_ms": big[len(big) // 2],
+        "big_warm_ms": big[len(big) // 2][0],
+        "big_warm_cpu_ms": sorted(cpu for _ms, _statements, cpu in big)[len(big) // 2],
         "big_statements": big_statements,
         "profiled_ms": profiled_ms,
         "text": out.getvalue(),
@@ -381,13 +410,14 @@ def main() -> None:
             LOG_LEVEL=os.environ.get("BENCH_LOG_LEVEL", "WARNING"),
         )
         print(f"seeded {tenants:,} companies in {seed_s:.0f} s: {totals}", flush=True)
-        seconds = {}
+        seconds, cpu = {}, {}
         for workers in (1, 2):
-            seconds[workers] = run(app, url, sink, workers, tenants, env, logs)
+            seconds[workers], cpu[workers] = run(app, url, sink, workers, tenants, env, logs)
             print(
                 f"{workers} worker(s): {tenants:,} reports, {tenants * RECIPIENTS:,} emails"
                 f" delivered in {seconds[workers]:.1f} s"
-                f" ({tenants / seconds[workers]:.1f} reports/s)",
+                f" ({tenants / seconds[workers]:.1f} reports/s);"
+                f" the workers' CPU {cpu[workers] * 1000 / tenants:.0f} ms a report",
                 flush=True,
             )
         profiled = profile(app, url) if not options.no_profile else None
@@ -420,16 +450,19 @@ def main() -> None:
         "reports_per_second_1_worker": round(tenants / seconds[1], 2),
         "reports_per_second_2_workers": round(tenants / seconds[2], 2),
         "speedup": round(speedup, 2),
+        "worker_cpu_ms_per_report_1_worker": round(cpu[1] * 1000 / tenants),
+        "worker_cpu_ms_per_report_2_workers": round(cpu[2] * 1000 / tenants),
         "load_average": round(load_avg, 2),
     }
     if profiled is not None:
         print(
             f"one report job in this process (send_due_report + its 2 emails relayed, no SMTP):"
-            f" cold (first in the process, as in every forked work-horse)"
+            f" cold (first in a process that did not warm up)"
             f" {profiled['cold_ms']:.0f} ms, warm {profiled['warm_ms']:.0f} ms"
-            f" ({profiled['statements']} statements); a company with {BIG_EVERY}x the"
-            f" responses, warm: {profiled['big_warm_ms']:.0f} ms"
-            f" ({profiled['big_statements']} statements)"
+            f" (CPU {profiled['warm_cpu_ms']:.0f} ms; {profiled['statements']} statements);"
+            f" a company with {BIG_EVERY}x the responses, warm:"
+            f" {profiled['big_warm_ms']:.0f} ms (CPU {profiled['big_warm_cpu_ms']:.0f} ms;"
+            f" {profiled['big_statements']} statements)"
         )
         print(profiled["text"])
         print("where a warm report's time goes (service code, cumulative ms, calls):")
@@ -438,6 +471,7 @@ def main() -> None:
         figures.update(
             report_cold_ms=round(profiled["cold_ms"]),
             report_warm_ms=round(profiled["warm_ms"]),
+            report_warm_cpu_ms=round(profiled["warm_cpu_ms"]),
             report_warm_ms_big=round(profiled["big_warm_ms"]),
             statements_per_report=profiled["statements"],
         )

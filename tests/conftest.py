@@ -240,14 +240,14 @@ def translated(text: str, language: str) -> str:
 
 
 @contextlib.contextmanager
-def writes_to(table: str):
-    """The INSERT, UPDATE and DELETE statements on ``table`` sent inside the block, by any
+def statements_sent(pattern: str = ""):
+    """The SQL statements (those matching ``pattern``) sent inside the block, by any
     connection (the test client's requests included)."""
-    pattern = re.compile(rf"^\s*(INSERT INTO|UPDATE|DELETE FROM) {table}\b", re.IGNORECASE)
+    matcher = re.compile(pattern, re.IGNORECASE)
     seen: list[str] = []
 
     def record(_connection, _cursor, statement, *_args):
-        if pattern.match(statement):
+        if matcher.match(statement):
             seen.append(statement)
 
     sa.event.listen(db.engine, "before_cursor_execute", record)
@@ -255,3 +255,8 @@ def writes_to(table: str):
         yield seen
     finally:
         sa.event.remove(db.engine, "before_cursor_execute", record)
+
+
+def writes_to(table: str):
+    """The INSERT, UPDATE and DELETE statements on ``table`` sent inside the block."""
+    return statements_sent(rf"^\s*(INSERT INTO|UPDATE|DELETE FROM) {table}\b")

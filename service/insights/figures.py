@@ -10,7 +10,9 @@ Call within a tenant scope (the request's, a job's). Within ``shared()`` (the da
 page with its patterns, a report), figures that rest on the same grouped counts share one
 query: the feedback is read once for the volume, the scores, every breakdown's sizes and
 every theme count, of the period and the one before (by month and by each dimension), the
-departures once for the volume, regretted losses and turnover.
+departures once for the volume, regretted losses and turnover. "Did it work?" for several
+actions (`theme_shares`) reads every share, and the checks behind it, off one count of the
+feedback by month and department.
 """
 
 import datetime as dt
@@ -185,10 +187,13 @@ def view_allowed(
     narrowing = [name for name in FILTER_FIELDS if getattr(filter_, name) is not None]
     wanted = tuple(getattr(filter_, name) for name in narrowing)
     columns = [getattr(Feedback, name) for name in narrowing]
-    cells = _once(
-        ("cells", filter_.whole(), tuple(narrowing)),
-        lambda: (
-            [
+
+    def count_cells():
+        if not narrowing:
+            return [((), responses(filter_))]
+        grid = _department_grid(filter_)
+        if grid is None:
+            return [
                 (tuple(row[:-1]), row[-1])
                 for row in db.session.execute(
                     sa.select(*columns, sa.func.count())
@@ -196,10 +201,12 @@ def view_allowed(
                     .group_by(*columns)
                 )
             ]
-            if narrowing
-            else [((), responses(filter_))]
-        ),
-    )
+        found = Counter()
+        for (_month, department), count in _read_off(grid, filter_.whole()).items():
+            found[(department,)] += count
+        return list(found.items())
+
+    cells = _once(("cells", filter_.whole(), tuple(narrowing)), count_cells)
     part = sum(count for values, count in cells if values == wanted)
     if not allowed(part, part):
         return False
@@ -345,13 +352,19 @@ def _month_counts(filter_: Filter) -> dict[dt.date, int]:
     """Month → responses in the filter's period, from the index alone."""
 
     def compute():
-        return dict(
-            db.session.execute(
-                sa.select(Feedback.month, sa.func.count())
-                .where(*filter_.where(Feedback))
-                .group_by(Feedback.month)
-            ).all()
-        )
+        grid = _department_grid(filter_)
+        if grid is None:
+            return dict(
+                db.session.execute(
+                    sa.select(Feedback.month, sa.func.count())
+                    .where(*filter_.where(Feedback))
+                    .group_by(Feedback.month)
+                ).all()
+            )
+        found = Counter()
+        for (month, _department), count in _read_off(grid, filter_).items():
+            found[month] += count
+        return dict(found)
 
     return _once(("months", filter_), compute)
 
@@ -535,6 +548,12 @@ def _by_theme(counts: dict) -> Counter:
 
 def _sizes(filter_: Filter, dimension: str) -> dict:
     """The dimension's value → responses in the filter's period."""
+    grid = _department_grid(filter_) if dimension == "department_id" else None
+    if grid is not None:
+        found = Counter()
+        for (_month, department), count in _read_off(grid, filter_).items():
+            found[department] += count
+        return dict(found)
     return {
         group: size
         for group, (size, *_scores) in _feedback_counts(filter_, dimension).items()
@@ -585,12 +604,7 @@ def theme_share(
     department_ids = list(department_ids)
     if len(department_ids) == 1:
         filter_, department_ids = replace(filter_, department_id=department_ids[0]), []
-    conditions = list(filter_.where(Feedback))
-    if department_ids:
-        conditions.append(Feedback.department_id.in_(department_ids))
-    base, count = db.session.execute(
-        sa.select(sa.func.count(), sa.func.count().filter(raises(theme))).where(*conditions)
-    ).one()
+    base, count = _theme_count(filter_, theme, department_ids)
     allowed = view_allowed(filter_, thresholds, today=today)
     if allowed and department_ids:
         hidden = thresholds.hidden_groups(_sizes(filter_, "department_id"))
@@ -598,6 +612,95 @@ def theme_share(
             hidden & set(department_ids)
         )
     return ThemeShare(base, Share(count, base) if allowed else HIDDEN, allowed)
+
+
+def _theme_count(filter_: Filter, theme: str, department_ids: list) -> tuple[int, int]:
+    """Responses in the filter's view (and `department_ids`), and how many raise `theme`:
+    read off `theme_shares`' counts where they serve, else one query."""
+    grid = _department_grid(filter_)
+    memo = _SHARED.get()
+    themes = memo.get((current_tenant_id(), "theme_grid")) if grid is not None else None
+    if themes is not None and theme in themes[0]:
+        raising = {key: n for key, n in themes[1].items() if key[2] == theme}
+        return (
+            sum(_read_off(grid, filter_, department_ids).values()),
+            sum(_read_off(raising, filter_, department_ids).values()),
+        )
+    conditions = list(filter_.where(Feedback))
+    if department_ids:
+        conditions.append(Feedback.department_id.in_(department_ids))
+    base, count = db.session.execute(
+        sa.select(sa.func.count(), sa.func.count().filter(raises(theme))).where(*conditions)
+    ).one()
+    return base, count
+
+
+def theme_shares(
+    asked: Iterable[tuple[Filter, str, Iterable]], thresholds: Thresholds, today: dt.date
+) -> list[ThemeShare]:
+    """`theme_share` of each (filter of a period, theme, departments) asked (did it work?
+    for several actions), from one grouped query: the feedback by month and department,
+    counted in all and raising each theme asked. Within ``shared()``, the checks against
+    wider views and edges read the same counts."""
+    asked = [(filter_, theme, list(departments)) for filter_, theme, departments in asked]
+    if not asked:
+        return []
+    with shared():
+        memo, tenant_id = _SHARED.get(), current_tenant_id()
+        if (tenant_id, "department_grid") not in memo:
+            themes = tuple(sorted({theme for _filter, theme, _departments in asked}))
+            grid, raising = _count_grids(themes)
+            memo[(tenant_id, "department_grid")] = grid
+            memo[(tenant_id, "theme_grid")] = (themes, raising)
+        return [
+            theme_share(filter_, thresholds, theme, departments, today)
+            for filter_, theme, departments in asked
+        ]
+
+
+def _count_grids(themes: tuple[str, ...]) -> tuple[dict, dict]:
+    """(month, department) → responses, and (month, department, theme) → those raising
+    the theme, over every month of the tenant's feedback."""
+    rows = db.session.execute(
+        sa.select(
+            Feedback.month,
+            Feedback.department_id,
+            sa.func.count(),
+            *(sa.func.count().filter(raises(theme)) for theme in themes),
+        )
+        .where(of_current_tenant(Feedback))
+        .group_by(Feedback.month, Feedback.department_id)
+    )
+    grid, raising = {}, {}
+    for month, department, count, *raised in rows:
+        grid[(_as_date(month), department)] = count
+        for theme, n in zip(themes, raised, strict=True):
+            raising[(_as_date(month), department, theme)] = n
+    return grid, raising
+
+
+def _department_grid(filter_: Filter) -> dict | None:
+    """The responses by month and department, where `theme_shares` counted them and they
+    serve the filter (narrowed to a department at most); else None."""
+    memo = _SHARED.get()
+    if memo is None or any(
+        getattr(filter_, name) is not None for name in FILTER_FIELDS if name != "department_id"
+    ):
+        return None
+    return memo.get((current_tenant_id(), "department_grid"))
+
+
+def _read_off(grid: dict, filter_: Filter, department_ids=()) -> dict:
+    """(month, department) → count of a grid's cells in the filter's period and its
+    department (or among `department_ids`), those with any."""
+    return {
+        (month, department): count
+        for (month, department, *_theme), count in grid.items()
+        if filter_.first <= month <= filter_.last
+        and filter_.department_id in (None, department)
+        and (not department_ids or department in department_ids)
+        and count
+    }
 
 
 @dataclass(frozen=True)

@@ -41,6 +41,16 @@ class Outcome:
         return bool(self.before.share) and bool(self.after.share)
 
 
+@dataclass(frozen=True)
+class Done:
+    """A done action as "did it work?" needs it."""
+
+    themes: tuple[str, ...]
+    department_ids: tuple[uuid.UUID, ...]
+    created_on: dt.date
+    closed_on: dt.date
+
+
 def outcomes(
     themes: Iterable[str],
     department_ids: Iterable[uuid.UUID],
@@ -50,25 +60,42 @@ def outcomes(
     thresholds: Thresholds,
 ) -> list[Outcome]:
     """Each theme's share before the action and since it was closed."""
-    department_ids = list(department_ids)
-    started = month_start(created_on)
-    before = Filter(first=add_months(started, -MONTHS_BEFORE), last=add_months(started, -1))
-    closed = month_start(closed_on)
-    # The month in progress is never shown: closed this month, the side has no month yet.
-    until = min(add_months(month_start(today), -1), add_months(closed, MONTHS_AFTER - 1))
-    after = Filter(first=closed, last=until)
+    done = Done(tuple(themes), tuple(department_ids), created_on, closed_on)
+    return outcomes_of([done], today, thresholds)[0]
+
+
+def outcomes_of(actions: Iterable[Done], today: dt.date, thresholds: Thresholds) -> list:
+    """`outcomes` of each action (a list of Outcome per action), every share read at once."""
+    sides = []
+    for action in actions:
+        started = month_start(action.created_on)
+        before = Filter(first=add_months(started, -MONTHS_BEFORE), last=add_months(started, -1))
+        closed = month_start(action.closed_on)
+        # The month in progress is never shown: closed this month, the side has no month yet.
+        until = min(add_months(month_start(today), -1), add_months(closed, MONTHS_AFTER - 1))
+        after = Filter(first=closed, last=until)
+        sides.append([(before, after, theme, action.department_ids) for theme in action.themes])
+    asked = [
+        (filter_, theme, departments)
+        for action in sides
+        for before, after, theme, departments in action
+        for filter_ in (before, after)
+    ]
+    shares = iter(figures.theme_shares(asked, thresholds, today))
     return [
-        Outcome(
-            theme,
-            _side(before, thresholds, theme, department_ids, today),
-            _side(after, thresholds, theme, department_ids, today),
-        )
-        for theme in themes
+        [
+            Outcome(
+                theme,
+                _side(before, next(shares), thresholds),
+                _side(after, next(shares), thresholds),
+            )
+            for before, after, theme, _departments in action
+        ]
+        for action in sides
     ]
 
 
-def _side(filter_: Filter, thresholds: Thresholds, theme: str, department_ids, today) -> Side:
-    found = figures.theme_share(filter_, thresholds, theme, department_ids, today)
+def _side(filter_: Filter, found: figures.ThemeShare, thresholds: Thresholds) -> Side:
     return Side(
         filter_.first,
         filter_.last,

@@ -1,25 +1,23 @@
 """``flask --app wsgi worker [QUEUE…]`` and the operator's ``flask --app wsgi jobs …``.
 
-The worker runs inside the application context; each job runs in a forked work-horse, which
-first drops the database connections it inherited (they belong to the parent: two processes
-on one connection corrupt each other's conversation) and opens its own. RQ's scheduler runs
-alongside, for the retries that wait out a back-off.
+The worker runs inside the application context, warms up, and runs its jobs in one
+long-lived work-horse that it forks and watches (service/jobs/horse.py: why not one per
+job, and what that keeps); RQ's scheduler runs alongside, for the retries that wait out a
+back-off.
 
-A work-horse inherits the parent's memory, so the parent warms up once before it forks any:
+A work-horse inherits the worker's memory, so the worker warms up once before it forks any:
 mappers configured, every template compiled, the catalogues loaded, and the domains' warm-ups
-(WARM_UPS, dotted paths, read-only) run, so their SQL is compiled. A cold work-horse spent
-most of a report's time compiling (bench/reports.py: 439 ms cold, 64 ms warm, on the demo).
+(WARM_UPS, dotted paths, read-only) run, so their SQL is compiled. A cold process spends
+most of its first report compiling (bench/reports.py: 247 ms cold, 93 ms warm).
 """
 
 import logging
 
 import click
-import redis
 import sqlalchemy as sa
 from flask import Flask, current_app
 from flask.cli import with_appcontext
 from flask_babel import force_locale, get_translations
-from rq import Worker
 from rq.job import Job
 from rq.registry import FailedJobRegistry
 from rq.serializers import JSONSerializer
@@ -27,6 +25,7 @@ from werkzeug.utils import import_string
 
 from service.config import LANGUAGES
 from service.extensions import db
+from service.jobs.horse import supervise
 from service.jobs.queue import rq_queue
 from service.jobs.task import QUEUES
 
@@ -52,13 +51,7 @@ def warm_up(app: Flask) -> None:
         finally:
             db.session.rollback()
     db.session.remove()
-    db.engine.dispose()  # the parent's connections are not the work-horses' to share
-
-
-class AppWorker(Worker):
-    def main_work_horse(self, job, queue):
-        db.engine.dispose(close=False)
-        super().main_work_horse(job, queue)
+    db.engine.dispose()  # the worker's connections are not its work-horses' to share
 
 
 def _require_redis() -> None:
@@ -73,15 +66,15 @@ def _require_redis() -> None:
 def worker_command(queues: tuple[str, ...], burst: bool) -> None:
     """Run jobs from QUEUES (default: all, in priority order mail, default, reports)."""
     _require_redis()
-    # Its own client: RQ lengthens the socket timeout for its blocking dequeue.
-    connection = redis.Redis.from_url(current_app.config["REDIS_URL"])
-    worker = AppWorker(
-        [rq_queue(name, connection) for name in queues or QUEUES],
-        connection=connection,
-        serializer=JSONSerializer,
-    )
     warm_up(current_app._get_current_object())
-    worker.work(burst=burst, with_scheduler=True, logging_level=current_app.config["LOG_LEVEL"])
+    code = supervise(
+        current_app.config["REDIS_URL"],
+        list(queues or QUEUES),
+        burst=burst,
+        logging_level=current_app.config["LOG_LEVEL"],
+    )
+    if code:
+        raise SystemExit(code)
 
 
 def failed_jobs(queue_name: str) -> list[tuple[Job, str]]:

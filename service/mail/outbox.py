@@ -166,8 +166,8 @@ class MailBrand:
 
 
 def _agency_brand(tenant_id: uuid.UUID) -> MailBrand | None:
-    agency_id = db.session.scalar(db.select(Tenant.agency_id).where(Tenant.id == tenant_id))
-    brand = brand_of(agency_id) if agency_id is not None else None
+    tenant = db.session.get(Tenant, tenant_id)  # loaded already, as a rule: no statement
+    brand = brand_of(tenant.agency_id) if tenant and tenant.agency_id else None
     if brand is None:
         return None
     logo_cid = LOGO_CONTENT_ID if brand.logo_mime_type in _MAIL_IMAGE_TYPES else None

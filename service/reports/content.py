@@ -10,12 +10,14 @@ not confidential answers.
 
 import datetime as dt
 import uuid
+from dataclasses import dataclass
 from zoneinfo import ZoneInfo
 
 import sqlalchemy as sa
 
 from service.actions.board import owner_names_of
 from service.actions.models import PENDING_STATUSES, Action, ActionStatus
+from service.actions.services import load_links
 from service.extensions import db
 from service.insights import dashboard, figures, outcome, patterns
 from service.insights.figures import Filter, Share
@@ -40,11 +42,12 @@ def build(tenant: Tenant, period: Period, today: dt.date) -> dict:
     (the tenant's date when it is sent)."""
     thresholds = Thresholds.of(tenant)
     months = period.figures_filter()
+    actions = _ReportActions.read(tenant, period)
     with figures.shared():  # the figures asked for twice (views, sizes) are read once
         now = dashboard.build(months, thresholds, panels=REPORTED_PANELS)
         before = dashboard.build(months.previous(), thresholds, panels=("scores",))
         hot_spots = patterns.patterns(months, thresholds)[:HOT_SPOTS] if now.allowed else []
-        did_it_work = _did_it_work(tenant, period, today, thresholds)
+        did_it_work = _did_it_work(tenant, actions.recently_closed, today, thresholds)
     return {
         "version": VERSION,
         "company": tenant.name,
@@ -57,7 +60,7 @@ def build(tenant: Tenant, period: Period, today: dt.date) -> dict:
         "key_figures": _key_figures(now, before),
         "themes": _themes(now),
         "hot_spots": [_pattern(pattern) for pattern in hot_spots],
-        "actions": _actions(tenant, period, today),
+        "actions": _actions(actions, today),
         "did_it_work": did_it_work,
     }
 
@@ -139,23 +142,57 @@ def _moment(day: dt.date, zone: str) -> dt.datetime:
     return dt.datetime.combine(day, dt.time(), tzinfo=ZoneInfo(zone)).astimezone(dt.UTC)
 
 
-def _actions(tenant: Tenant, period: Period, today: dt.date) -> dict:
-    start = _moment(period.start, tenant.time_zone)
-    end = _moment(period.end + dt.timedelta(days=1), tenant.time_zone)
-    base = sa.select(Action).where(of_current_tenant(Action))
-    done = db.session.scalars(
-        base.where(
-            Action.status == ActionStatus.DONE, Action.done_at >= start, Action.done_at < end
-        ).order_by(Action.done_at.desc())
-    ).all()
-    pending = db.session.scalars(
-        base.where(Action.status.in_(PENDING_STATUSES)).order_by(Action.due_on, Action.title)
-    ).all()
-    created = db.session.scalars(
-        base.where(Action.created_at >= start, Action.created_at < end).order_by(
-            Action.created_at.desc()
+@dataclass(frozen=True)
+class _ReportActions:
+    """The actions a report speaks of, read at once with their themes and departments."""
+
+    done: list[Action]  # done within the period, last done first
+    pending: list[Action]  # soonest due first
+    created: list[Action]  # created within the period, newest first
+    recently_closed: list[Action]  # done within RECENTLY_CLOSED_DAYS, last done first
+
+    @classmethod
+    def read(cls, tenant: Tenant, period: Period) -> "_ReportActions":
+        start = _moment(period.start, tenant.time_zone)
+        end = _moment(period.end + dt.timedelta(days=1), tenant.time_zone)
+        since = _moment(period.end - dt.timedelta(days=RECENTLY_CLOSED_DAYS), tenant.time_zone)
+        read = load_links(
+            db.session.scalars(
+                sa.select(Action)
+                .where(
+                    of_current_tenant(Action),
+                    sa.or_(
+                        Action.status.in_(PENDING_STATUSES),
+                        sa.and_(
+                            Action.status == ActionStatus.DONE,
+                            Action.done_at >= min(start, since),
+                            Action.done_at < end,
+                        ),
+                        sa.and_(Action.created_at >= start, Action.created_at < end),
+                    ),
+                )
+                .order_by(Action.due_on, Action.title)
+            ).all()
         )
-    ).all()
+        done = sorted(
+            (action for action in read if action.status == ActionStatus.DONE),
+            key=lambda action: as_utc(action.done_at),
+            reverse=True,
+        )
+        return cls(
+            done=[action for action in done if start <= as_utc(action.done_at) < end],
+            pending=[action for action in read if action.status in PENDING_STATUSES],
+            created=sorted(
+                (action for action in read if start <= as_utc(action.created_at) < end),
+                key=lambda action: as_utc(action.created_at),
+                reverse=True,
+            ),
+            recently_closed=[action for action in done if since <= as_utc(action.done_at) < end],
+        )
+
+
+def _actions(actions: _ReportActions, today: dt.date) -> dict:
+    done, pending, created = actions.done, actions.pending, actions.created
     overdue = [action for action in pending if action.due_on < today]
     on_track = [action for action in pending if action.due_on >= today]
     names = owner_names_of({action.owner_membership_id for action in (*done, *pending, *created)})
@@ -185,41 +222,33 @@ def _actions(tenant: Tenant, period: Period, today: dt.date) -> dict:
     }
 
 
-def _did_it_work(tenant: Tenant, period: Period, today: dt.date, thresholds) -> list[dict]:
-    since = _moment(period.end - dt.timedelta(days=RECENTLY_CLOSED_DAYS), tenant.time_zone)
-    until = _moment(period.end + dt.timedelta(days=1), tenant.time_zone)
-    closed = db.session.scalars(
-        sa.select(Action)
-        .where(
-            of_current_tenant(Action),
-            Action.status == ActionStatus.DONE,
-            Action.done_at >= since,
-            Action.done_at < until,
-        )
-        .order_by(Action.done_at.desc())
-    ).all()
-    found = []
-    for action in closed:
-        if not action.themes:
-            continue
-        zone = ZoneInfo(tenant.time_zone)
-        for result in outcome.outcomes(
-            action.themes,
-            action.department_ids,
+def _did_it_work(
+    tenant: Tenant, closed: list[Action], today: dt.date, thresholds: Thresholds
+) -> list[dict]:
+    closed = [action for action in closed if action.themes]
+    zone = ZoneInfo(tenant.time_zone)
+    done = [
+        outcome.Done(
+            tuple(action.themes),
+            tuple(action.department_ids),
             as_utc(action.created_at).astimezone(zone).date(),
             as_utc(action.done_at).astimezone(zone).date(),
-            today,
-            thresholds,
-        ):
-            if result.told:
-                found.append(
-                    {
-                        "title": action.title,
-                        "theme": result.theme,
-                        "before": _side(result.before),
-                        "after": _side(result.after),
-                    }
-                )
+        )
+        for action in closed
+    ]
+    found = [
+        {
+            "title": action.title,
+            "theme": result.theme,
+            "before": _side(result.before),
+            "after": _side(result.after),
+        }
+        for action, results in zip(
+            closed, outcome.outcomes_of(done, today, thresholds), strict=True
+        )
+        for result in results
+        if result.told
+    ]
     return found[:ACTIONS_LISTED]
 
 

@@ -16,7 +16,7 @@ from dataclasses import dataclass
 from pathlib import Path
 
 from babel.dates import format_interval
-from flask import current_app, render_template
+from flask import current_app, g, render_template
 from flask_babel import (
     force_locale,
     format_date,
@@ -307,7 +307,19 @@ def _result(data: dict) -> Result:
 
 
 def read(content: dict) -> Reading:
-    """The report's content in words, in the current language (templates' entry point)."""
+    """The report's content in words, in the current language (templates' entry point).
+
+    Worded once per content and language within an application context (a request, a
+    job): a report's email reads it for its subject, its text and its HTML, to every
+    recipient of that language."""
+    key = (id(content), str(get_locale()))
+    readings = g.setdefault("report_readings", {})
+    if key not in readings or readings[key][0] is not content:
+        readings[key] = (content, _read(content))
+    return readings[key][1]
+
+
+def _read(content: dict) -> Reading:
     months = months_name(content["months"])
     heading = title(content)
     action_period = None

@@ -7,11 +7,11 @@ import sqlalchemy as sa
 
 from service.actions.models import Action, ActionStatus
 from service.extensions import db
-from service.insights.figures import Share
-from service.insights.outcome import outcomes
+from service.insights.figures import Filter, Share, theme_share
+from service.insights.outcome import Done, outcomes, outcomes_of
 from service.insights.thresholds import HIDDEN, Thresholds
 from service.tenancy import tenant_scope
-from tests.conftest import login
+from tests.conftest import login, statements_sent
 from tests.factories import make_action, make_department, make_tenant
 from tests.insights.rows import add_feedback
 
@@ -102,6 +102,52 @@ def test_several_departments_taken_together(dialect_app):
     assert found.before.share == Share(5, 12)
     assert found.after.share == Share(2, 12)
     assert found.told
+
+
+def test_several_actions_read_every_share_at_once_with_the_same_figures(dialect_app):
+    tenant = make_tenant("acme")
+    sales = make_department(tenant, "Sales")
+    shop = make_department(tenant, "Shop")
+    it = make_department(tenant, "IT")
+    for month, department, count, raised in (
+        (dt.date(2026, 2, 1), sales, 7, {"workload": 3, "pay": 2}),
+        (dt.date(2026, 3, 1), shop, 6, {"workload": 2}),
+        (dt.date(2026, 4, 1), it, 3, {"pay": 1}),  # a thin month: it hides what it edges
+        (dt.date(2026, 5, 1), None, 5, {"workload": 1}),
+        (dt.date(2026, 9, 1), sales, 9, {"workload": 2, "pay": 4}),
+        (dt.date(2026, 10, 1), shop, 2, {"workload": 1}),  # Sales, 4 left out: hidden
+        (dt.date(2026, 11, 1), it, 2, {"workload": 2}),
+    ):
+        coarse = {"department_id": department.id} if department else {}
+        add_feedback(tenant.id, month, count, raised, **coarse)
+    actions = [
+        Done(("workload", "pay"), (sales.id,), CREATED, CLOSED),
+        Done(("workload",), (sales.id, shop.id), CREATED, CLOSED),
+        Done(("pay", "workload"), (), dt.date(2026, 5, 20), dt.date(2026, 8, 30)),
+        Done(("workload",), (it.id,), CREATED, CLOSED),
+    ]
+    with tenant_scope(tenant.id):
+        with statements_sent() as statements:
+            found = outcomes_of(actions, TODAY, K5)
+        # The feedback by month and department, counted in all and raising each theme.
+        assert len(statements) == 1
+        shown = hidden = 0
+        for action, results in zip(actions, found, strict=True):
+            assert [result.theme for result in results] == list(action.themes)
+            for result in results:
+                for side in (result.before, result.after):
+                    alone = theme_share(  # one by one, each count its own query
+                        Filter(first=side.first, last=side.last),
+                        K5,
+                        result.theme,
+                        action.department_ids,
+                        TODAY,
+                    )
+                    assert (side.responses, side.share) == (alone.responses, alone.share)
+                    shown += side.share is not HIDDEN
+                    hidden += side.share is HIDDEN
+    assert shown
+    assert hidden
 
 
 def _done_action(world, created: dt.datetime, done: dt.datetime, **values):

@@ -34,6 +34,12 @@ def greet_once(address: str, pid_dir: str) -> None:
         time.sleep(30)
 
 
+@task(queue="default")
+def mark_pid(pid_dir: str, label: str) -> None:
+    """Marks which process ran it."""
+    Path(pid_dir, f"{os.getpid()}-{label}").touch()
+
+
 @task(queue="default", retry=RetryPolicy(retries=2, delays=(5, 10)))
 def flaky(label: str) -> None:
     """Fails while ``failures_left`` says so, then records its label."""

@@ -110,6 +110,22 @@ def subprocess_env(database_url: str, **extra: str) -> dict:
     return env
 
 
+def children(pid: int) -> list[tuple[int, int]]:
+    """(pid, process group) of each child of ``pid``."""
+    found = []
+    for entry in Path("/proc").iterdir():
+        if not entry.name.isdigit():
+            continue
+        try:
+            stat = (entry / "stat").read_text()
+        except OSError:
+            continue
+        fields = stat.rsplit(")", 1)[1].split()
+        if int(fields[1]) == pid:
+            found.append((int(entry.name), int(fields[2])))
+    return found
+
+
 def flask_command(*args: str) -> list[str]:
     return [sys.executable, "-m", "flask", "--app", "wsgi", *args]
 
@@ -136,6 +152,12 @@ class WorkerProcess:
 
     def log(self) -> str:
         return self.log_path.read_text()
+
+    def work_horse(self) -> int | None:
+        """The worker forks its work-horse into a process group of its own (its scheduler,
+        also a child, stays in the worker's group)."""
+        horses = [pid for pid, group in children(self.process.pid) if pid == group]
+        return horses[0] if len(horses) == 1 else None
 
     def stop(self) -> None:
         if self.process.poll() is None:

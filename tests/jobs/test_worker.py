@@ -2,6 +2,7 @@
 
 import os
 import signal
+from pathlib import Path
 
 import sqlalchemy as sa
 from rq import SimpleWorker
@@ -40,6 +41,38 @@ def test_killed_work_horse_the_job_is_retried_and_its_effect_happens_once(
     ).all()
     assert [row.status for row in rows] == [MailStatus.SENT]
     assert "Work-horse terminated unexpectedly" in worker.log()
+
+
+def _gone(pid: int) -> bool:
+    try:
+        os.kill(pid, 0)
+    except ProcessLookupError:
+        return True
+    return Path(f"/proc/{pid}/stat").read_text().rsplit(")", 1)[1].split()[0] == "Z"
+
+
+def test_one_work_horse_runs_job_after_job_and_stops_with_its_worker(
+    app, jobs_redis, start_worker, tmp_path
+):
+    pid_dir = tmp_path / "horses"
+    pid_dir.mkdir()
+    worker = start_worker("default")
+    horse = wait_for(worker.work_horse, message="the work-horse")
+    for n in range(3):
+        assert enqueue(sample_tasks.mark_pid, str(pid_dir), str(n), job_id=f"mark-{n}")
+    wait_for(lambda: len(os.listdir(pid_dir)) == 3, message="three jobs run")
+    assert {name.split("-")[0] for name in os.listdir(pid_dir)} == {str(horse)}
+    worker.stop()
+    assert worker.process.returncode == 0  # a warm shutdown, not killed
+    assert _gone(horse)
+
+
+def test_a_work_horse_whose_worker_is_killed_stops(app, jobs_redis, start_worker):
+    worker = start_worker("default")
+    horse = wait_for(worker.work_horse, message="the work-horse")
+    worker.process.kill()
+    worker.process.wait()
+    wait_for(lambda: _gone(horse), timeout=10, message="the work-horse to stop")
 
 
 def test_failed_jobs_are_listed_and_requeued_by_the_operator(app, jobs_redis):

@@ -7,7 +7,6 @@ import os
 import signal
 import threading
 from dataclasses import dataclass
-from pathlib import Path
 
 import psycopg
 import pytest
@@ -284,29 +283,6 @@ def test_the_same_job_run_again_sends_nothing_more(app, companies, smtp):
 # --- A worker killed in the middle of a send -----------------------------------------------
 
 
-def _children(pid: int) -> list[tuple[int, int]]:
-    """(pid, process group) of each child of ``pid``."""
-    found = []
-    for entry in Path("/proc").iterdir():
-        if not entry.name.isdigit():
-            continue
-        try:
-            stat = (entry / "stat").read_text()
-        except OSError:
-            continue
-        fields = stat.rsplit(")", 1)[1].split()
-        if int(fields[1]) == pid:
-            found.append((int(entry.name), int(fields[2])))
-    return found
-
-
-def _work_horse(worker) -> int | None:
-    """RQ forks a work-horse per job into a process group of its own (its scheduler, also
-    a child, stays in the worker's group)."""
-    horses = [pid for pid, group in _children(worker.process.pid) if pid == group]
-    return horses[0] if len(horses) == 1 else None
-
-
 def _blocked_delivery_insert(database_url: str) -> bool:
     with psycopg.connect(database_url.replace("+psycopg", "")) as connection:
         return bool(
@@ -333,7 +309,7 @@ def test_a_worker_killed_in_the_middle_of_a_send_retries_and_delivers_once(
             lambda: _blocked_delivery_insert(database_url),
             message="the send waiting inside its transaction",
         )
-        horse = wait_for(lambda: _work_horse(worker), message="the work-horse")
+        horse = wait_for(worker.work_horse, message="the work-horse")
         os.kill(horse, signal.SIGKILL)
     finally:
         lock.rollback()
