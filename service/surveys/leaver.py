@@ -13,6 +13,7 @@ import uuid
 from dataclasses import dataclass
 from enum import Enum
 from functools import lru_cache
+from typing import NamedTuple
 
 import sqlalchemy as sa
 from flask import current_app
@@ -87,7 +88,13 @@ def invitation_of_token(token: str) -> SurveyInvitation | None:
 
 
 def _serializer() -> URLSafeTimedSerializer:
-    return URLSafeTimedSerializer(current_app.secret_key, salt=_SALT)
+    return _serializer_for(current_app.secret_key)
+
+
+@lru_cache(maxsize=4)
+def _serializer_for(secret_key: str) -> URLSafeTimedSerializer:
+    # Built once per key, not per request: every leaver request signs or reads the cookie.
+    return URLSafeTimedSerializer(secret_key, salt=_SALT)
 
 
 def proof(invitation: SurveyInvitation) -> str:
@@ -99,26 +106,32 @@ def proof_max_age() -> int:
     return current_app.config["SURVEY_COOKIE_MINUTES"] * 60
 
 
-def _read_proof(value: str | None) -> tuple[uuid.UUID, uuid.UUID, str] | None:
+class Proof(NamedTuple):
+    """What a signed cookie names: the invitation, its tenant, and the link it came from."""
+
+    tenant_id: uuid.UUID
+    invitation_id: uuid.UUID
+    fingerprint: str
+
+
+def read_proof(value: str | None) -> Proof | None:
+    """The signed, unexpired cookie's claim (it cannot be forged), else None. Whether the
+    invitation is still open is :func:`survey_of_proof`'s to tell."""
     if not value:
         return None
     try:
         tenant_id, invitation_id, fingerprint = _serializer().loads(value, max_age=proof_max_age())
-        return uuid.UUID(tenant_id), uuid.UUID(invitation_id), fingerprint
+        return Proof(uuid.UUID(tenant_id), uuid.UUID(invitation_id), fingerprint)
     except (SignatureExpired, BadSignature, ValueError, TypeError):
         return None
 
 
-def survey_of_proof(value: str | None) -> Survey | None:
-    """The survey a cookie proves, in its tenant's scope (the caller enters it with
-    :func:`scope_of_proof`); None for anything that proves nothing any more.
+def survey_of_proof(proof: Proof) -> Survey | None:
+    """The survey a cookie proves, in its tenant's scope (the caller enters
+    ``tenant_scope(proof.tenant_id)``); None for anything that proves nothing any more.
 
     Every page the leaver sees asks this, so it is one statement: the invitation with its
     draft and its company's name (the questionnaire is parsed once per process)."""
-    read = _read_proof(value)
-    if read is None:
-        return None
-    _tenant_id, invitation_id, fingerprint = read
     row = db.session.execute(
         sa.select(SurveyInvitation, Tenant.name, SurveyDraft)
         .join(Tenant, Tenant.id == SurveyInvitation.tenant_id)
@@ -129,12 +142,12 @@ def survey_of_proof(value: str | None) -> Survey | None:
                 SurveyDraft.invitation_id == SurveyInvitation.id,
             ),
         )
-        .where(SurveyInvitation.id == invitation_id)
+        .where(SurveyInvitation.id == proof.invitation_id)
     ).first()
     if row is None or row[0].template_version_id is None:
         return None
     invitation, company, draft = row
-    current = (invitation.token_hash or "")[:FINGERPRINT_LENGTH] == fingerprint
+    current = (invitation.token_hash or "")[:FINGERPRINT_LENGTH] == proof.fingerprint
     if current and _is_open(invitation, utcnow()):
         standing = Standing.OPEN
     elif (current and invitation.status in OPEN_STATUSES) or (
@@ -158,12 +171,6 @@ def _questionnaire(version_id: uuid.UUID) -> Questionnaire:
         sa.select(TemplateVersion.document).where(TemplateVersion.id == version_id)
     )
     return from_json(document)
-
-
-def scope_of_proof(value: str | None):
-    """The tenant scope a cookie names (signed: it cannot be forged), else None."""
-    read = _read_proof(value)
-    return tenant_scope(read[0]) if read is not None else None
 
 
 # --- changes ------------------------------------------------------------------------------

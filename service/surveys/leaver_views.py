@@ -12,7 +12,7 @@ import re
 from collections.abc import Callable
 from functools import wraps
 
-from flask import Blueprint, current_app, redirect, request, url_for
+from flask import Blueprint, current_app, g, redirect, request, url_for
 from flask_babel import force_locale
 from flask_babel import gettext as _
 
@@ -25,6 +25,7 @@ from service.surveys import leaver
 from service.surveys.answers import answer_text, missing_required, read
 from service.surveys.invitation_models import DECLINE_REASON_MAX
 from service.surveys.leaver import Standing, Survey
+from service.tenancy import tenant_scope
 
 bp = Blueprint("leaver", __name__, url_prefix="/s")
 
@@ -73,10 +74,27 @@ def _proved_nothing(response) -> bool:
     return response.status_code == 404
 
 
+def _proof() -> leaver.Proof | None:
+    """The claim of this request's survey cookie, read (and its signature checked) once."""
+    if "leaver_proof" not in g:
+        g.leaver_proof = leaver.read_proof(request.cookies.get(COOKIE))
+    return g.leaver_proof
+
+
 # Per address: only attempts that prove nothing count, so a leaver saving as they type is
-# never locked out, while guessing links or cookies is.
+# never locked out, while guessing links or cookies is. Every link exchange is checked.
+# A request carrying a cookie we signed (unexpired) is not checked at all: only the
+# exchange of a real token gets one, so its bearer is not guessing anything (a forged or
+# stale cookie is checked and counted), and the leaver behind an address that guesses is
+# not held back. It saves a round trip to the limiter's Redis on every page and save.
 _limited = limiter.shared_limit(
     lambda: current_app.config["SURVEY_LIMIT_PER_IP"], scope="leaver", deduct_when=_proved_nothing
+)
+_limited_unless_proven = limiter.shared_limit(
+    lambda: current_app.config["SURVEY_LIMIT_PER_IP"],
+    scope="leaver",
+    deduct_when=_proved_nothing,
+    exempt_when=lambda: _proof() is not None,
 )
 
 
@@ -94,12 +112,11 @@ def _with_survey(view: Callable) -> Callable:
 
     @wraps(view)
     def proven(*args, **kwargs):
-        value = request.cookies.get(COOKIE)
-        scope = leaver.scope_of_proof(value)
-        if scope is None:
+        proof = _proof()
+        if proof is None:
             return _friendly()
-        with scope:
-            survey = leaver.survey_of_proof(value)
+        with tenant_scope(proof.tenant_id):
+            survey = leaver.survey_of_proof(proof)
             if survey is None:
                 return _friendly()
             language = _language(survey)
@@ -167,7 +184,7 @@ def open_link(token: str):
 
 
 @bp.get("/")
-@_limited
+@_limited_unless_proven
 @_with_survey
 def survey(survey: Survey, language: str):
     closed = survey.standing is Standing.CLOSED
@@ -178,7 +195,7 @@ def survey(survey: Survey, language: str):
 
 
 @bp.post("/draft")
-@_limited
+@_limited_unless_proven
 @_with_survey
 def save(survey: Survey, language: str):
     """The autosave (htmx): the whole form, every few seconds while the leaver answers."""
@@ -194,7 +211,7 @@ def save(survey: Survey, language: str):
 
 
 @bp.post("/submit")
-@_limited
+@_limited_unless_proven
 @_with_survey
 def submit(survey: Survey, language: str):
     reading = read(survey.document, request.form)
@@ -212,7 +229,7 @@ def submit(survey: Survey, language: str):
 
 
 @bp.post("/decline")
-@_limited
+@_limited_unless_proven
 @_with_survey
 def decline(survey: Survey, language: str):
     reason = (request.form.get("reason") or "").replace("\r\n", "\n").strip()
