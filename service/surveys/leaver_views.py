@@ -9,17 +9,19 @@ gets one and the same page: same status, same body, whatever the reason.
 
 import logging
 import re
+import secrets
 from collections.abc import Callable
 from functools import wraps
 
-from flask import Blueprint, current_app, g, redirect, request, url_for
+from flask import Blueprint, current_app, g, redirect, render_template, request, url_for
 from flask_babel import force_locale
 from flask_babel import gettext as _
+from flask_wtf.csrf import generate_csrf
 
 from service.config import LANGUAGES
 from service.extensions import limiter
 from service.i18n import LANGUAGE_NAMES
-from service.rendering import render
+from service.rendering import render, respond
 from service.security_headers import LEAVER_CONTENT_SECURITY_POLICY
 from service.surveys import leaver
 from service.surveys.answers import answer_text, missing_required, read
@@ -155,10 +157,13 @@ def _language(survey: Survey) -> str:
 
 
 def _page(survey: Survey, language: str, status: int = 200, **context):
-    return render(
-        "leaver/survey.html",
-        status=status,
-        block=context.pop("block", None),
+    block = context.pop("block", None)
+    page = _page_context(survey, language, **context)
+    return render("leaver/survey.html", status=status, block=block, **page)
+
+
+def _page_context(survey: Survey, language: str, **context) -> dict:
+    return dict(
         document=survey.document,
         language=language,
         languages=[(code, LANGUAGE_NAMES[code]) for code in survey.document.languages],
@@ -170,6 +175,29 @@ def _page(survey: Survey, language: str, status: int = 200, **context):
         reason_max=DECLINE_REASON_MAX,
         **context,
     )
+
+
+# The page as a leaver first sees it (no draft, nothing refused, still open) is the same
+# for every leaver of a published version (which never changes) in one language at one
+# company, but for the CSRF token: it is rendered once per process with a stand-in for the
+# token, which each request replaces with its own. It holds nothing of any leaver.
+_TOKEN_STAND_IN = f"csrf-{secrets.token_hex(16)}"
+_BLANK_PAGES_MAX = 256
+_blank_pages: dict[tuple, str] = {}
+
+
+def _blank_page(survey: Survey, language: str):
+    key = (survey.invitation.template_version_id, language, survey.company)
+    page = _blank_pages.get(key)
+    if page is None:
+        if len(_blank_pages) >= _BLANK_PAGES_MAX:
+            _blank_pages.clear()
+        page = _blank_pages[key] = render_template(
+            "leaver/survey.html",
+            **_page_context(survey, language, answers={}),
+            csrf_token=lambda: _TOKEN_STAND_IN,
+        )
+    return respond(page.replace(_TOKEN_STAND_IN, generate_csrf()))
 
 
 @bp.get("/<token>", endpoint="open")
@@ -187,10 +215,10 @@ def open_link(token: str):
 @_limited_unless_proven
 @_with_survey
 def survey(survey: Survey, language: str):
-    closed = survey.standing is Standing.CLOSED
-    response = _page(survey, language, status=410 if closed else 200)
-    if not closed:  # each page seen keeps the cookie alive
-        _set_cookie(response, leaver.proof(survey.invitation))
+    if survey.standing is Standing.CLOSED:
+        return _page(survey, language, status=410)
+    response = _page(survey, language) if survey.draft else _blank_page(survey, language)
+    _set_cookie(response, leaver.proof(survey.invitation))  # each page seen keeps it alive
     return response
 
 
