@@ -19,13 +19,14 @@ import sqlalchemy as sa
 from flask import current_app
 from itsdangerous import BadSignature, SignatureExpired, URLSafeTimedSerializer
 from sqlalchemy.exc import IntegrityError
+from werkzeug.datastructures import MultiDict
 
 from service.accounts.tokens import token_hash
 from service.departures.models import Departure, DepartureStatus, tenure_band
 from service.extensions import db
 from service.jobs.queue import enqueue_after_commit
 from service.model_types import as_utc, utcnow
-from service.surveys.answers import Answers
+from service.surveys.answers import Answers, missing_required, read
 from service.surveys.document import Questionnaire, from_json
 from service.surveys.invitation_models import InvitationStatus, SurveyDraft, SurveyInvitation
 from service.surveys.invitation_steps import mark_opened
@@ -206,42 +207,74 @@ def save_draft(invitation: SurveyInvitation, answers: Answers, language: str) ->
                 raise
 
 
-def _end(invitation: SurveyInvitation, status: InvitationStatus, **values) -> bool:
-    """Move an open invitation to ``status`` if nothing else did first: a conditional UPDATE,
-    so of two racing requests exactly one wins (the other's row no longer matches)."""
+def _end(proof: Proof, status: InvitationStatus, **values) -> sa.Row | None:
+    """Move the invitation the cookie proves to ``status`` if it is still open to that
+    cookie and nothing else moved it first: a conditional UPDATE, so of two racing requests
+    exactly one wins (the other's row no longer matches), and its draft goes. Returns the
+    invitation's departure, questionnaire version and language; None (rolled back) when
+    nothing matched."""
     now = utcnow()
-    result = db.session.execute(
+    ended = db.session.execute(
         sa.update(SurveyInvitation)
         .where(
-            SurveyInvitation.id == invitation.id,
-            SurveyInvitation.token_hash == invitation.token_hash,
+            SurveyInvitation.id == proof.invitation_id,
+            sa.func.substr(SurveyInvitation.token_hash, 1, FINGERPRINT_LENGTH) == proof.fingerprint,
+            SurveyInvitation.template_version_id.is_not(None),
             SurveyInvitation.status.in_(OPEN_STATUSES),
             sa.or_(SurveyInvitation.expires_at.is_(None), SurveyInvitation.expires_at > now),
         )
         .values(status=status, ended_at=now, token_hash=None, next_step_at=None, **values)
+        .returning(
+            SurveyInvitation.departure_id,
+            SurveyInvitation.template_version_id,
+            SurveyInvitation.language,
+        )
         .execution_options(synchronize_session=False)
-    )
-    if result.rowcount != 1:
+    ).one_or_none()
+    if ended is None:
         db.session.rollback()
-        return False
-    db.session.execute(
+    return ended
+
+
+def _drop_draft(invitation_id: uuid.UUID) -> str | None:
+    """Delete the invitation's draft; the language it was written in, if there was one."""
+    return db.session.scalar(
         sa.delete(SurveyDraft)
-        .where(SurveyDraft.invitation_id == invitation.id)
+        .where(SurveyDraft.invitation_id == invitation_id)
+        .returning(SurveyDraft.language)
         .execution_options(synchronize_session=False)
     )
-    return True
 
 
-def submit(invitation: SurveyInvitation, answers: Answers, language: str) -> bool:
-    """Store the answers as a confidential response and end the invitation, in one
-    transaction; False (nothing written) if the invitation was no longer open."""
-    if not _end(invitation, InvitationStatus.COMPLETED):
-        return False
+def language_among(offered: tuple[str, ...], *candidates: str | None) -> str:
+    """The first candidate the questionnaire offers (the page's choice, the draft's, the
+    invitation's), else its first language."""
+    return next((language for language in candidates if language in offered), offered[0])
+
+
+def submit(proof: Proof, form: MultiDict, languages_asked: tuple[str | None, ...]) -> str | None:
+    """Store the answers of ``form`` as a confidential response and end the invitation, in
+    one transaction; returns the response's language. None (nothing written) when the
+    invitation is no longer open to this cookie or the answers are refused: the caller then
+    shows the survey as it stands, which says why.
+
+    The invitation is ended first and the answers read against its questionnaire after, so
+    the cookie's invitation is not read on its own beforehand: a refusal rolls it back."""
+    ended = _end(proof, InvitationStatus.COMPLETED)
+    if ended is None:
+        return None
+    document = _questionnaire(ended.template_version_id)
+    reading = read(document, form)
+    if reading.errors or missing_required(document, reading.answers):
+        db.session.rollback()
+        return None
+    draft_language = _drop_draft(proof.invitation_id)
+    language = language_among(document.languages, *languages_asked, draft_language, ended.language)
     # The departure learns "answered" (unless it was cancelled or closed meanwhile) and
     # gives its coarse attributes in the same statement.
     departure = db.session.execute(
         sa.update(Departure)
-        .where(Departure.id == invitation.departure_id)
+        .where(Departure.id == ended.departure_id)
         .values(
             status=sa.case(
                 (Departure.status.in_(_KEEP_STATUS), Departure.status),
@@ -262,7 +295,7 @@ def submit(invitation: SurveyInvitation, answers: Answers, language: str) -> boo
     month = month_of(utcnow().date())
     db.session.execute(
         sa.insert(SurveyResponse).values(
-            tenant_id=invitation.tenant_id,
+            tenant_id=proof.tenant_id,
             month=month,
             department_id=departure.department_id,
             job_function_id=departure.job_function_id,
@@ -272,20 +305,21 @@ def submit(invitation: SurveyInvitation, answers: Answers, language: str) -> boo
             exit_type=departure.exit_type,
             regretted=departure.regretted,
             language=language,
-            template_version_id=invitation.template_version_id,
-            answers=answers,
+            template_version_id=ended.template_version_id,
+            answers=reading.answers,
         )
     )
     # Written in the transaction that ends the invitation, the row carries its transaction
     # id: rewritten at once in another (service/surveys/responses.py says why).
-    enqueue_after_commit(reshuffle_responses, str(invitation.tenant_id), month.isoformat())
+    enqueue_after_commit(reshuffle_responses, str(proof.tenant_id), month.isoformat())
     db.session.commit()
-    return True
+    return language
 
 
-def decline(invitation: SurveyInvitation, reason: str | None) -> bool:
+def decline(proof: Proof, reason: str | None) -> bool:
     """The leaver would rather not answer: the invitation ends and the draft goes."""
-    if not _end(invitation, InvitationStatus.DECLINED, decline_reason=reason or None):
+    if _end(proof, InvitationStatus.DECLINED, decline_reason=reason or None) is None:
         return False
+    _drop_draft(proof.invitation_id)
     db.session.commit()
     return True

@@ -143,17 +143,13 @@ def _set_cookie(response, value: str) -> None:
 def _language(survey: Survey) -> str:
     """The language chosen on the page, else the draft's, else the invitation's, among the
     questionnaire's languages."""
-    offered = survey.document.languages
-    draft_language = survey.draft.language if survey.draft else None
-    for language in (
+    return leaver.language_among(
+        survey.document.languages,
         request.values.get("lang"),
         request.form.get("language"),
-        draft_language,
+        survey.draft.language if survey.draft else None,
         survey.invitation.language,
-    ):
-        if language in offered:
-            return language
-    return offered[0]
+    )
 
 
 def _page(survey: Survey, language: str, status: int = 200, **context):
@@ -240,8 +236,24 @@ def save(survey: Survey, language: str):
 
 @bp.post("/submit")
 @_limited_unless_proven
+def submit():
+    """The answers go straight to the service, which ends the invitation the cookie proves
+    and reads them against its questionnaire: a statement fewer than proving the survey
+    first. Only when it writes nothing is the survey read, for the page that says why."""
+    proof = _proof()
+    if proof is not None:
+        asked = (request.values.get("lang"), request.form.get("language"))
+        with tenant_scope(proof.tenant_id):
+            language = leaver.submit(proof, request.form, asked)
+        if language is not None:
+            response = redirect(url_for("leaver.thanks", lang=language), 303)
+            response.delete_cookie(COOKIE, path=COOKIE_PATH)
+            return response
+    return _not_submitted()
+
+
 @_with_survey
-def submit(survey: Survey, language: str):
+def _not_submitted(survey: Survey, language: str):
     reading = read(survey.document, request.form)
     if survey.standing is Standing.CLOSED:
         # Expired while they wrote: they are told, and see what they wrote.
@@ -249,11 +261,7 @@ def submit(survey: Survey, language: str):
     errors = reading.errors or missing_required(survey.document, reading.answers)
     if errors:
         return _page(survey, language, 422, answers=reading.answers, errors=errors)
-    if not leaver.submit(survey.invitation, reading.answers, language):
-        return _friendly()  # another tab sent it (or it ended) a moment before
-    response = redirect(url_for("leaver.thanks", lang=language), 303)
-    response.delete_cookie(COOKIE, path=COOKIE_PATH)
-    return response
+    return _friendly()  # another tab sent it (or it ended) a moment before
 
 
 @bp.post("/decline")
@@ -270,7 +278,7 @@ def decline(survey: Survey, language: str):
             length=len(reason),
         )
         return _page(survey, language, 422, decline_error=message, reason=reason)
-    if not leaver.decline(survey.invitation, reason):
+    if not leaver.decline(_proof(), reason):
         return _friendly()
     response = redirect(url_for("leaver.declined", lang=language), 303)
     response.delete_cookie(COOKIE, path=COOKIE_PATH)
