@@ -269,6 +269,20 @@ def test_a_missing_forged_or_expired_cookie_is_checked_and_counted_per_address(
         app.config["SURVEY_LIMIT_PER_IP"] = "20 per 15 minutes"
 
 
+def test_the_leavers_pages_leave_the_session_cookie_alone_once_it_holds_the_csrf_token(
+    client, leaver
+):
+    csrf = open_survey(client, leaver)  # the first page keeps its CSRF secret in the session
+    for response in (
+        client.get("/s/"),
+        client.post("/s/submit", data={**COMPLETE, "csrf_token": csrf}),
+        client.get("/s/thanks?lang=nl"),
+    ):
+        assert response.status_code in (200, 303)
+        cookies = response.headers.getlist("Set-Cookie")
+        assert not [c for c in cookies if c.startswith("session=")], cookies
+
+
 def test_the_access_log_never_holds_the_token(leaver):
     logger = logging.getLogger("werkzeug")
     assert any(isinstance(f, HideSurveyTokens) for f in logger.filters)
