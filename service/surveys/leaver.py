@@ -210,9 +210,8 @@ def save_draft(invitation: SurveyInvitation, answers: Answers, language: str) ->
 def _end(proof: Proof, status: InvitationStatus, **values) -> sa.Row | None:
     """Move the invitation the cookie proves to ``status`` if it is still open to that
     cookie and nothing else moved it first: a conditional UPDATE, so of two racing requests
-    exactly one wins (the other's row no longer matches), and its draft goes. Returns the
-    invitation's departure, questionnaire version and language; None (rolled back) when
-    nothing matched."""
+    exactly one wins (the other's row no longer matches). Returns the invitation's
+    departure, questionnaire version and language; None (rolled back) when nothing matched."""
     now = utcnow()
     ended = db.session.execute(
         sa.update(SurveyInvitation)
