@@ -14,7 +14,9 @@ Prints requests per second and the p50/p95/p99 latency of every request of both 
 surveys per second and the submit request's own percentiles, and the ratio to the
 ceiling. The goal (issue 11): at least half the ceiling's throughput and p99 under 250 ms
 at 50 concurrent clients. The client threads share the machine with the server, as a
-person running this on a laptop would: both runs pay the same.
+person running this on a laptop would: both runs pay the same, and both are served with the
+same gunicorn settings (--workers, --threads), so that the ratio stays fair. What each of a
+leaver's requests costs in CPU, a figure that holds on a busy machine: bench/leaver_cpu.py.
 
     .venv/bin/python bench/survey_submit.py [clients [surveys_per_client]]
         [--workers N] [--threads N]

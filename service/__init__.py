@@ -46,7 +46,10 @@ def _init_extensions(app: Flask) -> None:
     htmx.init_app(app)
     babel.init_app(app, locale_selector=i18n.select_locale, timezone_selector=i18n.select_timezone)
     i18n.init_app(app)
-    login_manager.init_app(app)
+    # current_user as the lazy proxy it is: Flask-Login's own processor loads the user for
+    # every page rendered, and marks an anonymous visitor's session on the way (its session
+    # protection), so the leaver's pages, which never show a user, would pay for both.
+    login_manager.init_app(app, add_context_processor=False)
     login_manager.login_view = "accounts.login"
     login_manager.login_message = None
 
@@ -81,6 +84,7 @@ def _init_extensions(app: Flask) -> None:
     @app.context_processor
     def _template_globals():
         return {
+            "current_user": current_user,
             "can": can,
             # the language gettext speaks on this page (chosen once per request)
             "current_language": getattr(get_locale(), "language", "en"),

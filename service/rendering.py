@@ -13,6 +13,11 @@ def render(template: str, block: str | None = None, status: int = 200, **context
         body = render_block(template, block, **context)
     else:
         body = render_template(template, **context)
+    return respond(body, status)
+
+
+def respond(body: str, status: int = 200) -> Response:
+    """A rendered page as the response (whether it was a fragment depends on HX-Request)."""
     response = make_response(body, status)
     response.vary.add("HX-Request")
     return response

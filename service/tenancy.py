@@ -20,6 +20,7 @@ import uuid
 from collections.abc import Iterator, Mapping
 from contextlib import contextmanager
 from contextvars import ContextVar
+from functools import lru_cache
 
 import sqlalchemy as sa
 from flask import abort
@@ -263,11 +264,17 @@ def _scope_to_current_tenant(state: ORMExecuteState) -> None:
     if state.is_insert or state.is_update:
         _check_written_tenant(state, tenant_id)
     if state.is_select or state.is_update or state.is_delete:
-        state.statement = state.statement.options(
-            sa.orm.with_loader_criteria(
-                TenantOwned, lambda cls: cls.tenant_id == tenant_id, include_aliases=True
-            )
-        )
+        state.statement = state.statement.options(_tenant_criterion(tenant_id))
+
+
+@lru_cache(maxsize=1024)
+def _tenant_criterion(tenant_id: uuid.UUID) -> sa.orm.LoaderCriteriaOption:
+    """The criterion the net adds for one tenant, built once per tenant and process: an
+    option is immutable, and building one (analysing its lambda) was a good part of the
+    net's cost on every statement."""
+    return sa.orm.with_loader_criteria(
+        TenantOwned, lambda cls: cls.tenant_id == tenant_id, include_aliases=True
+    )
 
 
 @event.listens_for(Session, "before_flush")

@@ -90,18 +90,24 @@ def dispatch(request: JobRequest) -> bool:
         current_app.extensions[IN_PROCESS](request)
         return True
     retry = Retry(max=request.retries, interval=list(request.delays) or 0)
+    connection = redis_connection()
     try:
-        rq_queue(request.queue_name).enqueue_call(
-            request.path,
-            args=request.args,
-            kwargs=request.kwargs,
-            job_id=request.job_id,
-            unique=request.job_id is not None,
-            retry=retry,
-            timeout=request.timeout,
-            result_ttl=RESULT_TTL,
-            failure_ttl=FAILURE_TTL,
-        )
+        # One round trip: RQ's own enqueue makes two (the queue's registration, then the job)
+        # unless given a pipeline. A unique job is checked and stored at once by RQ's script.
+        with connection.pipeline() as pipeline:
+            rq_queue(request.queue_name, connection).enqueue_call(
+                request.path,
+                args=request.args,
+                kwargs=request.kwargs,
+                job_id=request.job_id,
+                unique=request.job_id is not None,
+                retry=retry,
+                timeout=request.timeout,
+                result_ttl=RESULT_TTL,
+                failure_ttl=FAILURE_TTL,
+                pipeline=pipeline,
+            )
+            pipeline.execute()
     except DuplicateJobError:
         log.info("job %s is already enqueued", request.job_id)
         return False

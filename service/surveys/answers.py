@@ -60,8 +60,11 @@ def read(document: Questionnaire, form: MultiDict) -> Reading:
 
 
 def missing_required(document: Questionnaire, answers: Mapping) -> dict[str, str]:
+    missing = [q.key for q in document.questions if q.required and q.key not in answers]
+    if not missing:  # the message is only looked up (its locale chosen) when it is shown
+        return {}
     message = _("Please answer this question.")
-    return {q.key: message for q in document.questions if q.required and q.key not in answers}
+    return dict.fromkeys(missing, message)
 
 
 def _answer(question: Question, values: list[str]):

@@ -13,18 +13,20 @@ import uuid
 from dataclasses import dataclass
 from enum import Enum
 from functools import lru_cache
+from typing import NamedTuple
 
 import sqlalchemy as sa
 from flask import current_app
 from itsdangerous import BadSignature, SignatureExpired, URLSafeTimedSerializer
 from sqlalchemy.exc import IntegrityError
+from werkzeug.datastructures import MultiDict
 
 from service.accounts.tokens import token_hash
 from service.departures.models import Departure, DepartureStatus, tenure_band
 from service.extensions import db
 from service.jobs.queue import enqueue_after_commit
 from service.model_types import as_utc, utcnow
-from service.surveys.answers import Answers
+from service.surveys.answers import Answers, missing_required, read
 from service.surveys.document import Questionnaire, from_json
 from service.surveys.invitation_models import InvitationStatus, SurveyDraft, SurveyInvitation
 from service.surveys.invitation_steps import mark_opened
@@ -87,7 +89,13 @@ def invitation_of_token(token: str) -> SurveyInvitation | None:
 
 
 def _serializer() -> URLSafeTimedSerializer:
-    return URLSafeTimedSerializer(current_app.secret_key, salt=_SALT)
+    return _serializer_for(current_app.secret_key)
+
+
+@lru_cache(maxsize=4)
+def _serializer_for(secret_key: str) -> URLSafeTimedSerializer:
+    # Built once per key, not per request: every leaver request signs or reads the cookie.
+    return URLSafeTimedSerializer(secret_key, salt=_SALT)
 
 
 def proof(invitation: SurveyInvitation) -> str:
@@ -99,26 +107,32 @@ def proof_max_age() -> int:
     return current_app.config["SURVEY_COOKIE_MINUTES"] * 60
 
 
-def _read_proof(value: str | None) -> tuple[uuid.UUID, uuid.UUID, str] | None:
+class Proof(NamedTuple):
+    """What a signed cookie names: the invitation, its tenant, and the link it came from."""
+
+    tenant_id: uuid.UUID
+    invitation_id: uuid.UUID
+    fingerprint: str
+
+
+def read_proof(value: str | None) -> Proof | None:
+    """The signed, unexpired cookie's claim (it cannot be forged), else None. Whether the
+    invitation is still open is :func:`survey_of_proof`'s to tell."""
     if not value:
         return None
     try:
         tenant_id, invitation_id, fingerprint = _serializer().loads(value, max_age=proof_max_age())
-        return uuid.UUID(tenant_id), uuid.UUID(invitation_id), fingerprint
+        return Proof(uuid.UUID(tenant_id), uuid.UUID(invitation_id), fingerprint)
     except (SignatureExpired, BadSignature, ValueError, TypeError):
         return None
 
 
-def survey_of_proof(value: str | None) -> Survey | None:
-    """The survey a cookie proves, in its tenant's scope (the caller enters it with
-    :func:`scope_of_proof`); None for anything that proves nothing any more.
+def survey_of_proof(proof: Proof) -> Survey | None:
+    """The survey a cookie proves, in its tenant's scope (the caller enters
+    ``tenant_scope(proof.tenant_id)``); None for anything that proves nothing any more.
 
     Every page the leaver sees asks this, so it is one statement: the invitation with its
     draft and its company's name (the questionnaire is parsed once per process)."""
-    read = _read_proof(value)
-    if read is None:
-        return None
-    _tenant_id, invitation_id, fingerprint = read
     row = db.session.execute(
         sa.select(SurveyInvitation, Tenant.name, SurveyDraft)
         .join(Tenant, Tenant.id == SurveyInvitation.tenant_id)
@@ -129,12 +143,12 @@ def survey_of_proof(value: str | None) -> Survey | None:
                 SurveyDraft.invitation_id == SurveyInvitation.id,
             ),
         )
-        .where(SurveyInvitation.id == invitation_id)
+        .where(SurveyInvitation.id == proof.invitation_id)
     ).first()
     if row is None or row[0].template_version_id is None:
         return None
     invitation, company, draft = row
-    current = (invitation.token_hash or "")[:FINGERPRINT_LENGTH] == fingerprint
+    current = (invitation.token_hash or "")[:FINGERPRINT_LENGTH] == proof.fingerprint
     if current and _is_open(invitation, utcnow()):
         standing = Standing.OPEN
     elif (current and invitation.status in OPEN_STATUSES) or (
@@ -158,12 +172,6 @@ def _questionnaire(version_id: uuid.UUID) -> Questionnaire:
         sa.select(TemplateVersion.document).where(TemplateVersion.id == version_id)
     )
     return from_json(document)
-
-
-def scope_of_proof(value: str | None):
-    """The tenant scope a cookie names (signed: it cannot be forged), else None."""
-    read = _read_proof(value)
-    return tenant_scope(read[0]) if read is not None else None
 
 
 # --- changes ------------------------------------------------------------------------------
@@ -199,42 +207,73 @@ def save_draft(invitation: SurveyInvitation, answers: Answers, language: str) ->
                 raise
 
 
-def _end(invitation: SurveyInvitation, status: InvitationStatus, **values) -> bool:
-    """Move an open invitation to ``status`` if nothing else did first: a conditional UPDATE,
-    so of two racing requests exactly one wins (the other's row no longer matches)."""
+def _end(proof: Proof, status: InvitationStatus, **values) -> sa.Row | None:
+    """Move the invitation the cookie proves to ``status`` if it is still open to that
+    cookie and nothing else moved it first: a conditional UPDATE, so of two racing requests
+    exactly one wins (the other's row no longer matches). Returns the invitation's
+    departure, questionnaire version and language; None (rolled back) when nothing matched."""
     now = utcnow()
-    result = db.session.execute(
+    ended = db.session.execute(
         sa.update(SurveyInvitation)
         .where(
-            SurveyInvitation.id == invitation.id,
-            SurveyInvitation.token_hash == invitation.token_hash,
+            SurveyInvitation.id == proof.invitation_id,
+            sa.func.substr(SurveyInvitation.token_hash, 1, FINGERPRINT_LENGTH) == proof.fingerprint,
+            SurveyInvitation.template_version_id.is_not(None),
             SurveyInvitation.status.in_(OPEN_STATUSES),
             sa.or_(SurveyInvitation.expires_at.is_(None), SurveyInvitation.expires_at > now),
         )
         .values(status=status, ended_at=now, token_hash=None, next_step_at=None, **values)
+        .returning(
+            SurveyInvitation.departure_id,
+            SurveyInvitation.template_version_id,
+            SurveyInvitation.language,
+        )
         .execution_options(synchronize_session=False)
-    )
-    if result.rowcount != 1:
+    ).one_or_none()
+    if ended is None:
         db.session.rollback()
-        return False
-    db.session.execute(
+    return ended
+
+
+def _drop_draft(invitation_id: uuid.UUID) -> str | None:
+    """Delete the invitation's draft; the language it was written in, if there was one."""
+    return db.session.scalar(
         sa.delete(SurveyDraft)
-        .where(SurveyDraft.invitation_id == invitation.id)
+        .where(SurveyDraft.invitation_id == invitation_id)
+        .returning(SurveyDraft.language)
         .execution_options(synchronize_session=False)
     )
-    return True
 
 
-def submit(invitation: SurveyInvitation, answers: Answers, language: str) -> bool:
-    """Store the answers as a confidential response and end the invitation, in one
-    transaction; False (nothing written) if the invitation was no longer open."""
-    if not _end(invitation, InvitationStatus.COMPLETED):
-        return False
+def language_among(offered: tuple[str, ...], *candidates: str | None) -> str:
+    """The first candidate the questionnaire offers (the page's choice, the draft's, the
+    invitation's), else its first language."""
+    return next((language for language in candidates if language in offered), offered[0])
+
+
+def submit(proof: Proof, form: MultiDict, languages_asked: tuple[str | None, ...]) -> str | None:
+    """Store the answers of ``form`` as a confidential response and end the invitation, in
+    one transaction; returns the response's language. None (nothing written) when the
+    invitation is no longer open to this cookie or the answers are refused: the caller then
+    shows the survey as it stands, which says why.
+
+    The invitation is ended first and the answers read against its questionnaire after, so
+    the cookie's invitation is not read on its own beforehand: a refusal rolls it back."""
+    ended = _end(proof, InvitationStatus.COMPLETED)
+    if ended is None:
+        return None
+    document = _questionnaire(ended.template_version_id)
+    reading = read(document, form)
+    if reading.errors or missing_required(document, reading.answers):
+        db.session.rollback()
+        return None
+    draft_language = _drop_draft(proof.invitation_id)
+    language = language_among(document.languages, *languages_asked, draft_language, ended.language)
     # The departure learns "answered" (unless it was cancelled or closed meanwhile) and
     # gives its coarse attributes in the same statement.
     departure = db.session.execute(
         sa.update(Departure)
-        .where(Departure.id == invitation.departure_id)
+        .where(Departure.id == ended.departure_id)
         .values(
             status=sa.case(
                 (Departure.status.in_(_KEEP_STATUS), Departure.status),
@@ -255,7 +294,7 @@ def submit(invitation: SurveyInvitation, answers: Answers, language: str) -> boo
     month = month_of(utcnow().date())
     db.session.execute(
         sa.insert(SurveyResponse).values(
-            tenant_id=invitation.tenant_id,
+            tenant_id=proof.tenant_id,
             month=month,
             department_id=departure.department_id,
             job_function_id=departure.job_function_id,
@@ -265,20 +304,21 @@ def submit(invitation: SurveyInvitation, answers: Answers, language: str) -> boo
             exit_type=departure.exit_type,
             regretted=departure.regretted,
             language=language,
-            template_version_id=invitation.template_version_id,
-            answers=answers,
+            template_version_id=ended.template_version_id,
+            answers=reading.answers,
         )
     )
     # Written in the transaction that ends the invitation, the row carries its transaction
     # id: rewritten at once in another (service/surveys/responses.py says why).
-    enqueue_after_commit(reshuffle_responses, str(invitation.tenant_id), month.isoformat())
+    enqueue_after_commit(reshuffle_responses, str(proof.tenant_id), month.isoformat())
     db.session.commit()
-    return True
+    return language
 
 
-def decline(invitation: SurveyInvitation, reason: str | None) -> bool:
+def decline(proof: Proof, reason: str | None) -> bool:
     """The leaver would rather not answer: the invitation ends and the draft goes."""
-    if not _end(invitation, InvitationStatus.DECLINED, decline_reason=reason or None):
+    if _end(proof, InvitationStatus.DECLINED, decline_reason=reason or None) is None:
         return False
+    _drop_draft(proof.invitation_id)
     db.session.commit()
     return True

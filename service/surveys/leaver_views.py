@@ -9,22 +9,25 @@ gets one and the same page: same status, same body, whatever the reason.
 
 import logging
 import re
+import secrets
 from collections.abc import Callable
 from functools import wraps
 
-from flask import Blueprint, current_app, redirect, request, url_for
+from flask import Blueprint, current_app, g, redirect, render_template, request, url_for
 from flask_babel import force_locale
 from flask_babel import gettext as _
+from flask_wtf.csrf import generate_csrf
 
 from service.config import LANGUAGES
 from service.extensions import limiter
 from service.i18n import LANGUAGE_NAMES
-from service.rendering import render
+from service.rendering import render, respond
 from service.security_headers import LEAVER_CONTENT_SECURITY_POLICY
 from service.surveys import leaver
 from service.surveys.answers import answer_text, missing_required, read
 from service.surveys.invitation_models import DECLINE_REASON_MAX
 from service.surveys.leaver import Standing, Survey
+from service.tenancy import tenant_scope
 
 bp = Blueprint("leaver", __name__, url_prefix="/s")
 
@@ -73,10 +76,27 @@ def _proved_nothing(response) -> bool:
     return response.status_code == 404
 
 
+def _proof() -> leaver.Proof | None:
+    """The claim of this request's survey cookie, read (and its signature checked) once."""
+    if "leaver_proof" not in g:
+        g.leaver_proof = leaver.read_proof(request.cookies.get(COOKIE))
+    return g.leaver_proof
+
+
 # Per address: only attempts that prove nothing count, so a leaver saving as they type is
-# never locked out, while guessing links or cookies is.
+# never locked out, while guessing links or cookies is. Every link exchange is checked.
+# A request carrying a cookie we signed (unexpired) is not checked at all: only the
+# exchange of a real token gets one, so its bearer is not guessing anything (a forged or
+# stale cookie is checked and counted), and the leaver behind an address that guesses is
+# not held back. It saves a round trip to the limiter's Redis on every page and save.
 _limited = limiter.shared_limit(
     lambda: current_app.config["SURVEY_LIMIT_PER_IP"], scope="leaver", deduct_when=_proved_nothing
+)
+_limited_unless_proven = limiter.shared_limit(
+    lambda: current_app.config["SURVEY_LIMIT_PER_IP"],
+    scope="leaver",
+    deduct_when=_proved_nothing,
+    exempt_when=lambda: _proof() is not None,
 )
 
 
@@ -94,12 +114,11 @@ def _with_survey(view: Callable) -> Callable:
 
     @wraps(view)
     def proven(*args, **kwargs):
-        value = request.cookies.get(COOKIE)
-        scope = leaver.scope_of_proof(value)
-        if scope is None:
+        proof = _proof()
+        if proof is None:
             return _friendly()
-        with scope:
-            survey = leaver.survey_of_proof(value)
+        with tenant_scope(proof.tenant_id):
+            survey = leaver.survey_of_proof(proof)
             if survey is None:
                 return _friendly()
             language = _language(survey)
@@ -124,24 +143,23 @@ def _set_cookie(response, value: str) -> None:
 def _language(survey: Survey) -> str:
     """The language chosen on the page, else the draft's, else the invitation's, among the
     questionnaire's languages."""
-    offered = survey.document.languages
-    draft_language = survey.draft.language if survey.draft else None
-    for language in (
+    return leaver.language_among(
+        survey.document.languages,
         request.values.get("lang"),
         request.form.get("language"),
-        draft_language,
+        survey.draft.language if survey.draft else None,
         survey.invitation.language,
-    ):
-        if language in offered:
-            return language
-    return offered[0]
+    )
 
 
 def _page(survey: Survey, language: str, status: int = 200, **context):
-    return render(
-        "leaver/survey.html",
-        status=status,
-        block=context.pop("block", None),
+    block = context.pop("block", None)
+    page = _page_context(survey, language, **context)
+    return render("leaver/survey.html", status=status, block=block, **page)
+
+
+def _page_context(survey: Survey, language: str, **context) -> dict:
+    return dict(
         document=survey.document,
         language=language,
         languages=[(code, LANGUAGE_NAMES[code]) for code in survey.document.languages],
@@ -153,6 +171,29 @@ def _page(survey: Survey, language: str, status: int = 200, **context):
         reason_max=DECLINE_REASON_MAX,
         **context,
     )
+
+
+# The page as a leaver first sees it (no draft, nothing refused, still open) is the same
+# for every leaver of a published version (which never changes) in one language at one
+# company, but for the CSRF token: it is rendered once per process with a stand-in for the
+# token, which each request replaces with its own. It holds nothing of any leaver.
+_TOKEN_STAND_IN = f"csrf-{secrets.token_hex(16)}"
+_BLANK_PAGES_MAX = 256
+_blank_pages: dict[tuple, str] = {}
+
+
+def _blank_page(survey: Survey, language: str):
+    key = (survey.invitation.template_version_id, language, survey.company)
+    page = _blank_pages.get(key)
+    if page is None:
+        if len(_blank_pages) >= _BLANK_PAGES_MAX:
+            _blank_pages.clear()
+        page = _blank_pages[key] = render_template(
+            "leaver/survey.html",
+            **_page_context(survey, language, answers={}),
+            csrf_token=lambda: _TOKEN_STAND_IN,
+        )
+    return respond(page.replace(_TOKEN_STAND_IN, generate_csrf()))
 
 
 @bp.get("/<token>", endpoint="open")
@@ -167,18 +208,18 @@ def open_link(token: str):
 
 
 @bp.get("/")
-@_limited
+@_limited_unless_proven
 @_with_survey
 def survey(survey: Survey, language: str):
-    closed = survey.standing is Standing.CLOSED
-    response = _page(survey, language, status=410 if closed else 200)
-    if not closed:  # each page seen keeps the cookie alive
-        _set_cookie(response, leaver.proof(survey.invitation))
+    if survey.standing is Standing.CLOSED:
+        return _page(survey, language, status=410)
+    response = _page(survey, language) if survey.draft else _blank_page(survey, language)
+    _set_cookie(response, leaver.proof(survey.invitation))  # each page seen keeps it alive
     return response
 
 
 @bp.post("/draft")
-@_limited
+@_limited_unless_proven
 @_with_survey
 def save(survey: Survey, language: str):
     """The autosave (htmx): the whole form, every few seconds while the leaver answers."""
@@ -194,9 +235,25 @@ def save(survey: Survey, language: str):
 
 
 @bp.post("/submit")
-@_limited
+@_limited_unless_proven
+def submit():
+    """The answers go straight to the service, which ends the invitation the cookie proves
+    and reads them against its questionnaire: a statement fewer than proving the survey
+    first. Only when it writes nothing is the survey read, for the page that says why."""
+    proof = _proof()
+    if proof is not None:
+        asked = (request.values.get("lang"), request.form.get("language"))
+        with tenant_scope(proof.tenant_id):
+            language = leaver.submit(proof, request.form, asked)
+        if language is not None:
+            response = redirect(url_for("leaver.thanks", lang=language), 303)
+            response.delete_cookie(COOKIE, path=COOKIE_PATH)
+            return response
+    return _not_submitted()
+
+
 @_with_survey
-def submit(survey: Survey, language: str):
+def _not_submitted(survey: Survey, language: str):
     reading = read(survey.document, request.form)
     if survey.standing is Standing.CLOSED:
         # Expired while they wrote: they are told, and see what they wrote.
@@ -204,15 +261,11 @@ def submit(survey: Survey, language: str):
     errors = reading.errors or missing_required(survey.document, reading.answers)
     if errors:
         return _page(survey, language, 422, answers=reading.answers, errors=errors)
-    if not leaver.submit(survey.invitation, reading.answers, language):
-        return _friendly()  # another tab sent it (or it ended) a moment before
-    response = redirect(url_for("leaver.thanks", lang=language), 303)
-    response.delete_cookie(COOKIE, path=COOKIE_PATH)
-    return response
+    return _friendly()  # another tab sent it (or it ended) a moment before
 
 
 @bp.post("/decline")
-@_limited
+@_limited_unless_proven
 @_with_survey
 def decline(survey: Survey, language: str):
     reason = (request.form.get("reason") or "").replace("\r\n", "\n").strip()
@@ -225,7 +278,7 @@ def decline(survey: Survey, language: str):
             length=len(reason),
         )
         return _page(survey, language, 422, decline_error=message, reason=reason)
-    if not leaver.decline(survey.invitation, reason):
+    if not leaver.decline(_proof(), reason):
         return _friendly()
     response = redirect(url_for("leaver.declined", lang=language), 303)
     response.delete_cookie(COOKIE, path=COOKIE_PATH)

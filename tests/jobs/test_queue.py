@@ -11,7 +11,7 @@ from rq.serializers import JSONSerializer
 
 from service.extensions import db
 from service.jobs.embedded import runner, start_ticker
-from service.jobs.queue import enqueue_after_commit, rq_queue
+from service.jobs.queue import enqueue, enqueue_after_commit, rq_queue
 from service.model_types import utcnow
 from service.tenancy import tenant_scope
 from service.tenants.models import Department
@@ -53,6 +53,14 @@ def test_a_worker_runs_the_job_with_the_json_serializer(app, jobs_redis):
     )
     assert worker.work(burst=True)
     assert [s["label"] for s in sample_tasks.seen] == ["on a worker"]
+
+
+def test_a_job_with_an_id_is_enqueued_once(app, jobs_redis):
+    queue = rq_queue("default")
+    assert enqueue(sample_tasks.record_context, "first", job_id="sample-1")
+    assert not enqueue(sample_tasks.record_context, "again", job_id="sample-1")
+    assert [job.args for job in queue.jobs] == [["first"]]
+    assert "default" in [known.name for known in type(queue).all(connection=queue.connection)]
 
 
 def test_arguments_that_are_not_json_are_refused_at_once(app):

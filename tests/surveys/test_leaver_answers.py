@@ -6,19 +6,22 @@ import threading
 
 import pytest
 import sqlalchemy as sa
+from werkzeug.datastructures import MultiDict
 
-from service.departures.models import DepartureStatus
+from service.departures.models import Channel, DepartureStatus
 from service.extensions import db
 from service.model_types import utcnow
 from service.surveys import leaver as leaver_service
 from service.surveys.invitation_models import InvitationStatus
 from service.surveys.invitation_steps import expire
+from service.surveys.leaver import FINGERPRINT_LENGTH
 from service.surveys.response_models import SurveyResponse
 from service.tenancy import tenant_scope
 from tests.conftest import translated
-from tests.factories import make_tenant
+from tests.factories import make_departure, make_live_survey_invitation, make_tenant
 from tests.surveys.leaver_world import (
     COMPLETE,
+    Leaver,
     draft_of,
     invitation_row,
     make_leaver,
@@ -69,6 +72,25 @@ def test_answers_are_saved_as_the_leaver_goes_and_survive_a_closed_tab(app, clie
     body = later.get("/s/").get_data(as_text=True)
     assert 'value="pay" checked' in body
     assert ">Meer overleg</textarea>" in body
+
+
+def test_leavers_of_one_survey_see_one_first_page_each_with_their_own_csrf_token(app, leaver):
+    departure = make_departure(leaver.tenant, "Bo Leaver", channel=Channel.SURVEY)
+    invitation, token = make_live_survey_invitation(leaver.tenant, departure, leaver.version)
+    other = Leaver(leaver.tenant, departure, invitation, token, leaver.version)
+    pages = {}
+    for who in (leaver, other):
+        browser = app.test_client()
+        csrf = open_survey(browser, who)  # the first page: rendered once, then reused
+        body = browser.get("/s/").get_data(as_text=True)
+        assert body.count(f'value="{csrf}"') == 2  # the answers' form and the refusal's
+        pages[who.token] = body.replace(csrf, "TOKEN"), csrf
+        assert "Pourquoi partez-vous ?" in browser.get("/s/?lang=fr").get_data(as_text=True)
+        assert submit(browser, csrf, **COMPLETE).status_code == 303
+    (first, first_csrf), (second, second_csrf) = pages.values()
+    assert first == second
+    assert first_csrf != second_csrf
+    assert len(responses_of(leaver.tenant)) == 2
 
 
 def test_the_language_switch_offers_the_templates_languages_and_is_kept(app, client, leaver):
@@ -229,15 +251,16 @@ def test_two_tabs_racing_store_exactly_one_response(app, leaver):
         racer = make_leaver(leaver.tenant, f"Racer {attempt}")
         with tenant_scope(racer.tenant.id):
             invitation = invitation_row(racer)
-            db.session.expunge(invitation)
+            proof = leaver_service.Proof(
+                racer.tenant.id, invitation.id, invitation.token_hash[:FINGERPRINT_LENGTH]
+            )
         barrier = threading.Barrier(2)
         results = []
 
-        def send(invitation=invitation, barrier=barrier, results=results, tenant=racer.tenant):
-            with app.app_context(), tenant_scope(tenant.id):
-                mine = db.session.merge(invitation, load=False)
+        def send(proof=proof, barrier=barrier, results=results):
+            with app.app_context(), tenant_scope(proof.tenant_id):
                 barrier.wait()
-                results.append(leaver_service.submit(mine, {"reason": "pay", "pay": "no"}, "nl"))
+                results.append(leaver_service.submit(proof, MultiDict(COMPLETE), ("nl",)))
                 db.session.remove()
 
         threads = [threading.Thread(target=send) for _ in range(2)]
@@ -245,7 +268,7 @@ def test_two_tabs_racing_store_exactly_one_response(app, leaver):
             thread.start()
         for thread in threads:
             thread.join()
-        assert sorted(results) == [False, True]
+        assert sorted(results, key=str) == [None, "nl"]
     assert len(responses_of(leaver.tenant)) == 3
 
 

@@ -217,6 +217,72 @@ def test_a_leaver_saving_as_they_type_is_never_limited(app, client, leaver):
         app.config["SURVEY_LIMIT_PER_IP"] = "20 per 15 minutes"
 
 
+def test_a_signed_cookie_passes_an_address_that_guessed_while_the_link_does_not(
+    app, client, leaver
+):
+    app.config["SURVEY_LIMIT_PER_IP"] = "3 per 15 minutes"
+    try:
+        csrf = open_survey(client, leaver)  # the link's exchange: checked, not counted
+        guesser = app.test_client()  # another browser at the same address
+        for n in range(3):
+            assert guesser.get(f"/s/guess-{n}").status_code == 404
+        assert guesser.get("/s/guess-4").status_code == 429
+        # The leaver's own cookie was signed by us for a real link: not held back.
+        assert client.get("/s/").status_code == 200
+        response = client.post("/s/submit", data={**COMPLETE, "csrf_token": csrf})
+        assert response.status_code == 303
+        # The link itself is always checked, whatever cookie comes with it.
+        other = make_leaver(leaver.tenant, "Bo Leaver")
+        browser = app.test_client()
+        opened = browser.get(other.link, environ_base={"REMOTE_ADDR": "10.0.0.9"})
+        assert opened.status_code == 303  # a cookie signed for another address's leaver
+        assert browser.get_cookie(COOKIE, path="/s/") is not None
+        third = make_leaver(leaver.tenant, "Cas Leaver")
+        assert browser.get(third.link).status_code == 429
+    finally:
+        app.config["SURVEY_LIMIT_PER_IP"] = "20 per 15 minutes"
+
+
+@pytest.mark.parametrize("cookie", [None, "forged", "expired"])
+def test_a_missing_forged_or_expired_cookie_is_checked_and_counted_per_address(
+    app, client, leaver, cookie, monkeypatch
+):
+    value = None
+    if cookie == "forged":
+        open_survey(client, leaver)
+        real = client.get_cookie(COOKIE, path="/s/").value
+        value = real[:-4] + ("AAAA" if not real.endswith("AAAA") else "BBBB")
+    elif cookie == "expired":
+        open_survey(client, leaver)
+        value = client.get_cookie(COOKIE, path="/s/").value
+        later = time.time() + 7300  # past the cookie's two hours
+        monkeypatch.setattr("itsdangerous.timed.time.time", lambda: later)
+    app.config["SURVEY_LIMIT_PER_IP"] = "3 per 15 minutes"
+    try:
+        statuses = []
+        for _ in range(4):
+            if value is not None:  # the friendly page deletes it; a guesser sends it again
+                client.set_cookie(COOKIE, value, path="/s/")
+            statuses.append(client.get("/s/").status_code)
+        assert statuses == [404, 404, 404, 429]
+    finally:
+        app.config["SURVEY_LIMIT_PER_IP"] = "20 per 15 minutes"
+
+
+def test_the_leavers_pages_leave_the_session_cookie_alone_once_it_holds_the_csrf_token(
+    client, leaver
+):
+    csrf = open_survey(client, leaver)  # the first page keeps its CSRF secret in the session
+    for response in (
+        client.get("/s/"),
+        client.post("/s/submit", data={**COMPLETE, "csrf_token": csrf}),
+        client.get("/s/thanks?lang=nl"),
+    ):
+        assert response.status_code in (200, 303)
+        cookies = response.headers.getlist("Set-Cookie")
+        assert not [c for c in cookies if c.startswith("session=")], cookies
+
+
 def test_the_access_log_never_holds_the_token(leaver):
     logger = logging.getLogger("werkzeug")
     assert any(isinstance(f, HideSurveyTokens) for f in logger.filters)
