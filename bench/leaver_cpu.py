@@ -20,11 +20,9 @@ import statistics
 import sys
 import time
 import urllib.parse
-import uuid
 from collections import Counter
 from pathlib import Path
 
-import psycopg
 import redis
 import sqlalchemy as sa
 
@@ -32,11 +30,10 @@ ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
 
 from bench.survey_submit import (  # noqa: E402
-    ADMIN_URL,
     CSRF_FIELD,
     LEAVER_STEPS,
-    REDIS_URL,
     app_env,
+    bench_database,
     sample_answers,
     seed_leavers,
 )
@@ -87,13 +84,7 @@ def main() -> None:
     parser.add_argument("leavers_per_round", nargs="?", type=int, default=50)
     parser.add_argument("rounds", nargs="?", type=int, default=5)
     args = parser.parse_args()
-    store = redis.Redis.from_url(REDIS_URL)
-    redis_was_empty = store.dbsize() == 0
-    admin = psycopg.connect(ADMIN_URL, autocommit=True, connect_timeout=3)
-    name = f"exitloop_bench_{uuid.uuid4().hex[:10]}"
-    admin.execute(f'CREATE DATABASE "{name}"')
-    database_url = f"{ADMIN_URL.rsplit('/', 1)[0]}/{name}"
-    try:
+    with bench_database() as database_url:
         tokens = seed_leavers(database_url, WARM_UP + args.leavers_per_round * args.rounds)
         os.environ.update(app_env(database_url))
         from service import create_app
@@ -120,11 +111,6 @@ def main() -> None:
             rounds.append(counts.cpu)
         with app.app_context():
             db.engine.dispose()
-    finally:
-        admin.execute(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)')
-        admin.close()
-        if redis_was_empty:
-            store.flushdb()
     print(f"{n} leavers x {args.rounds} rounds, in-process; per request:")
     for label, steps in [(step, (step,)) for step in LEAVER_STEPS] + [("survey", LEAVER_STEPS)]:
         cpu = sorted(sum(r[step] for step in steps) / n * 1000 for r in rounds)

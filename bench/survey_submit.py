@@ -23,6 +23,7 @@ leaver's requests costs in CPU, a figure that holds on a busy machine: bench/lea
 """
 
 import argparse
+import contextlib
 import http.client
 import json
 import os
@@ -435,6 +436,24 @@ def report(args, leaver: dict | None, ceiling: dict) -> None:
     print(json.dumps(result))
 
 
+@contextlib.contextmanager
+def bench_database():
+    """A PostgreSQL database of its own (its URL), dropped afterwards; Redis emptied again
+    afterwards if it was empty before (the jobs and limits a run leaves)."""
+    store = redis.Redis.from_url(REDIS_URL)
+    redis_was_empty = store.dbsize() == 0
+    admin = psycopg.connect(ADMIN_URL, autocommit=True, connect_timeout=3)
+    name = f"exitloop_bench_{uuid.uuid4().hex[:10]}"
+    admin.execute(f'CREATE DATABASE "{name}"')
+    try:
+        yield f"{ADMIN_URL.rsplit('/', 1)[0]}/{name}"
+    finally:
+        admin.execute(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)')
+        admin.close()
+        if redis_was_empty:
+            store.flushdb()
+
+
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
     parser.add_argument("clients", nargs="?", type=int, default=50)
@@ -448,21 +467,10 @@ def main() -> None:
     surveys = args.clients * args.surveys_per_client
     body = json.dumps(sample_answers(random.Random(0)))
 
-    store = redis.Redis.from_url(REDIS_URL)
-    redis_was_empty = store.dbsize() == 0
-    admin = psycopg.connect(ADMIN_URL, autocommit=True, connect_timeout=3)
-    name = f"exitloop_bench_{uuid.uuid4().hex[:10]}"
-    admin.execute(f'CREATE DATABASE "{name}"')
-    database_url = f"{ADMIN_URL.rsplit('/', 1)[0]}/{name}"
-    try:
+    with bench_database() as database_url:
         leaver = None if args.ceiling_only else leaver_run(database_url, args, surveys)
         count = leaver["all"]["requests"] if leaver else surveys * 5
         ceiling = ceiling_run(database_url, args, count, body)
-    finally:
-        admin.execute(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)')
-        admin.close()
-        if redis_was_empty:
-            store.flushdb()
     report(args, leaver, ceiling)
 
 
