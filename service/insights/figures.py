@@ -29,15 +29,14 @@ import sqlalchemy as sa
 
 from service.departures.models import Departure, DepartureStatus
 from service.extensions import db
-from service.insights import taxonomy
-from service.insights.models import AnswerInsight, Feedback, ThemeTag, raises
+from service.insights import rollup, taxonomy
+from service.insights.models import AnswerInsight, RatingCell, ThemeTag
 from service.insights.thresholds import HIDDEN, Thresholds
 from service.tenancy import current_tenant_id, of_current_tenant
 from service.tenants.models import DepartmentHeadcount
 
 DIMENSIONS = ("department_id", "job_function_id", "location_id")
 FILTER_FIELDS = (*DIMENSIONS, "tenure_band", "exit_type")
-PROMOTER, PASSIVE = 9, 7  # eNPS: 9–10 promote, 7–8 pass, 0–6 detract
 QUOTES_SHOWN = 12
 
 
@@ -109,8 +108,13 @@ class Filter:
         return months_between(self.first, self.last)
 
     @property
+    def narrowing(self) -> tuple[str, ...]:
+        """The filter fields it narrows by."""
+        return tuple(name for name in FILTER_FIELDS if getattr(self, name) is not None)
+
+    @property
     def narrowed(self) -> bool:
-        return any(getattr(self, name) is not None for name in FILTER_FIELDS)
+        return bool(self.narrowing)
 
     def whole(self) -> "Filter":
         """The same period without the narrowing: the view a filter is a part of."""
@@ -154,9 +158,8 @@ class Share:
 def responses(filter_: Filter) -> int:
     """Responses in the filter's view; within ``shared()`` read off `_history`."""
     if _SHARED.get() is None:
-        return db.session.scalar(
-            sa.select(sa.func.count()).select_from(Feedback).where(*filter_.where(Feedback))
-        )
+        counted = rollup.counting(filter_.narrowing)
+        return db.session.scalar(sa.select(counted.responses).where(*filter_.where(counted.model)))
     return sum(
         count
         for month, count in _history(filter_).items()
@@ -184,20 +187,21 @@ def view_allowed(
     differences must reach the quote threshold. One grouped query holds every count needed.
     """
     allowed = thresholds.quote_view_allowed if quotes else thresholds.view_allowed
-    narrowing = [name for name in FILTER_FIELDS if getattr(filter_, name) is not None]
+    narrowing = filter_.narrowing
     wanted = tuple(getattr(filter_, name) for name in narrowing)
-    columns = [getattr(Feedback, name) for name in narrowing]
 
     def count_cells():
         if not narrowing:
             return [((), responses(filter_))]
         grid = _department_grid(filter_)
         if grid is None:
+            counted = rollup.counting(narrowing)
+            columns = [getattr(counted.model, name) for name in narrowing]
             return [
                 (tuple(row[:-1]), row[-1])
                 for row in db.session.execute(
-                    sa.select(*columns, sa.func.count())
-                    .where(*filter_.whole().where(Feedback))
+                    sa.select(*columns, counted.responses)
+                    .where(*filter_.whole().where(counted.model))
                     .group_by(*columns)
                 )
             ]
@@ -354,13 +358,16 @@ def _month_counts(filter_: Filter) -> dict[dt.date, int]:
     def compute():
         grid = _department_grid(filter_)
         if grid is None:
-            return dict(
-                db.session.execute(
-                    sa.select(Feedback.month, sa.func.count())
-                    .where(*filter_.where(Feedback))
-                    .group_by(Feedback.month)
-                ).all()
-            )
+            counted = rollup.counting(filter_.narrowing)
+            return {
+                _as_date(month): count
+                for month, count in db.session.execute(
+                    sa.select(counted.model.month, counted.responses)
+                    .where(*filter_.where(counted.model))
+                    .group_by(counted.model.month)
+                )
+                if count
+            }
         found = Counter()
         for (month, _department), count in _read_off(grid, filter_).items():
             found[month] += count
@@ -371,15 +378,7 @@ def _month_counts(filter_: Filter) -> dict[dt.date, int]:
 
 # What `_feedback_cells` counts per cell: responses, then what the scores rest on (the
 # theme counts follow).
-FEEDBACK_COUNTS = (
-    sa.func.count(),
-    sa.func.count(Feedback.enps),
-    sa.func.count().filter(Feedback.enps >= PROMOTER),
-    sa.func.count().filter(Feedback.enps < PASSIVE),
-    sa.func.count(Feedback.come_back),
-    sa.func.count().filter(Feedback.come_back.is_(True)),
-)
-SCORED = len(FEEDBACK_COUNTS)
+SCORED = len(rollup.ROWS.counts)
 
 
 def _feedback_counts(filter_: Filter, dimension: str | None) -> dict:
@@ -429,12 +428,14 @@ def _count_feedback_cells(filter_: Filter) -> Cells:
     a row is not grouped on), elsewhere here. A theme is counted with one substring test
     per row of ``Feedback.themes``: no tag is read."""
     themes = taxonomy.theme_keys()
-    counts = [*FEEDBACK_COUNTS, *(sa.func.count().filter(raises(theme)) for theme in themes)]
-    dimensions = [getattr(Feedback, name) for name in DIMENSIONS]
+    counted = rollup.counting(filter_.narrowing)
+    counts = [*counted.counts, *(counted.raising(theme) for theme in themes)]
+    model = counted.model
+    dimensions = [getattr(model, name) for name in DIMENSIONS]
     cells = (
-        sa.select(Feedback.month, *dimensions, *(c.label(f"c{i}") for i, c in enumerate(counts)))
-        .where(*filter_.where(Feedback))
-        .group_by(Feedback.month, *dimensions)
+        sa.select(model.month, *dimensions, *(c.label(f"c{i}") for i, c in enumerate(counts)))
+        .where(*filter_.where(model))
+        .group_by(model.month, *dimensions)
     )
     by: dict = {name: {} for name in DIMENSIONS}
     width = 1 + len(DIMENSIONS)  # the month and the dimensions, then the counts
@@ -626,11 +627,12 @@ def _theme_count(filter_: Filter, theme: str, department_ids: list) -> tuple[int
             sum(_read_off(grid, filter_, department_ids).values()),
             sum(_read_off(raising, filter_, department_ids).values()),
         )
-    conditions = list(filter_.where(Feedback))
+    counted = rollup.counting(filter_.narrowing)
+    conditions = list(filter_.where(counted.model))
     if department_ids:
-        conditions.append(Feedback.department_id.in_(department_ids))
+        conditions.append(counted.model.department_id.in_(department_ids))
     base, count = db.session.execute(
-        sa.select(sa.func.count(), sa.func.count().filter(raises(theme))).where(*conditions)
+        sa.select(counted.responses, counted.raising(theme)).where(*conditions)
     ).one()
     return base, count
 
@@ -661,15 +663,17 @@ def theme_shares(
 def _count_grids(themes: tuple[str, ...]) -> tuple[dict, dict]:
     """(month, department) → responses, and (month, department, theme) → those raising
     the theme, over every month of the tenant's feedback."""
+    counted = rollup.counting(())
+    model = counted.model
     rows = db.session.execute(
         sa.select(
-            Feedback.month,
-            Feedback.department_id,
-            sa.func.count(),
-            *(sa.func.count().filter(raises(theme)) for theme in themes),
+            model.month,
+            model.department_id,
+            counted.responses,
+            *(counted.raising(theme) for theme in themes),
         )
-        .where(of_current_tenant(Feedback))
-        .group_by(Feedback.month, Feedback.department_id)
+        .where(of_current_tenant(model))
+        .group_by(model.month, model.department_id)
     )
     grid, raising = {}, {}
     for month, department, count, *raised in rows:
@@ -819,6 +823,19 @@ def _numbers(filter_: Filter, keys: list[str]) -> list[tuple[str, int, int]]:
     """(question, number, answers) of the questions `keys` in the filter's view. On
     PostgreSQL each question is counted on its own (LATERAL), hashing only its numbers:
     a third faster than grouping every question's numbers at once."""
+    if rollup.cells_serve(filter_.narrowing, rollup.RATINGS_SERVED_FILTERS):
+        by_value = [getattr(RatingCell, f"n{value}") for value in rollup.RATING_SCALE]
+        rows = db.session.execute(
+            sa.select(RatingCell.question_key, *(sa.func.sum(n) for n in by_value))
+            .where(*filter_.where(RatingCell), RatingCell.question_key.in_(keys))
+            .group_by(RatingCell.question_key)
+        )
+        return [
+            (key, value, count)
+            for key, *counts in rows
+            for value, count in zip(rollup.RATING_SCALE, counts, strict=True)
+            if count
+        ]
     numbered = [*filter_.where(AnswerInsight), AnswerInsight.number.is_not(None)]
     if db.engine.dialect.name != "postgresql":
         return db.session.execute(

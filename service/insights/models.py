@@ -205,6 +205,77 @@ class ThemeTag(Coarse, TenantOwned, db.Model):
     confirmed: Mapped[bool] = mapped_column(default=False)
 
 
+class Cell:
+    """The coarse attributes a roll-up row counts a month of feedback by (``rollup``): the
+    filters and breakdowns the dashboard is opened with. Tenure and exit type are left out
+    (they would multiply the rows fivefold); a view narrowed by them reads the rows."""
+
+    month: Mapped[dt.date]
+    department_id: Mapped[uuid.UUID | None]
+    job_function_id: Mapped[uuid.UUID | None]
+    location_id: Mapped[uuid.UUID | None]
+
+    @declared_attr.directive
+    def __table_args__(cls):  # noqa: N805
+        return (sa.Index(f"ix_{cls.__tablename__}_month", "tenant_id", "month"),)
+
+
+CELL_COLUMNS = ("month", "department_id", "job_function_id", "location_id")
+
+
+class FeedbackCell(Cell, TenantOwned, db.Model):
+    """How many pieces of feedback of one month and group (`Cell`) there are, what their
+    scores rest on and how many raise each theme: ``service.insights.rollup`` rewrites a
+    month's rows from ``Feedback`` whenever that month's feedback changes."""
+
+    __tablename__ = "insight_feedback_cells"
+
+    # The tenant's own themes of these pieces of feedback, as ``Feedback.themes`` lists
+    # them ("," for none): a group's feedback with different own themes has a row each.
+    own_themes: Mapped[str] = mapped_column(sa.Text)
+    responses: Mapped[int]
+    enps_answers: Mapped[int]
+    promoters: Mapped[int]
+    detractors: Mapped[int]
+    come_back_answers: Mapped[int]
+    come_back_yes: Mapped[int]
+    # One count per default theme (``raised_<key>``) follows, from DEFAULT_THEME_BITS.
+
+
+for _key in DEFAULT_THEME_BITS:
+    setattr(FeedbackCell, f"raised_{_key}", mapped_column(sa.Integer, nullable=False))
+del _key
+
+
+class RatingCell(TenantOwned, db.Model):
+    """How many answers of one question of one month and department gave 1, 2, … 5 (the
+    rating scale); rewritten with the month's ``FeedbackCell`` rows. Ratings are filtered,
+    never broken down: a view narrowed by anything but the department reads the answers."""
+
+    __tablename__ = "insight_rating_cells"
+    __table_args__ = (sa.Index("ix_insight_rating_cells_month", "tenant_id", "month"),)
+
+    month: Mapped[dt.date]
+    department_id: Mapped[uuid.UUID | None]
+    question_key: Mapped[str] = mapped_column(sa.String(KEY_MAX))
+    n1: Mapped[int]
+    n2: Mapped[int]
+    n3: Mapped[int]
+    n4: Mapped[int]
+    n5: Mapped[int]
+
+
+class StaleMonth(TenantOwned, db.Model):
+    """A month whose feedback changed since its cells were counted: the database writes it
+    (triggers on ``insight_feedback``, migrations/versions/0026), ``rollup`` counts the
+    month again and deletes it before the transaction commits."""
+
+    __tablename__ = "insight_stale_months"
+    __table_args__ = (sa.UniqueConstraint("tenant_id", "month"),)
+
+    month: Mapped[dt.date]
+
+
 class ThemeCorrection(TenantOwned, db.Model):
     """HR's word on one theme of one answer; it wins over detection and is remembered
     when the answers are read again."""

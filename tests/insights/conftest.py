@@ -1,10 +1,20 @@
 """Insight figures are SQL of two dialects: `dialect_app` runs a test on PostgreSQL and on
 the embedded default (SQLite), each database migrated the production way."""
 
+import contextlib
+
 import pytest
+from flask_migrate import upgrade
 
 from service.extensions import db
-from tests.conftest import migrated_sqlite_app, reset_rate_limits, truncate_all
+from tests.conftest import (
+    admin_engine,
+    fresh_database,
+    make_test_app,
+    migrated_sqlite_app,
+    reset_rate_limits,
+    truncate_all,
+)
 
 
 @pytest.fixture(scope="session")
@@ -24,3 +34,23 @@ def dialect_app(request):
     with app.app_context():
         yield app
         db.session.remove()
+
+
+@contextlib.contextmanager
+def migrated_up_to(dialect: str, revision: str, tmp_path):
+    """The app on a fresh database of `dialect` migrated up to `revision` (a migration's
+    test then writes the rows that revision had, and upgrades), and a connection above
+    row-level security to write them."""
+    if dialect == "sqlite":
+        app = make_test_app(f"sqlite:///{tmp_path / 'exitloop.sqlite3'}", REDIS_URL=None)
+        with app.app_context():
+            upgrade(revision=revision)
+            yield app, db.engine
+        return
+    with fresh_database() as url:
+        app = make_test_app(url, REDIS_URL=None)
+        with app.app_context():
+            upgrade(revision=revision)
+            yield app, admin_engine(app)
+            db.session.remove()
+            db.engine.dispose()

@@ -8,9 +8,8 @@ import pytest
 import sqlalchemy as sa
 from flask_migrate import upgrade
 
-from service.extensions import db
-from tests.conftest import admin_engine, fresh_database, make_test_app
 from tests.factories import make_tenant
+from tests.insights.conftest import migrated_up_to
 
 BEFORE = "0024"
 COARSE = {"source": "survey", "month": dt.date(2026, 10, 1), "exit_type": "voluntary"}
@@ -26,21 +25,9 @@ def _insert(connection, sql: str, values: dict) -> None:
 
 @pytest.fixture(params=["postgresql", "sqlite"])
 def app_before(request, tmp_path):
-    """The app on a fresh database migrated up to the revision before, and a connection
-    above row-level security to write the rows that revision had."""
-    if request.param == "sqlite":
-        app = make_test_app(f"sqlite:///{tmp_path / 'exitloop.sqlite3'}", REDIS_URL=None)
-        with app.app_context():
-            upgrade(revision=BEFORE)
-            yield app, db.engine
-        return
-    with fresh_database() as url:
-        app = make_test_app(url, REDIS_URL=None)
-        with app.app_context():
-            upgrade(revision=BEFORE)
-            yield app, admin_engine(app)
-            db.session.remove()
-            db.engine.dispose()
+    """The app on a fresh database migrated up to the revision before this one's."""
+    with migrated_up_to(request.param, BEFORE, tmp_path) as migrated:
+        yield migrated
 
 
 def _feedback(connection, tenant_id, themes_per_answer: list[list[str]]) -> uuid.UUID:
