@@ -33,7 +33,7 @@ from service.surveys.invitation_steps import mark_opened
 from service.surveys.models import TemplateVersion
 from service.surveys.response_models import SurveyResponse, month_of, quarter_of
 from service.surveys.response_tasks import reshuffle_responses
-from service.tenancy import tenant_scope, unscoped
+from service.tenancy import of_current_tenant, tenant_scope, unscoped
 from service.tenants.models import Tenant
 
 # The statuses in which a leaver may answer (a scheduled invitation has no link yet).
@@ -207,15 +207,16 @@ def save_draft(invitation: SurveyInvitation, answers: Answers, language: str) ->
                 raise
 
 
-def _end(proof: Proof, status: InvitationStatus, **values) -> sa.Row | None:
-    """Move the invitation the cookie proves to ``status`` if it is still open to that
+def _ending(proof: Proof, status: InvitationStatus, **values) -> sa.Update:
+    """The invitation the cookie proves, moved to ``status`` if it is still open to that
     cookie and nothing else moved it first: a conditional UPDATE, so of two racing requests
-    exactly one wins (the other's row no longer matches). Returns the invitation's
-    departure, questionnaire version and language; None (rolled back) when nothing matched."""
+    exactly one wins (the other's row no longer matches). Returns the invitation's departure,
+    questionnaire version and language."""
     now = utcnow()
-    ended = db.session.execute(
+    return (
         sa.update(SurveyInvitation)
         .where(
+            of_current_tenant(SurveyInvitation),
             SurveyInvitation.id == proof.invitation_id,
             sa.func.substr(SurveyInvitation.token_hash, 1, FINGERPRINT_LENGTH) == proof.fingerprint,
             SurveyInvitation.template_version_id.is_not(None),
@@ -228,20 +229,15 @@ def _end(proof: Proof, status: InvitationStatus, **values) -> sa.Row | None:
             SurveyInvitation.template_version_id,
             SurveyInvitation.language,
         )
-        .execution_options(synchronize_session=False)
-    ).one_or_none()
-    if ended is None:
-        db.session.rollback()
-    return ended
+    )
 
 
-def _drop_draft(invitation_id: uuid.UUID) -> str | None:
-    """Delete the invitation's draft; the language it was written in, if there was one."""
-    return db.session.scalar(
+def _draft_dropped(invitation_id: uuid.UUID) -> sa.Delete:
+    """Delete the invitation's draft; returns the language it was written in, if any."""
+    return (
         sa.delete(SurveyDraft)
-        .where(SurveyDraft.invitation_id == invitation_id)
+        .where(of_current_tenant(SurveyDraft), SurveyDraft.invitation_id == invitation_id)
         .returning(SurveyDraft.language)
-        .execution_options(synchronize_session=False)
     )
 
 
@@ -257,23 +253,16 @@ def submit(proof: Proof, form: MultiDict, languages_asked: tuple[str | None, ...
     invitation is no longer open to this cookie or the answers are refused: the caller then
     shows the survey as it stands, which says why.
 
-    The invitation is ended first and the answers read against its questionnaire after, so
-    the cookie's invitation is not read on its own beforehand: a refusal rolls it back."""
-    ended = _end(proof, InvitationStatus.COMPLETED)
-    if ended is None:
-        return None
-    document = _questionnaire(ended.template_version_id)
-    reading = read(document, form)
-    if reading.errors or missing_required(document, reading.answers):
-        db.session.rollback()
-        return None
-    draft_language = _drop_draft(proof.invitation_id)
-    language = language_among(document.languages, *languages_asked, draft_language, ended.language)
+    The invitation is ended, its draft dropped and its departure told in one statement, and
+    the answers read against its questionnaire after, so the cookie's invitation is not read
+    on its own beforehand: a refusal rolls it all back."""
+    ended = _ending(proof, InvitationStatus.COMPLETED).cte("ended")
+    dropped = _draft_dropped(proof.invitation_id).cte("dropped")
     # The departure learns "answered" (unless it was cancelled or closed meanwhile) and
-    # gives its coarse attributes in the same statement.
-    departure = db.session.execute(
+    # gives its coarse attributes.
+    row = db.session.execute(
         sa.update(Departure)
-        .where(Departure.id == ended.departure_id)
+        .where(of_current_tenant(Departure), Departure.id == ended.c.departure_id)
         .values(
             status=sa.case(
                 (Departure.status.in_(_KEEP_STATUS), Departure.status),
@@ -281,6 +270,9 @@ def submit(proof: Proof, form: MultiDict, languages_asked: tuple[str | None, ...
             )
         )
         .returning(
+            ended.c.template_version_id,
+            ended.c.language,
+            sa.select(dropped.c.language).scalar_subquery().label("draft_language"),
             Departure.department_id,
             Departure.job_function_id,
             Departure.location_id,
@@ -290,21 +282,32 @@ def submit(proof: Proof, form: MultiDict, languages_asked: tuple[str | None, ...
             Departure.regretted,
         )
         .execution_options(synchronize_session=False)
-    ).one()
+    ).one_or_none()
+    if row is None:
+        db.session.rollback()
+        return None
+    document = _questionnaire(row.template_version_id)
+    reading = read(document, form)
+    if reading.errors or missing_required(document, reading.answers):
+        db.session.rollback()
+        return None
+    language = language_among(
+        document.languages, *languages_asked, row.draft_language, row.language
+    )
     month = month_of(utcnow().date())
     db.session.execute(
         sa.insert(SurveyResponse).values(
             tenant_id=proof.tenant_id,
             month=month,
-            department_id=departure.department_id,
-            job_function_id=departure.job_function_id,
-            location_id=departure.location_id,
-            tenure_band=tenure_band(departure.hired_on, departure.last_day),
-            exit_quarter=quarter_of(departure.last_day),
-            exit_type=departure.exit_type,
-            regretted=departure.regretted,
+            department_id=row.department_id,
+            job_function_id=row.job_function_id,
+            location_id=row.location_id,
+            tenure_band=tenure_band(row.hired_on, row.last_day),
+            exit_quarter=quarter_of(row.last_day),
+            exit_type=row.exit_type,
+            regretted=row.regretted,
             language=language,
-            template_version_id=ended.template_version_id,
+            template_version_id=row.template_version_id,
             answers=reading.answers,
         )
     )
@@ -317,8 +320,14 @@ def submit(proof: Proof, form: MultiDict, languages_asked: tuple[str | None, ...
 
 def decline(proof: Proof, reason: str | None) -> bool:
     """The leaver would rather not answer: the invitation ends and the draft goes."""
-    if _end(proof, InvitationStatus.DECLINED, decline_reason=reason or None) is None:
+    ending = _ending(proof, InvitationStatus.DECLINED, decline_reason=reason or None)
+    if _execute_dml(ending).one_or_none() is None:
+        db.session.rollback()
         return False
-    _drop_draft(proof.invitation_id)
+    _execute_dml(_draft_dropped(proof.invitation_id))
     db.session.commit()
     return True
+
+
+def _execute_dml(statement):
+    return db.session.execute(statement.execution_options(synchronize_session=False))
