@@ -5,10 +5,11 @@ Seeds the same survey and leavers as bench/survey_submit.py on a PostgreSQL data
 own, then plays each leaver through Flask's test client against the app configured as that
 bench serves it (Redis for the limiter and the jobs): open the link, the page, the submit,
 the thank-you page. Prints, per request of each step, the process's CPU time (the median and
-the lowest of several rounds: other load only ever adds to it), the SQL statements sent
-(the tenant's row-level-security settings and the pool's ping not counted) and the Redis
-commands and pipelines. The test client's own work is counted too, a few tenths of a
-millisecond per request.
+the lowest of several rounds: other load only ever adds to it), the CPU time of the
+PostgreSQL backend that served it (read from /proc when the server runs on this machine),
+the SQL statements sent (the tenant's row-level-security settings and the pool's ping not
+counted) and the Redis commands and pipelines. The test client's own work is counted too, a
+few tenths of a millisecond per request.
 
     .venv/bin/python bench/leaver_cpu.py [leavers_per_round [rounds]]
 """
@@ -45,8 +46,25 @@ class Counts:
     """CPU seconds, statements and Redis round trips, per step."""
 
     def __init__(self):
-        self.cpu, self.sql, self.redis = Counter(), Counter(), Counter()
+        self.cpu, self.database_cpu = Counter(), Counter()
+        self.sql, self.redis = Counter(), Counter()
         self.step = None
+        self.backends = set()  # the process ids of the PostgreSQL backends the app used
+
+    def count_sql(self, cursor) -> None:
+        self.sql[self.step] += 1
+        self.backends.add(cursor.connection.info.backend_pid)
+
+    def backend_cpu(self) -> float | None:
+        """Seconds of CPU the backends have used so far (Linux's scheduler statistics, to
+        the nanosecond); None when the server does not run on this machine."""
+        try:
+            nanoseconds = sum(
+                int(Path(f"/proc/{pid}/schedstat").read_text().split()[0]) for pid in self.backends
+            )
+        except (OSError, ValueError, IndexError):
+            return None
+        return nanoseconds / 1e9
 
     def count_redis(self, method):
         def counted(client, *args, **kwargs):
@@ -61,9 +79,12 @@ def play(app, counts: Counts, token: str, answers: dict) -> None:
 
     def timed(step, send):
         counts.step = step
-        start = time.process_time()
+        start, database_start = time.process_time(), counts.backend_cpu()
         response = send()
         counts.cpu[step] += time.process_time() - start
+        database_end = counts.backend_cpu()
+        if database_start is not None and database_end is not None:
+            counts.database_cpu[step] += database_end - database_start
         counts.step = None
         return response
 
@@ -96,28 +117,32 @@ def main() -> None:
             sa.event.listen(
                 db.engine,
                 "before_cursor_execute",
-                lambda *_: counts.sql.update([counts.step]),
+                lambda _connection, cursor, *_: counts.count_sql(cursor),
             )
         redis.Redis.execute_command = counts.count_redis(redis.Redis.execute_command)
         redis.client.Pipeline.execute = counts.count_redis(redis.client.Pipeline.execute)
         rng = random.Random(1)
         for token in tokens[:WARM_UP]:
             play(app, counts, token, sample_answers(rng))
-        rounds, n = [], args.leavers_per_round
+        rounds, database_rounds, n = [], [], args.leavers_per_round
         for first in range(WARM_UP, len(tokens), n):
-            counts.__init__()
+            counts.cpu, counts.database_cpu = Counter(), Counter()
+            counts.sql, counts.redis = Counter(), Counter()
             for token in tokens[first : first + n]:
                 play(app, counts, token, sample_answers(rng))
             rounds.append(counts.cpu)
+            database_rounds.append(counts.database_cpu)
         with app.app_context():
             db.engine.dispose()
     print(f"{n} leavers x {args.rounds} rounds, in-process; per request:")
     for label, steps in [(step, (step,)) for step in LEAVER_STEPS] + [("survey", LEAVER_STEPS)]:
         cpu = sorted(sum(r[step] for step in steps) / n * 1000 for r in rounds)
+        database = sorted(sum(r[step] for step in steps) / n * 1000 for r in database_rounds)
         sql = sum(counts.sql[step] for step in steps) / n
         calls = sum(counts.redis[step] for step in steps) / n
         print(
             f"  {label:<7} CPU median {statistics.median(cpu):6.2f} ms  lowest {cpu[0]:6.2f} ms"
+            f"   PostgreSQL median {statistics.median(database):5.2f} ms"
             f"   SQL {sql:.0f}  Redis {calls:.0f}"
         )
 

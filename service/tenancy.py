@@ -17,6 +17,7 @@ no table and cannot bypass the policies. SQLite keeps the net alone.
 
 import logging
 import uuid
+import weakref
 from collections.abc import Iterator, Mapping
 from contextlib import contextmanager
 from contextvars import ContextVar
@@ -258,13 +259,31 @@ def _check_written_tenant(state: ORMExecuteState, tenant_id: uuid.UUID) -> None:
 
 @event.listens_for(Session, "do_orm_execute")
 def _scope_to_current_tenant(state: ORMExecuteState) -> None:
-    if _unscoped.get() or not _touches_tenant_owned(state.statement):
+    if _unscoped.get():
+        return
+    try:
+        scoped = _scoped[state.statement]
+    except KeyError:
+        scoped = _scoped[state.statement] = {} if _touches_tenant_owned(state.statement) else None
+    if scoped is None:
         return
     tenant_id = current_tenant_id()
     if state.is_insert or state.is_update:
         _check_written_tenant(state, tenant_id)
     if state.is_select or state.is_update or state.is_delete:
-        state.statement = state.statement.options(_tenant_criterion(tenant_id))
+        if tenant_id not in scoped:
+            if len(scoped) >= _TENANTS_PER_STATEMENT:
+                scoped.clear()
+            scoped[tenant_id] = state.statement.options(_tenant_criterion(tenant_id))
+        state.statement = scoped[tenant_id]
+
+
+# What the net made of a statement, for as long as the statement lives: None when it touches
+# no tenant-owned model, else the statement scoped to each tenant it ran for. A statement
+# is immutable, so one built once and executed with parameters (a hot path's) is looked
+# at once, and its scoped copy, the same object each time, keeps its SQL cache key.
+_scoped: "weakref.WeakKeyDictionary[sa.Executable, dict | None]" = weakref.WeakKeyDictionary()
+_TENANTS_PER_STATEMENT = 1024
 
 
 @lru_cache(maxsize=1024)

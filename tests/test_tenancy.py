@@ -63,6 +63,15 @@ def test_a_values_list_joined_laterally_is_scoped(world):
     assert rows == {"Sales tenant-a": 1, "Sales tenant-b": 0}
 
 
+def test_a_statement_built_once_is_scoped_to_each_tenant_it_runs_for(world):
+    """The net keeps what it made of a statement: run again as another tenant, the same
+    statement sees that tenant's rows only."""
+    statement = sa.select(Department.name).where(Department.name.like(sa.bindparam("pattern")))
+    for tenant, name in ((world.a, "Sales tenant-a"), (world.b, "Sales tenant-b")) * 2:
+        with tenant_scope(tenant.tenant.id):
+            assert set(db.session.scalars(statement, {"pattern": "Sales%"})) == {name}
+
+
 def test_orm_update_and_delete_are_scoped(world):
     with tenant_scope(world.a.tenant.id):
         db.session.execute(sa.update(Location).values(city="Brussel"))

@@ -61,11 +61,9 @@ def address_of(departure: Departure) -> str | None:
 # --- the steps ---------------------------------------------------------------------------
 
 
-def _claim(
-    invitation: SurveyInvitation, conditions: list, read_back: bool = True, **values
-) -> bool:
-    """Move the row only if it is still as read; True when this caller won it. The row is
-    read back, unless ``read_back`` is false: then only the values written are set."""
+def _claim(invitation: SurveyInvitation, conditions: list, **values) -> bool:
+    """Move the row only if it is still as read; True when this caller won it (the row is
+    read back)."""
     result = db.session.execute(
         sa.update(SurveyInvitation)
         .where(
@@ -76,11 +74,7 @@ def _claim(
     )
     if result.rowcount != 1:
         return False
-    if read_back:
-        db.session.refresh(invitation)
-    else:
-        for key, value in values.items():
-            set_committed_value(invitation, key, value)
+    db.session.refresh(invitation)
     return True
 
 
@@ -251,16 +245,34 @@ def postpone(invitation: SurveyInvitation, now: dt.datetime) -> None:
     invitation.next_step_at = now + RETRY_LATER
 
 
-def mark_opened(invitation: SurveyInvitation) -> bool:
-    """For the leaver's page: the link was followed (sent → opened). Never commits, nor
-    reads the row back (every click on the link pays for it)."""
-    return _claim(
-        invitation,
-        [SurveyInvitation.status == InvitationStatus.SENT],
-        read_back=False,
-        status=InvitationStatus.OPENED,
-        opened_at=utcnow(),
+# Every click on a survey link runs it: built once, run with parameters.
+_OPENED = (
+    sa.update(SurveyInvitation)
+    .where(
+        SurveyInvitation.tenant_id == sa.bindparam("tenant"),
+        SurveyInvitation.id == sa.bindparam("invitation"),
+        SurveyInvitation.status == InvitationStatus.SENT,
     )
+    .values(status=InvitationStatus.OPENED, opened_at=sa.bindparam("now"))
+    .execution_options(synchronize_session=False)
+)
+
+
+def mark_opened(invitation: SurveyInvitation) -> bool:
+    """For the leaver's page: the link was followed (sent → opened), a claim like the other
+    steps'. Never commits, nor reads the row back (every click on the link pays for it):
+    only the values written are set. A link opened before writes nothing."""
+    if invitation.status is not InvitationStatus.SENT:
+        return False
+    now = utcnow()
+    opened = db.session.execute(
+        _OPENED, {"tenant": invitation.tenant_id, "invitation": invitation.id, "now": now}
+    )
+    if opened.rowcount != 1:
+        return False
+    set_committed_value(invitation, "status", InvitationStatus.OPENED)
+    set_committed_value(invitation, "opened_at", now)
+    return True
 
 
 def bounced_invitations() -> list[SurveyInvitation]:

@@ -70,6 +70,13 @@ def _is_open(invitation: SurveyInvitation, now: dt.datetime) -> bool:
     )
 
 
+# Every request of a leaver runs one of the statements below: each is built once, and run
+# with its parameters (building and analysing a statement cost more than running it).
+_OF_TOKEN = sa.select(SurveyInvitation).where(
+    SurveyInvitation.token_hash == sa.bindparam("token_hash")
+)
+
+
 def invitation_of_token(token: str) -> SurveyInvitation | None:
     """The live invitation whose link this is, else None.
 
@@ -77,9 +84,7 @@ def invitation_of_token(token: str) -> SurveyInvitation | None:
     if not token or len(token) > TOKEN_MAX:
         return None
     with unscoped("survey link: the token's hash names one invitation"):
-        invitation = db.session.scalar(
-            sa.select(SurveyInvitation).where(SurveyInvitation.token_hash == token_hash(token))
-        )
+        invitation = db.session.scalar(_OF_TOKEN, {"token_hash": token_hash(token)})
     if invitation is None or not _is_open(invitation, utcnow()):
         return None
     return invitation
@@ -127,24 +132,27 @@ def read_proof(value: str | None) -> Proof | None:
         return None
 
 
+_PROVEN = (
+    sa.select(SurveyInvitation, Tenant.name, SurveyDraft)
+    .join(Tenant, Tenant.id == SurveyInvitation.tenant_id)
+    .outerjoin(
+        SurveyDraft,
+        sa.and_(
+            SurveyDraft.tenant_id == SurveyInvitation.tenant_id,
+            SurveyDraft.invitation_id == SurveyInvitation.id,
+        ),
+    )
+    .where(SurveyInvitation.id == sa.bindparam("invitation"))
+)
+
+
 def survey_of_proof(proof: Proof) -> Survey | None:
     """The survey a cookie proves, in its tenant's scope (the caller enters
     ``tenant_scope(proof.tenant_id)``); None for anything that proves nothing any more.
 
     Every page the leaver sees asks this, so it is one statement: the invitation with its
     draft and its company's name (the questionnaire is parsed once per process)."""
-    row = db.session.execute(
-        sa.select(SurveyInvitation, Tenant.name, SurveyDraft)
-        .join(Tenant, Tenant.id == SurveyInvitation.tenant_id)
-        .outerjoin(
-            SurveyDraft,
-            sa.and_(
-                SurveyDraft.tenant_id == SurveyInvitation.tenant_id,
-                SurveyDraft.invitation_id == SurveyInvitation.id,
-            ),
-        )
-        .where(SurveyInvitation.id == proof.invitation_id)
-    ).first()
+    row = db.session.execute(_PROVEN, {"invitation": proof.invitation_id}).first()
     if row is None or row[0].template_version_id is None:
         return None
     invitation, company, draft = row
@@ -207,42 +215,95 @@ def save_draft(invitation: SurveyInvitation, answers: Answers, language: str) ->
                 raise
 
 
-def _end(proof: Proof, status: InvitationStatus, **values) -> sa.Row | None:
-    """Move the invitation the cookie proves to ``status`` if it is still open to that
-    cookie and nothing else moved it first: a conditional UPDATE, so of two racing requests
-    exactly one wins (the other's row no longer matches). Returns the invitation's
-    departure, questionnaire version and language; None (rolled back) when nothing matched."""
-    now = utcnow()
-    ended = db.session.execute(
+def _ending(status: InvitationStatus, **values) -> sa.Update:
+    """The invitation a cookie proves, moved to ``status`` if it is still open to that cookie
+    and nothing else moved it first: a conditional UPDATE, so of two racing requests exactly
+    one wins (the other's row no longer matches). Returns the invitation's departure,
+    questionnaire version and language. Parameters: :func:`_proven_at`'s."""
+    return (
         sa.update(SurveyInvitation)
         .where(
-            SurveyInvitation.id == proof.invitation_id,
-            sa.func.substr(SurveyInvitation.token_hash, 1, FINGERPRINT_LENGTH) == proof.fingerprint,
+            SurveyInvitation.tenant_id == sa.bindparam("tenant"),
+            SurveyInvitation.id == sa.bindparam("invitation"),
+            sa.func.substr(SurveyInvitation.token_hash, 1, FINGERPRINT_LENGTH)
+            == sa.bindparam("fingerprint"),
             SurveyInvitation.template_version_id.is_not(None),
             SurveyInvitation.status.in_(OPEN_STATUSES),
-            sa.or_(SurveyInvitation.expires_at.is_(None), SurveyInvitation.expires_at > now),
+            sa.or_(
+                SurveyInvitation.expires_at.is_(None),
+                SurveyInvitation.expires_at > sa.bindparam("now"),
+            ),
         )
-        .values(status=status, ended_at=now, token_hash=None, next_step_at=None, **values)
+        .values(
+            status=status,
+            ended_at=sa.bindparam("now"),
+            token_hash=None,
+            next_step_at=None,
+            **values,
+        )
         .returning(
             SurveyInvitation.departure_id,
             SurveyInvitation.template_version_id,
             SurveyInvitation.language,
         )
         .execution_options(synchronize_session=False)
-    ).one_or_none()
-    if ended is None:
-        db.session.rollback()
-    return ended
+    )
 
 
-def _drop_draft(invitation_id: uuid.UUID) -> str | None:
-    """Delete the invitation's draft; the language it was written in, if there was one."""
-    return db.session.scalar(
-        sa.delete(SurveyDraft)
-        .where(SurveyDraft.invitation_id == invitation_id)
-        .returning(SurveyDraft.language)
+def _proven_at(proof: Proof) -> dict:
+    return {
+        "tenant": proof.tenant_id,
+        "invitation": proof.invitation_id,
+        "fingerprint": proof.fingerprint,
+        "now": utcnow(),
+    }
+
+
+# The invitation's draft deleted; returns the language it was written in, if any.
+_DRAFT_DROPPED = (
+    sa.delete(SurveyDraft)
+    .where(
+        SurveyDraft.tenant_id == sa.bindparam("tenant"),
+        SurveyDraft.invitation_id == sa.bindparam("invitation"),
+    )
+    .returning(SurveyDraft.language)
+    .execution_options(synchronize_session=False)
+)
+
+
+def _submitting() -> sa.Update:
+    """The invitation ended as completed, its draft dropped and its departure told: one
+    statement. The departure learns "answered" (unless it was cancelled or closed meanwhile)
+    and gives its coarse attributes. Parameters: :func:`_proven_at`'s."""
+    ended = _ending(InvitationStatus.COMPLETED).cte("ended")
+    dropped = _DRAFT_DROPPED.cte("dropped")
+    return (
+        sa.update(Departure)
+        .where(Departure.tenant_id == sa.bindparam("tenant"), Departure.id == ended.c.departure_id)
+        .values(
+            status=sa.case(
+                (Departure.status.in_(_KEEP_STATUS), Departure.status),
+                else_=sa.literal(DepartureStatus.ANSWERED, Departure.status.type),
+            )
+        )
+        .returning(
+            ended.c.template_version_id,
+            ended.c.language,
+            sa.select(dropped.c.language).scalar_subquery().label("draft_language"),
+            Departure.department_id,
+            Departure.job_function_id,
+            Departure.location_id,
+            Departure.hired_on,
+            Departure.last_day,
+            Departure.exit_type,
+            Departure.regretted,
+        )
         .execution_options(synchronize_session=False)
     )
+
+
+_SUBMITTING = _submitting()
+_RESPONSE = sa.insert(SurveyResponse)
 
 
 def language_among(offered: tuple[str, ...], *candidates: str | None) -> str:
@@ -257,56 +318,38 @@ def submit(proof: Proof, form: MultiDict, languages_asked: tuple[str | None, ...
     invitation is no longer open to this cookie or the answers are refused: the caller then
     shows the survey as it stands, which says why.
 
-    The invitation is ended first and the answers read against its questionnaire after, so
-    the cookie's invitation is not read on its own beforehand: a refusal rolls it back."""
-    ended = _end(proof, InvitationStatus.COMPLETED)
-    if ended is None:
+    The invitation is ended, its draft dropped and its departure told in one statement, and
+    the answers read against its questionnaire after, so the cookie's invitation is not read
+    on its own beforehand: a refusal rolls it all back."""
+    row = db.session.execute(_SUBMITTING, _proven_at(proof)).one_or_none()
+    if row is None:
+        db.session.rollback()
         return None
-    document = _questionnaire(ended.template_version_id)
+    document = _questionnaire(row.template_version_id)
     reading = read(document, form)
     if reading.errors or missing_required(document, reading.answers):
         db.session.rollback()
         return None
-    draft_language = _drop_draft(proof.invitation_id)
-    language = language_among(document.languages, *languages_asked, draft_language, ended.language)
-    # The departure learns "answered" (unless it was cancelled or closed meanwhile) and
-    # gives its coarse attributes in the same statement.
-    departure = db.session.execute(
-        sa.update(Departure)
-        .where(Departure.id == ended.departure_id)
-        .values(
-            status=sa.case(
-                (Departure.status.in_(_KEEP_STATUS), Departure.status),
-                else_=sa.literal(DepartureStatus.ANSWERED, Departure.status.type),
-            )
-        )
-        .returning(
-            Departure.department_id,
-            Departure.job_function_id,
-            Departure.location_id,
-            Departure.hired_on,
-            Departure.last_day,
-            Departure.exit_type,
-            Departure.regretted,
-        )
-        .execution_options(synchronize_session=False)
-    ).one()
+    language = language_among(
+        document.languages, *languages_asked, row.draft_language, row.language
+    )
     month = month_of(utcnow().date())
     db.session.execute(
-        sa.insert(SurveyResponse).values(
-            tenant_id=proof.tenant_id,
-            month=month,
-            department_id=departure.department_id,
-            job_function_id=departure.job_function_id,
-            location_id=departure.location_id,
-            tenure_band=tenure_band(departure.hired_on, departure.last_day),
-            exit_quarter=quarter_of(departure.last_day),
-            exit_type=departure.exit_type,
-            regretted=departure.regretted,
-            language=language,
-            template_version_id=ended.template_version_id,
-            answers=reading.answers,
-        )
+        _RESPONSE,
+        {
+            "tenant_id": proof.tenant_id,
+            "month": month,
+            "department_id": row.department_id,
+            "job_function_id": row.job_function_id,
+            "location_id": row.location_id,
+            "tenure_band": tenure_band(row.hired_on, row.last_day),
+            "exit_quarter": quarter_of(row.last_day),
+            "exit_type": row.exit_type,
+            "regretted": row.regretted,
+            "language": language,
+            "template_version_id": row.template_version_id,
+            "answers": reading.answers,
+        },
     )
     # Written in the transaction that ends the invitation, the row carries its transaction
     # id: rewritten at once in another (service/surveys/responses.py says why).
@@ -317,8 +360,10 @@ def submit(proof: Proof, form: MultiDict, languages_asked: tuple[str | None, ...
 
 def decline(proof: Proof, reason: str | None) -> bool:
     """The leaver would rather not answer: the invitation ends and the draft goes."""
-    if _end(proof, InvitationStatus.DECLINED, decline_reason=reason or None) is None:
+    ending = _ending(InvitationStatus.DECLINED, decline_reason=reason or None)
+    if db.session.execute(ending, _proven_at(proof)).one_or_none() is None:
+        db.session.rollback()
         return False
-    _drop_draft(proof.invitation_id)
+    db.session.execute(_DRAFT_DROPPED, _proven_at(proof))
     db.session.commit()
     return True

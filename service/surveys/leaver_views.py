@@ -11,10 +11,10 @@ import logging
 import re
 import secrets
 from collections.abc import Callable
-from functools import wraps
+from functools import lru_cache, wraps
 
 from flask import Blueprint, current_app, g, redirect, render_template, request, url_for
-from flask_babel import force_locale
+from flask_babel import force_locale, get_locale
 from flask_babel import gettext as _
 from flask_wtf.csrf import generate_csrf
 
@@ -288,9 +288,15 @@ def decline(survey: Survey, language: str):
 def _ending(kind: str):
     language = request.args.get("lang")
     if language not in LANGUAGES:
-        return render("leaver/ended.html", kind=kind)
+        language = get_locale().language  # the browser's
+    return respond(_ending_page(kind, language))
+
+
+@lru_cache(maxsize=2 * len(LANGUAGES))
+def _ending_page(kind: str, language: str) -> str:
+    """The page after the survey says the same to every leaver: rendered once per language."""
     with force_locale(language):
-        return render("leaver/ended.html", kind=kind)
+        return render_template("leaver/ended.html", kind=kind)
 
 
 @bp.get("/thanks")
