@@ -38,7 +38,6 @@ def _init_extensions(app: Flask) -> None:
     from service.extensions import babel, csrf, db, htmx, limiter, login_manager, migrate
     from service.jobs import embedded
     from service.permissions import can
-    from service.pool import ping_idle_connections
     from service.scopes import release_tenant
 
     db.init_app(app)
@@ -61,7 +60,6 @@ def _init_extensions(app: Flask) -> None:
     with app.app_context():
         if db.engine.dialect.name == "sqlite":
             sa.event.listen(db.engine, "connect", _sqlite_pragmas)
-        ping_idle_connections(db.engine)
 
     app.teardown_request(release_tenant)
     errors.init_app(app)

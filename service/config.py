@@ -56,6 +56,7 @@ class Config:
         self.SECRET_KEY = os.environ.get("SECRET_KEY") or _embedded_secret_key()
         self.REDIS_URL = os.environ.get("REDIS_URL") or None
         self.DEMO = _flag("DEMO", default=self.EMBEDDED)
+        self.SQLALCHEMY_ENGINE_OPTIONS = {"pool_pre_ping": True}
         # Emailed links are built from the request's host: only these hosts are served
         # (others get a 400), so a forged Host header cannot point a reset link elsewhere.
         self.TRUSTED_HOSTS = [
