@@ -1,6 +1,7 @@
 """What the job and mail tests share: a real SMTP server, Redis db 14, workers, polling."""
 
 import asyncio
+import contextlib
 import email
 import email.policy
 import os
@@ -148,6 +149,7 @@ class WorkerProcess:
             env=env,
             stdout=self._log,
             stderr=subprocess.STDOUT,
+            start_new_session=True,  # its group, which `stop` ends whole
         )
 
     def log(self) -> str:
@@ -167,4 +169,8 @@ class WorkerProcess:
             except subprocess.TimeoutExpired:
                 self.process.kill()
                 self.process.wait()
+        # What it left running (its RQ scheduler, when a test killed the worker itself) would
+        # take later tests' jobs from this Redis database.
+        with contextlib.suppress(ProcessLookupError):
+            os.killpg(self.process.pid, signal.SIGKILL)
         self._log.close()
