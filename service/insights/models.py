@@ -144,8 +144,13 @@ def raises(theme: str):
     reading the tags, and the same on SQLite)."""
     if theme in DEFAULT_THEME_BITS:
         return Feedback.default_themes.op("&")(1 << DEFAULT_THEME_BITS[theme]) != 0
+    return lists(Feedback.themes, theme)
+
+
+def lists(column, theme: str):
+    """The condition "the theme list in `column` (",a,b,") holds `theme`"."""
     position = sa.func.strpos if db.engine.dialect.name == "postgresql" else sa.func.instr
-    return position(Feedback.themes, f",{theme},") > 0
+    return position(column, f",{theme},") > 0
 
 
 class AnswerInsight(Coarse, TenantOwned, db.Model):

@@ -36,6 +36,7 @@ from service.insights.models import (
     FeedbackCell,
     RatingCell,
     StaleMonth,
+    lists,
     raises,
 )
 from service.tenancy import (
@@ -73,12 +74,8 @@ class Counting:
             return sa.func.count().filter(raises(theme))
         if theme in DEFAULT_THEME_BITS:
             return _total(getattr(FeedbackCell, f"raised_{theme}"))
-        position = sa.func.strpos if db.engine.dialect.name == "postgresql" else sa.func.instr
         return _total(
-            sa.case(
-                (position(FeedbackCell.own_themes, f",{theme},") > 0, FeedbackCell.responses),
-                else_=0,
-            )
+            sa.case((lists(FeedbackCell.own_themes, theme), FeedbackCell.responses), else_=0)
         )
 
 
@@ -183,7 +180,7 @@ def _settle(session: Session) -> None:
                 .execution_options(synchronize_session=False)
             ).all()
             if months:
-                _rewrite(session, sorted(_as_date(month) for month in months))
+                _rewrite(session, sorted(months))
 
 
 def _rewrite(session: Session, months: list[dt.date]) -> None:
@@ -261,9 +258,5 @@ def rebuild() -> int:
         .execution_options(synchronize_session=False)
     )
     if months:
-        _rewrite(db.session(), sorted(_as_date(month) for month in months))
+        _rewrite(db.session(), sorted(months))
     return len(months)
-
-
-def _as_date(value) -> dt.date:
-    return value if isinstance(value, dt.date) else dt.date.fromisoformat(value)
