@@ -22,7 +22,9 @@ What a work-horse per job protected, and how this keeps it:
   forked from the worker's warm memory.
 RQ's scheduler (retries that wait out a back-off) runs beside the worker, not the
 work-horse, so it outlives a work-horse's death. A work-horse whose worker dies is told so
-(Linux: a parent-death signal, a warm shutdown) and stops before its next job.
+(Linux: a parent-death signal, a warm shutdown) and stops before its next job; one whose worker
+died before it could ask for that signal (prctl(2)'s race) sees, before each job, that its
+parent is no longer the pid its worker had at the fork.
 """
 
 import contextlib
@@ -56,12 +58,13 @@ PR_SET_PDEATHSIG = 1  # prctl(2)
 class WorkHorse(SimpleWorker):
     """Runs its jobs in its own process; stops when the worker that forked it is gone."""
 
-    def __init__(self, *args, **kwargs) -> None:
+    def __init__(self, *args, supervisor: int | None = None, **kwargs) -> None:
         super().__init__(*args, **kwargs)
-        self.supervisor = os.getppid()  # made in the work-horse: its worker
+        self.supervisor = supervisor  # its worker's pid, taken before the fork (None: read
+        # back from Redis by the worker)
 
     def check_for_suspension(self, burst: bool) -> None:
-        if os.getppid() != self.supervisor:
+        if self.supervisor is not None and os.getppid() != self.supervisor:
             self.log.warning("Work-horse %s: its worker is gone, stopping", self.name)
             self._stop_requested = True
         super().check_for_suspension(burst)
@@ -94,9 +97,10 @@ def supervise(redis_url: str, queue_names: list[str], burst: bool, logging_level
     try:
         while not stopping:
             name = f"{uuid.uuid4().hex}-horse"
+            supervisor = os.getpid()
             horse = os.fork()
             if horse == 0:
-                _run_horse(redis_url, queue_names, name, burst, logging_level)
+                _run_horse(redis_url, queue_names, name, burst, logging_level, supervisor)
             status = _wait(horse, name, connection, scheduler)
             horse = 0
             with contextlib.suppress(ProcessLookupError):
@@ -168,7 +172,9 @@ def _running_job(horse: WorkHorse | None) -> tuple | None:
     return None
 
 
-def _run_horse(redis_url: str, queue_names: list[str], name: str, burst: bool, level: str):
+def _run_horse(
+    redis_url: str, queue_names: list[str], name: str, burst: bool, level: str, supervisor: int
+):
     """The work-horse's life; never returns into the worker's code."""
     code = 1
     try:
@@ -184,6 +190,7 @@ def _run_horse(redis_url: str, queue_names: list[str], name: str, burst: bool, l
             connection=connection,
             name=name,
             serializer=JSONSerializer,
+            supervisor=supervisor,
         )
         horse.work(burst=burst, max_jobs=HORSE_MAX_JOBS, with_scheduler=burst, logging_level=level)
         code = 0

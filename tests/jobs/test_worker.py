@@ -1,7 +1,10 @@
 """Real workers: a killed work-horse, the operator's failed-job commands."""
 
+import contextlib
 import os
+import select
 import signal
+import time
 from pathlib import Path
 
 import sqlalchemy as sa
@@ -10,10 +13,11 @@ from rq.job import Job, JobStatus
 from rq.serializers import JSONSerializer
 
 from service.extensions import db
+from service.jobs.horse import _run_horse
 from service.jobs.queue import enqueue, rq_queue
 from service.mail.models import MailStatus, PlatformEmail
 from tests.jobs import sample_tasks
-from tests.jobs.support import wait_for
+from tests.jobs.support import JOBS_REDIS_URL, wait_for
 
 
 def test_killed_work_horse_the_job_is_retried_and_its_effect_happens_once(
@@ -73,6 +77,38 @@ def test_a_work_horse_whose_worker_is_killed_stops(app, jobs_redis, start_worker
     worker.process.kill()
     worker.process.wait()
     wait_for(lambda: _gone(horse), timeout=10, message="the work-horse to stop")
+
+
+def test_a_work_horse_whose_worker_died_before_it_asked_for_the_signal_does_not_start(
+    app, jobs_redis
+):
+    """prctl(2)'s race: a worker killed between its fork and its work-horse's request for the
+    parent-death signal sends none, so the work-horse compares its parent with the pid its
+    worker had at the fork (read after the fork, it would be init's and never differ). Left
+    running, it would wait on Redis for minutes (its dequeue timeout), orphaned, and take the
+    next test's jobs."""
+    reader, writer = os.pipe()
+    intermediate = os.fork()
+    if intermediate == 0:  # the worker: forks its work-horse and dies at once
+        worker = os.getpid()
+        if os.fork() == 0:
+            os.close(reader)
+            os.write(writer, f"{os.getpid()}\n".encode())
+            while os.getppid() == worker:
+                time.sleep(0.01)
+            _run_horse(JOBS_REDIS_URL, ["default"], "orphan-horse", False, "WARNING", worker)
+        os._exit(0)
+    os.close(writer)
+    os.waitpid(intermediate, 0)
+    with os.fdopen(reader) as pipe:
+        horse = int(pipe.readline())
+        try:
+            ready, _, _ = select.select([pipe], [], [], 10)
+            assert ready, "the work-horse runs on without its worker"
+            assert pipe.read() == ""  # its end of the pipe closed: it exited
+        finally:
+            with contextlib.suppress(ProcessLookupError):
+                os.kill(horse, signal.SIGKILL)
 
 
 def test_failed_jobs_are_listed_and_requeued_by_the_operator(app, jobs_redis):
