@@ -213,16 +213,15 @@ def _tenant_of(value) -> uuid.UUID | None:
         return None
 
 
-def _check_written_tenant(state: ORMExecuteState, tenant_id: uuid.UUID) -> None:
+def _check_written_tenant(statement, params, tenant_id: uuid.UUID, *, is_update: bool) -> None:
     """INSERT and UPDATE statements bypass before_flush: check the tenant_id they write.
 
     Bulk rows come as parameters, a single or multi-row VALUES as the statement's
     ``_values``/``_multi_values`` (SQLAlchemy keeps no public view of those).
     """
-    statement = state.statement
-    params = state.parameters or {}
+    params = params or {}
     param_rows = [params] if isinstance(params, Mapping) else list(params)
-    if state.is_update:
+    if is_update:
         set_here = [*(statement._values or {}), *dict(statement._ordered_values or ())]
     else:  # an upsert's ON CONFLICT DO UPDATE SET
         set_here = [
@@ -230,7 +229,7 @@ def _check_written_tenant(state: ORMExecuteState, tenant_id: uuid.UUID) -> None:
         ]
     if any(getattr(column, "key", column) == "tenant_id" for column in set_here):
         raise CrossTenantWrite("an UPDATE may not set tenant_id: a row never changes tenant")
-    if state.is_update:
+    if is_update:
         # Bulk UPDATE by primary key: tenant_id in each row picks the row to change.
         rows = [row for row in param_rows if "tenant_id" in row]
     else:
@@ -259,23 +258,76 @@ def _check_written_tenant(state: ORMExecuteState, tenant_id: uuid.UUID) -> None:
 
 @event.listens_for(Session, "do_orm_execute")
 def _scope_to_current_tenant(state: ORMExecuteState) -> None:
-    if _unscoped.get():
-        return
+    if not _unscoped.get():
+        state.statement = _checked_and_scoped(
+            state.statement,
+            state.parameters,
+            inserts=state.is_insert,
+            updates=state.is_update,
+            reads=state.is_select or state.is_delete,
+        )
+
+
+def _checked_and_scoped(statement, parameters, *, inserts: bool, updates: bool, reads: bool):
+    """The net's work on one statement: the tenant_id it writes checked, the statement to
+    run scoped to the current tenant (``reads``: it selects or deletes rows)."""
     try:
-        scoped = _scoped[state.statement]
+        scoped = _scoped[statement]
     except KeyError:
-        scoped = _scoped[state.statement] = {} if _touches_tenant_owned(state.statement) else None
+        scoped = _scoped[statement] = {} if _touches_tenant_owned(statement) else None
     if scoped is None:
-        return
+        return statement
     tenant_id = current_tenant_id()
-    if state.is_insert or state.is_update:
-        _check_written_tenant(state, tenant_id)
-    if state.is_select or state.is_update or state.is_delete:
-        if tenant_id not in scoped:
-            if len(scoped) >= _TENANTS_PER_STATEMENT:
-                scoped.clear()
-            scoped[tenant_id] = state.statement.options(_tenant_criterion(tenant_id))
-        state.statement = scoped[tenant_id]
+    if inserts or updates:
+        _check_written_tenant(statement, parameters, tenant_id, is_update=updates)
+    if not (reads or updates):
+        return statement
+    if tenant_id not in scoped:
+        if len(scoped) >= _TENANTS_PER_STATEMENT:
+            scoped.clear()
+        scoped[tenant_id] = statement.options(_tenant_criterion(tenant_id))
+    return scoped[tenant_id]
+
+
+def execute_prepared(statement: sa.UpdateBase, parameters: Mapping) -> sa.CursorResult:
+    """Run an INSERT, UPDATE or DELETE of models, built once (at import), on the session's
+    connection: for a request's hot path (a leaver's submit).
+
+    Session.execute annotates such a statement afresh on every run, so SQLAlchemy keys it
+    and matches its parameters anew; for the leaver's statements that cost more than running
+    them (bench/leaver_cpu.py). Here the net checks and scopes the statement exactly as on
+    the session's path (the same analysis and criterion, kept with the statement, which the
+    ORM's compilation applies alike), the session flushes what it holds first, and
+    row-level security holds beneath as everywhere. Loaded objects are not synchronised
+    (the caller sets what it changed), and the session's do_orm_execute listeners do not
+    see the statement: a table one of them watches (:func:`watch_writes`) is refused."""
+    if not statement.is_dml:
+        raise UncheckableStatement("execute_prepared runs INSERT, UPDATE and DELETE only")
+    if statement.table.name in _WATCHED_WRITES:
+        raise UncheckableStatement(
+            f"writes to {statement.table.name!r} are watched: run them with Session.execute"
+        )
+    session = db.session()
+    if not _unscoped.get():
+        statement = _checked_and_scoped(
+            statement,
+            parameters,
+            inserts=statement.is_insert,
+            updates=statement.is_update,
+            reads=statement.is_delete,
+        )
+    session.flush()
+    return session.connection().execute(statement, parameters)
+
+
+# Tables whose writes a do_orm_execute listener must see (it notes them for the commit).
+_WATCHED_WRITES: set[str] = set()
+
+
+def watch_writes(table_name: str) -> None:
+    """A do_orm_execute listener needs to see every write to ``table_name``: such a write
+    must go through Session.execute, never :func:`execute_prepared`."""
+    _WATCHED_WRITES.add(table_name)
 
 
 # What the net made of a statement, for as long as the statement lives: None when it touches

@@ -44,6 +44,7 @@ from service.tenancy import (
     current_tenant_id_or_none,
     of_current_tenant,
     tenant_scope,
+    watch_writes,
 )
 
 PROMOTER, PASSIVE = 9, 7  # eNPS: 9–10 promote, 7–8 pass, 0–6 detract
@@ -133,6 +134,9 @@ def _note_flushed_feedback(session: Session, flush_context, instances) -> None:
     for row in (*session.new, *session.dirty, *session.deleted):
         if isinstance(row, Feedback):
             _written(session, row.tenant_id or current_tenant_id_or_none())
+
+
+watch_writes(Feedback.__tablename__)  # every statement that writes it passes here
 
 
 @event.listens_for(Session, "do_orm_execute")

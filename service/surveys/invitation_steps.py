@@ -34,7 +34,7 @@ from service.surveys.invitation_schedule import (
     next_step,
 )
 from service.surveys.models import TemplateVersion
-from service.tenancy import of_current_tenant
+from service.tenancy import execute_prepared, of_current_tenant
 from service.tenants.models import Tenant
 
 # An invitation that cannot go out yet (no address, no published template) is looked at
@@ -265,7 +265,7 @@ def mark_opened(invitation: SurveyInvitation) -> bool:
     if invitation.status is not InvitationStatus.SENT:
         return False
     now = utcnow()
-    opened = db.session.execute(
+    opened = execute_prepared(
         _OPENED, {"tenant": invitation.tenant_id, "invitation": invitation.id, "now": now}
     )
     if opened.rowcount != 1:

@@ -33,7 +33,7 @@ from service.surveys.invitation_steps import mark_opened
 from service.surveys.models import TemplateVersion
 from service.surveys.response_models import SurveyResponse, month_of, quarter_of
 from service.surveys.response_tasks import reshuffle_responses
-from service.tenancy import tenant_scope, unscoped
+from service.tenancy import execute_prepared, tenant_scope, unscoped
 from service.tenants.models import Tenant
 
 # The statuses in which a leaver may answer (a scheduled invitation has no link yet).
@@ -321,7 +321,7 @@ def submit(proof: Proof, form: MultiDict, languages_asked: tuple[str | None, ...
     The invitation is ended, its draft dropped and its departure told in one statement, and
     the answers read against its questionnaire after, so the cookie's invitation is not read
     on its own beforehand: a refusal rolls it all back."""
-    row = db.session.execute(_SUBMITTING, _proven_at(proof)).one_or_none()
+    row = execute_prepared(_SUBMITTING, _proven_at(proof)).one_or_none()
     if row is None:
         db.session.rollback()
         return None
@@ -334,7 +334,7 @@ def submit(proof: Proof, form: MultiDict, languages_asked: tuple[str | None, ...
         document.languages, *languages_asked, row.draft_language, row.language
     )
     month = month_of(utcnow().date())
-    db.session.execute(
+    execute_prepared(
         _RESPONSE,
         {
             "tenant_id": proof.tenant_id,
