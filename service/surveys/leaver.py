@@ -9,6 +9,8 @@ clears it, so either kills every cookie issued for the old link.
 """
 
 import datetime as dt
+import hashlib
+import hmac
 import uuid
 from dataclasses import dataclass
 from enum import Enum
@@ -106,6 +108,24 @@ def _serializer_for(secret_key: str) -> URLSafeTimedSerializer:
 def proof(invitation: SurveyInvitation) -> str:
     fingerprint = invitation.token_hash[:FINGERPRINT_LENGTH]
     return _serializer().dumps([str(invitation.tenant_id), str(invitation.id), fingerprint])
+
+
+def form_token(invitation_id: uuid.UUID, fingerprint: str) -> str:
+    """What the leaver's forms carry against cross-site requests, in place of a session's
+    CSRF token (their pages set no session cookie): bound to the invitation the cookie
+    proves and to its link, signed with the app's key. Another site's page can neither read
+    the cookie (HttpOnly, SameSite=Strict) nor make this. It needs no Referer either: the
+    leaver's pages send none (Referrer-Policy: no-referrer)."""
+    message = f"{_SALT}.form:{invitation_id}:{fingerprint}".encode()
+    return hmac.new(current_app.secret_key.encode(), message, hashlib.sha256).hexdigest()
+
+
+def form_token_of(invitation: SurveyInvitation) -> str:
+    return form_token(invitation.id, (invitation.token_hash or "")[:FINGERPRINT_LENGTH])
+
+
+def form_token_matches(proof: "Proof", sent: str) -> bool:
+    return hmac.compare_digest(form_token(proof.invitation_id, proof.fingerprint), sent)
 
 
 def proof_max_age() -> int:

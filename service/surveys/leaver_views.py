@@ -16,10 +16,10 @@ from functools import lru_cache, wraps
 from flask import Blueprint, current_app, g, redirect, render_template, request, url_for
 from flask_babel import force_locale, get_locale
 from flask_babel import gettext as _
-from flask_wtf.csrf import generate_csrf
+from flask_wtf.csrf import CSRFError
 
 from service.config import LANGUAGES
-from service.extensions import limiter
+from service.extensions import csrf, limiter
 from service.i18n import LANGUAGE_NAMES
 from service.rendering import render, respond
 from service.security_headers import LEAVER_CONTENT_SECURITY_POLICY
@@ -30,6 +30,7 @@ from service.surveys.leaver import Standing, Survey
 from service.tenancy import tenant_scope
 
 bp = Blueprint("leaver", __name__, url_prefix="/s")
+csrf.exempt(bp)  # its own form token: see _from_the_leavers_own_page
 
 COOKIE = "exitloop_survey"
 COOKIE_PATH = "/s/"
@@ -88,16 +89,33 @@ def _proof() -> leaver.Proof | None:
 # A request carrying a cookie we signed (unexpired) is not checked at all: only the
 # exchange of a real token gets one, so its bearer is not guessing anything (a forged or
 # stale cookie is checked and counted), and the leaver behind an address that guesses is
-# not held back. It saves a round trip to the limiter's Redis on every page and save.
+# not held back. It saves a round trip to the limiter's Redis on every page and save, and,
+# as the limiter's request filter (asked before it looks for any limit), most of its work.
 _limited = limiter.shared_limit(
     lambda: current_app.config["SURVEY_LIMIT_PER_IP"], scope="leaver", deduct_when=_proved_nothing
 )
-_limited_unless_proven = limiter.shared_limit(
-    lambda: current_app.config["SURVEY_LIMIT_PER_IP"],
-    scope="leaver",
-    deduct_when=_proved_nothing,
-    exempt_when=lambda: _proof() is not None,
-)
+
+
+@limiter.request_filter
+def _proven_leaver() -> bool:
+    return (
+        request.blueprint == bp.name and request.endpoint != "leaver.open" and _proof() is not None
+    )
+
+
+@bp.before_request
+def _from_the_leavers_own_page():
+    """A form posted with a cookie that proves an invitation must carry that invitation's
+    form token (service/surveys/leaver.py: not the session's CSRF token, which would set a
+    session cookie on the leaver's every page). A post that proves nothing changes nothing:
+    its view answers with the friendly page."""
+    if request.method != "POST":
+        return
+    proof = _proof()
+    if proof is not None and not leaver.form_token_matches(
+        proof, request.form.get("csrf_token", "")
+    ):
+        raise CSRFError("The form token is missing or does not match the survey.")
 
 
 def _friendly():
@@ -169,13 +187,14 @@ def _page_context(survey: Survey, language: str, **context) -> dict:
         errors=context.pop("errors", {}),
         closed=survey.standing is Standing.CLOSED,
         reason_max=DECLINE_REASON_MAX,
+        csrf_token=lambda: leaver.form_token_of(survey.invitation),
         **context,
     )
 
 
 # The page as a leaver first sees it (no draft, nothing refused, still open) is the same
 # for every leaver of a published version (which never changes) in one language at one
-# company, but for the CSRF token: it is rendered once per process with a stand-in for the
+# company, but for the form token: it is rendered once per process with a stand-in for the
 # token, which each request replaces with its own. It holds nothing of any leaver.
 _TOKEN_STAND_IN = f"csrf-{secrets.token_hex(16)}"
 _BLANK_PAGES_MAX = 256
@@ -190,10 +209,9 @@ def _blank_page(survey: Survey, language: str):
             _blank_pages.clear()
         page = _blank_pages[key] = render_template(
             "leaver/survey.html",
-            **_page_context(survey, language, answers={}),
-            csrf_token=lambda: _TOKEN_STAND_IN,
+            **_page_context(survey, language, answers={}) | {"csrf_token": lambda: _TOKEN_STAND_IN},
         )
-    return respond(page.replace(_TOKEN_STAND_IN, generate_csrf()))
+    return respond(page.replace(_TOKEN_STAND_IN, leaver.form_token_of(survey.invitation)))
 
 
 @bp.get("/<token>", endpoint="open")
@@ -208,7 +226,7 @@ def open_link(token: str):
 
 
 @bp.get("/")
-@_limited_unless_proven
+@_limited
 @_with_survey
 def survey(survey: Survey, language: str):
     if survey.standing is Standing.CLOSED:
@@ -219,7 +237,7 @@ def survey(survey: Survey, language: str):
 
 
 @bp.post("/draft")
-@_limited_unless_proven
+@_limited
 @_with_survey
 def save(survey: Survey, language: str):
     """The autosave (htmx): the whole form, every few seconds while the leaver answers."""
@@ -235,7 +253,7 @@ def save(survey: Survey, language: str):
 
 
 @bp.post("/submit")
-@_limited_unless_proven
+@_limited
 def submit():
     """The answers go straight to the service, which ends the invitation the cookie proves
     and reads them against its questionnaire: a statement fewer than proving the survey
@@ -265,7 +283,7 @@ def _not_submitted(survey: Survey, language: str):
 
 
 @bp.post("/decline")
-@_limited_unless_proven
+@_limited
 @_with_survey
 def decline(survey: Survey, language: str):
     reason = (request.form.get("reason") or "").replace("\r\n", "\n").strip()

@@ -125,7 +125,7 @@ def make_leaver(tenant: Tenant, name: str = "An Leaver", **invitation_values) ->
     return Leaver(tenant, departure, invitation, token, version)
 
 
-_CSRF = re.compile(r'name="csrf_token" value="([^"]+)"')
+FORM_TOKEN = re.compile(r'name="csrf_token" value="([^"]+)"')
 
 
 def open_survey(client, leaver: Leaver) -> str:
@@ -134,7 +134,7 @@ def open_survey(client, leaver: Leaver) -> str:
     assert response.status_code == 303, response.status_code
     page = client.get(response.location)
     assert page.status_code == 200, page.status_code
-    return _CSRF.search(page.get_data(as_text=True)).group(1)
+    return FORM_TOKEN.search(page.get_data(as_text=True)).group(1)
 
 
 def invitation_row(leaver: Leaver) -> SurveyInvitation:

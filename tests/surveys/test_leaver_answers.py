@@ -21,6 +21,7 @@ from tests.conftest import translated
 from tests.factories import make_departure, make_live_survey_invitation, make_tenant
 from tests.surveys.leaver_world import (
     COMPLETE,
+    FORM_TOKEN,
     Leaver,
     draft_of,
     invitation_row,
@@ -91,6 +92,52 @@ def test_leavers_of_one_survey_see_one_first_page_each_with_their_own_csrf_token
     assert first == second
     assert first_csrf != second_csrf
     assert len(responses_of(leaver.tenant)) == 2
+
+
+@pytest.mark.parametrize("sent", ["missing", "wrong", "another invitation's"])
+def test_a_post_without_its_surveys_form_token_is_refused_and_writes_nothing(
+    app, client, leaver, sent
+):
+    """The leaver's forms carry a token bound to the invitation the cookie proves: a page of
+    another site that makes the leaver's browser post (with the cookie) writes nothing."""
+    open_survey(client, leaver)
+    departure = make_departure(leaver.tenant, "Bo Leaver", channel=Channel.SURVEY)
+    invitation, token = make_live_survey_invitation(leaver.tenant, departure, leaver.version)
+    other = Leaver(leaver.tenant, departure, invitation, token, leaver.version)
+    tokens = {
+        "missing": None,
+        "wrong": "0" * 64,
+        "another invitation's": open_survey(app.test_client(), other),
+    }
+    data = {} if tokens[sent] is None else {"csrf_token": tokens[sent]}
+    for path, form in (
+        ("/s/draft", {"answer_pay": "yes"}),
+        ("/s/submit", COMPLETE),
+        ("/s/decline", {"reason": "Geen tijd"}),
+    ):
+        response = client.post(path, data={**form, **data}, headers=HTMX)
+        assert response.status_code == 400, path
+        assert translated("This form has expired. Please reload the page and try again.", "en") in (
+            response.get_data(as_text=True)
+        )
+    assert draft_of(leaver) is None
+    assert responses_of(leaver.tenant) == []
+    assert invitation_row(leaver).status is InvitationStatus.OPENED
+
+
+def test_over_https_the_leavers_forms_need_no_referer(app, leaver):
+    """Their pages send none (Referrer-Policy: no-referrer); a check that wants one (as the
+    session's CSRF protection does over HTTPS) would refuse every save and submit."""
+    browser = app.test_client()
+    opened = browser.get(leaver.link, base_url="https://localhost")
+    assert opened.status_code == 303
+    page = browser.get("/s/", base_url="https://localhost")
+    csrf = FORM_TOKEN.search(page.get_data(as_text=True)).group(1)
+    response = browser.post(
+        "/s/submit", data={**COMPLETE, "csrf_token": csrf}, base_url="https://localhost"
+    )
+    assert response.status_code == 303, response.get_data(as_text=True)[:300]
+    assert len(responses_of(leaver.tenant)) == 1
 
 
 def test_the_language_switch_offers_the_templates_languages_and_is_kept(app, client, leaver):
@@ -279,7 +326,6 @@ def test_two_tabs_submitting_through_http_store_one_response(app, leaver):
     second.set_cookie(
         "exitloop_survey", first.get_cookie("exitloop_survey", path="/s/").value, path="/s/"
     )
-    second.set_cookie("session", first.get_cookie("session").value)
     barrier = threading.Barrier(2)
     statuses = []
 

@@ -18,6 +18,7 @@ from service.tenancy import tenant_scope
 from tests.factories import make_tenant
 from tests.surveys.leaver_world import (
     COMPLETE,
+    FORM_TOKEN,
     invitation_row,
     make_leaver,
     open_survey,
@@ -269,18 +270,24 @@ def test_a_missing_forged_or_expired_cookie_is_checked_and_counted_per_address(
         app.config["SURVEY_LIMIT_PER_IP"] = "20 per 15 minutes"
 
 
-def test_the_leavers_pages_leave_the_session_cookie_alone_once_it_holds_the_csrf_token(
-    client, leaver
-):
-    csrf = open_survey(client, leaver)  # the first page keeps its CSRF secret in the session
+def test_the_leavers_pages_set_no_session_cookie(client, leaver):
+    """Their forms carry the survey's own token (bound to the invitation), not a session's:
+    a leaver's browser holds the survey cookie alone, and no request of theirs reads or
+    writes a session."""
+    opened = client.get(leaver.link)
+    page = client.get("/s/")
+    csrf = FORM_TOKEN.search(page.get_data(as_text=True)).group(1)
     for response in (
-        client.get("/s/"),
+        opened,
+        page,
+        client.post("/s/draft", data={"answer_pay": "yes", "csrf_token": csrf}),
         client.post("/s/submit", data={**COMPLETE, "csrf_token": csrf}),
         client.get("/s/thanks?lang=nl"),
     ):
         assert response.status_code in (200, 303)
         cookies = response.headers.getlist("Set-Cookie")
         assert not [c for c in cookies if c.startswith("session=")], cookies
+    assert client.get_cookie("session") is None
 
 
 def test_the_access_log_never_holds_the_token(leaver):
