@@ -64,6 +64,9 @@ def test_an_action_from_the_board_to_done(open_page, live_server):
     card = _column(owner, "open").locator(".action-card", has_text="Explain shift changes")
     expect(card).to_be_visible()
     owner.evaluate("window.__marker = 'no reload'")
+    # board.js (deferred) makes the columns draggable once loaded: a drag before that moves
+    # nothing (a loaded machine showed it), as a person's would on a page still loading.
+    expect(_column(owner, "open")).to_have_attribute("data-sortable", "1")
     card.drag_to(_column(owner, "in_progress"))
     moved = _column(owner, "in_progress").locator(".action-card", has_text="Explain shift")
     expect(moved).to_contain_text("Moved to In progress.")
