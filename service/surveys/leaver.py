@@ -110,24 +110,6 @@ def proof(invitation: SurveyInvitation) -> str:
     return _serializer().dumps([str(invitation.tenant_id), str(invitation.id), fingerprint])
 
 
-def form_token(invitation_id: uuid.UUID, fingerprint: str) -> str:
-    """What the leaver's forms carry against cross-site requests, in place of a session's
-    CSRF token (their pages set no session cookie): bound to the invitation the cookie
-    proves and to its link, signed with the app's key. Another site's page can neither read
-    the cookie (HttpOnly, SameSite=Strict) nor make this. It needs no Referer either: the
-    leaver's pages send none (Referrer-Policy: no-referrer)."""
-    message = f"{_SALT}.form:{invitation_id}:{fingerprint}".encode()
-    return hmac.new(current_app.secret_key.encode(), message, hashlib.sha256).hexdigest()
-
-
-def form_token_of(invitation: SurveyInvitation) -> str:
-    return form_token(invitation.id, (invitation.token_hash or "")[:FINGERPRINT_LENGTH])
-
-
-def form_token_matches(proof: "Proof", sent: str) -> bool:
-    return hmac.compare_digest(form_token(proof.invitation_id, proof.fingerprint), sent)
-
-
 def proof_max_age() -> int:
     return current_app.config["SURVEY_COOKIE_MINUTES"] * 60
 
@@ -150,6 +132,21 @@ def read_proof(value: str | None) -> Proof | None:
         return Proof(uuid.UUID(tenant_id), uuid.UUID(invitation_id), fingerprint)
     except (SignatureExpired, BadSignature, ValueError, TypeError):
         return None
+
+
+def form_token(proof: Proof) -> str:
+    """What the leaver's forms carry against cross-site requests, in place of a session's
+    CSRF token (their pages set no session cookie): bound to the invitation the cookie
+    proves and to its link, signed with the app's key. Another site's page can neither read
+    the cookie (HttpOnly, SameSite=Strict) nor make this. It needs no Referer either: the
+    leaver's pages send none (Referrer-Policy: no-referrer)."""
+    message = f"{_SALT}.form:{proof.invitation_id}:{proof.fingerprint}".encode()
+    return hmac.new(current_app.secret_key.encode(), message, hashlib.sha256).hexdigest()
+
+
+def form_token_matches(proof: Proof, sent: str) -> bool:
+    # As bytes: compare_digest refuses a str that is not ASCII (a forged token may be).
+    return hmac.compare_digest(form_token(proof).encode(), sent.encode())
 
 
 _PROVEN = (

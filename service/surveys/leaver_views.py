@@ -187,7 +187,7 @@ def _page_context(survey: Survey, language: str, **context) -> dict:
         errors=context.pop("errors", {}),
         closed=survey.standing is Standing.CLOSED,
         reason_max=DECLINE_REASON_MAX,
-        csrf_token=lambda: leaver.form_token_of(survey.invitation),
+        csrf_token=lambda: leaver.form_token(_proof()),
         **context,
     )
 
@@ -211,7 +211,7 @@ def _blank_page(survey: Survey, language: str):
             "leaver/survey.html",
             **_page_context(survey, language, answers={}) | {"csrf_token": lambda: _TOKEN_STAND_IN},
         )
-    return respond(page.replace(_TOKEN_STAND_IN, leaver.form_token_of(survey.invitation)))
+    return respond(page.replace(_TOKEN_STAND_IN, leaver.form_token(_proof())))
 
 
 @bp.get("/<token>", endpoint="open")

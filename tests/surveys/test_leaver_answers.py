@@ -94,7 +94,7 @@ def test_leavers_of_one_survey_see_one_first_page_each_with_their_own_csrf_token
     assert len(responses_of(leaver.tenant)) == 2
 
 
-@pytest.mark.parametrize("sent", ["missing", "wrong", "another invitation's"])
+@pytest.mark.parametrize("sent", ["missing", "wrong", "not ASCII", "another invitation's"])
 def test_a_post_without_its_surveys_form_token_is_refused_and_writes_nothing(
     app, client, leaver, sent
 ):
@@ -107,6 +107,7 @@ def test_a_post_without_its_surveys_form_token_is_refused_and_writes_nothing(
     tokens = {
         "missing": None,
         "wrong": "0" * 64,
+        "not ASCII": "é" * 64,
         "another invitation's": open_survey(app.test_client(), other),
     }
     data = {} if tokens[sent] is None else {"csrf_token": tokens[sent]}
