@@ -28,6 +28,7 @@ def create_app(config: Config | None = None) -> Flask:
     _init_extensions(app)
     _register_macros(app)
     _register_blueprints(app)
+    _check_limits_in_views_only(app)
     _register_cli(app)
     return app
 
@@ -90,6 +91,29 @@ def _init_extensions(app: Flask) -> None:
             "current_language": getattr(get_locale(), "language", "en"),
             "language_names": i18n.LANGUAGE_NAMES,
         }
+
+
+def _check_limits_in_views_only(app: Flask) -> None:
+    """Every rate limit here decorates its view, and the decorator checks it as the view is
+    called. Flask-Limiter also looks at each request before any view, for application-wide,
+    default, blueprint and meta limits: we declare none, so that pass found nothing, on
+    every request, for a tenth of a leaver's CPU (bench/leaver_cpu.py). It is dropped here,
+    and declaring such a limit fails at start rather than going unchecked."""
+    from service.extensions import limiter
+
+    manager = limiter.limit_manager
+    undecorated = (
+        manager.application_limits
+        or manager.default_limits
+        or any(manager.blueprint_limits(app, name) for name in app.blueprints)
+        or app.config.get("RATELIMIT_META")
+    )
+    if undecorated:
+        raise RuntimeError(
+            "rate limits decorate their views: no application, default,"
+            " blueprint or meta limits (service/__init__.py)"
+        )
+    app.before_request_funcs[None].remove(limiter._check_request_limit)
 
 
 def _register_macros(app: Flask) -> None:

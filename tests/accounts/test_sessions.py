@@ -3,11 +3,14 @@ end every copy of the session and remember-me cookies; idle and absolute timeout
 
 import datetime as dt
 
+import pytest
 import sqlalchemy as sa
 
+from service import config as configs
+from service import create_app
 from service.accounts.models import User, UserSession
 from service.config import Config
-from service.extensions import db
+from service.extensions import db, limiter
 from service.model_types import utcnow
 from tests.accounts.conftest import cookie, post, replay, sign_in
 
@@ -199,3 +202,18 @@ def test_limiter_uses_redis_when_redis_url_is_set(monkeypatch):
     assert Config().RATELIMIT_STORAGE_URI == "redis://127.0.0.1:6379/3"
     monkeypatch.delenv("REDIS_URL")
     assert Config().RATELIMIT_STORAGE_URI == "memory://"
+
+
+def test_limits_are_checked_by_their_views_alone(limited, client, world):
+    """Every limit decorates its view (the sign-in's are tested above): Flask-Limiter's pass
+    over each request before its view, which looks for other kinds of limits, is not run,
+    and declaring such a limit stops the app from starting instead of going unchecked."""
+    assert limiter._check_request_limit not in limited.before_request_funcs[None]
+    config = configs.TestConfig("sqlite://")
+    config.RATELIMIT_DEFAULT = "100 per day"
+    try:
+        with pytest.raises(RuntimeError, match="rate limits decorate their views"):
+            create_app(config)
+    finally:
+        limiter.limit_manager.set_default_limits([])  # the extension keeps it across apps
+    assert create_app(configs.TestConfig("sqlite://"))
