@@ -63,6 +63,16 @@ class WorkHorse(SimpleWorker):
         self.supervisor = supervisor  # its worker's pid, taken before the fork (None: read
         # back from Redis by the worker)
 
+    def unsubscribe(self) -> None:
+        """RQ stops the thread that listens for commands sent to this worker with redis-py's
+        ``stop()``, which waits for it without bound; a thread caught waiting for its
+        subscription sits out its 60-second sleep first, and the work-horse waited with it
+        (seen when its worker was killed as it started). The wait is bounded here: the
+        work-horse exits next, and the thread is a daemon."""
+        if self.pubsub_thread:
+            self.pubsub.unsubscribe()
+            self.pubsub_thread.stop(timeout=1)
+
     def check_for_suspension(self, burst: bool) -> None:
         if self.supervisor is not None and os.getppid() != self.supervisor:
             self.log.warning("Work-horse %s: its worker is gone, stopping", self.name)

@@ -13,7 +13,7 @@ from rq.job import Job, JobStatus
 from rq.serializers import JSONSerializer
 
 from service.extensions import db
-from service.jobs.horse import _run_horse
+from service.jobs.horse import WorkHorse, _run_horse
 from service.jobs.queue import enqueue, rq_queue
 from service.mail.models import MailStatus, PlatformEmail
 from tests.jobs import sample_tasks
@@ -109,6 +109,28 @@ def test_a_work_horse_whose_worker_died_before_it_asked_for_the_signal_does_not_
         finally:
             with contextlib.suppress(ProcessLookupError):
                 os.kill(horse, signal.SIGKILL)
+
+
+def test_a_work_horse_stops_listening_for_commands_without_sitting_out_a_sleep(
+    app, jobs_redis, monkeypatch
+):
+    """The thread that listens for commands, caught between its unsubscription and its stop
+    (a loaded machine: here a pause), waits for a subscription for 60 seconds; the
+    work-horse does not wait for it (its worker killed as it started, it took a minute)."""
+    horse = WorkHorse([rq_queue("default", jobs_redis)], connection=jobs_redis)
+    horse.subscribe()
+    wait_for(lambda: horse.pubsub.subscribed, message="the subscription")
+    unsubscribe = horse.pubsub.unsubscribe
+
+    def slowly(*args):
+        unsubscribe(*args)
+        wait_for(lambda: not horse.pubsub.subscribed, message="the unsubscription")
+        time.sleep(0.2)  # the thread goes back to waiting for a subscription
+
+    monkeypatch.setattr(horse.pubsub, "unsubscribe", slowly)
+    started = time.monotonic()
+    horse.unsubscribe()
+    assert time.monotonic() - started < 5
 
 
 def test_failed_jobs_are_listed_and_requeued_by_the_operator(app, jobs_redis):
