@@ -6,6 +6,7 @@ a change that did not happen. Redis being down at that moment is logged and does
 the caller: everything that must not be lost (mail) is a row, which the sweep picks up later.
 """
 
+import contextlib
 import json
 import logging
 from dataclasses import dataclass, field
@@ -40,6 +41,7 @@ class JobRequest:
     retries: int = 3
     delays: tuple[int, ...] = ()
     timeout: int = 180
+    coalesce: bool = False
 
 
 def _request(task, args, kwargs, job_id) -> JobRequest:
@@ -55,6 +57,7 @@ def _request(task, args, kwargs, job_id) -> JobRequest:
         retries=policy.retries,
         delays=policy.delays,
         timeout=task.timeout,
+        coalesce=task.coalesce,
     )
 
 
@@ -85,12 +88,46 @@ def rq_queue(name: str, connection: redis.Redis | None = None) -> Queue:
     return Queue(name, connection=connection or redis_connection(), serializer=JSONSerializer)
 
 
+# A coalescing task's copy waiting in the queue is marked for this long at most: should the
+# mark outlive its job (its removal failed), later calls queue jobs again after that.
+WAITING_SECONDS = 15 * 60
+
+
+def waiting_key(path: str, args, kwargs) -> str:
+    """The mark of a coalescing task's job that waits in the queue with these arguments."""
+    return f"exitloop:jobs:waiting:{path}:{json.dumps([list(args), kwargs], sort_keys=True)}"
+
+
 def dispatch(request: JobRequest) -> bool:
     if not current_app.config["REDIS_URL"]:
         current_app.extensions[IN_PROCESS](request)
         return True
-    retry = Retry(max=request.retries, interval=list(request.delays) or 0)
     connection = redis_connection()
+    if request.coalesce:
+        return _coalesced(connection, request)
+    return _enqueued(connection, request)
+
+
+def _coalesced(connection: redis.Redis, request: JobRequest) -> bool:
+    """A coalescing task is queued unless its job with the same arguments already waits:
+    that one reads its data when it starts (it drops its mark first, see
+    service/jobs/task.py), so it sees what this call was made for."""
+    key = waiting_key(request.path, request.args, request.kwargs)
+    try:
+        if not connection.set(key, 1, nx=True, ex=WAITING_SECONDS):
+            return True
+    except redis.RedisError:
+        log.warning("queue unreachable: %s not enqueued", request.path)
+        return False
+    if _enqueued(connection, request):
+        return True
+    with contextlib.suppress(redis.RedisError):
+        connection.delete(key)  # nothing waits: the next call queues it
+    return False
+
+
+def _enqueued(connection: redis.Redis, request: JobRequest) -> bool:
+    retry = Retry(max=request.retries, interval=list(request.delays) or 0)
     try:
         # One round trip: RQ's own enqueue makes two (the queue's registration, then the job)
         # unless given a pipeline. A unique job is checked and stored at once by RQ's script.

@@ -11,9 +11,10 @@ from service.surveys import responses
 from service.tenancy import tenant_scope
 
 
-@task()
+@task(coalesce=True)
 def reshuffle_responses(tenant_id: str, month: str) -> None:
-    """Idempotent: rewriting a month's responses again only rewrites them again."""
+    """Idempotent: rewriting a month's responses again only rewrites them again. Coalesced:
+    the submissions of a busy month queue one rewrite while it waits, which reads them all."""
     with tenant_scope(tenant_id):
         day = dt.date.fromisoformat(month)
         responses.reshuffle(day)

@@ -62,3 +62,15 @@ def record_context(label: str) -> None:
     except TenantContextMissing:
         tenant = None
     seen.append({"label": label, "tenant": tenant, "session": id(db.session())})
+
+
+# What record_coalesced does as it runs, besides recording: the tests' hook into a running job.
+while_coalesced_runs: list = []
+
+
+@task(queue="default", coalesce=True)
+def record_coalesced(label: str) -> None:
+    """Coalescing: calls with the same label while its job waits are that job."""
+    seen.append({"label": label})
+    for act in while_coalesced_runs:
+        act()

@@ -5,8 +5,9 @@ import logging
 import uuid
 
 import pytest
+import redis
 import sqlalchemy as sa
-from rq import SimpleWorker
+from rq import Queue, SimpleWorker
 from rq.serializers import JSONSerializer
 
 from service.extensions import db
@@ -61,6 +62,64 @@ def test_a_job_with_an_id_is_enqueued_once(app, jobs_redis):
     assert not enqueue(sample_tasks.record_context, "again", job_id="sample-1")
     assert [job.args for job in queue.jobs] == [["first"]]
     assert "default" in [known.name for known in type(queue).all(connection=queue.connection)]
+
+
+def _worker() -> SimpleWorker:
+    queue = rq_queue("default")
+    return SimpleWorker([queue], connection=queue.connection, serializer=JSONSerializer)
+
+
+def test_calls_of_a_coalescing_task_while_its_job_waits_are_that_job(app, jobs_redis):
+    queue = rq_queue("default")
+    for label in ("May", "May", "June", "May"):
+        enqueue_after_commit(sample_tasks.record_coalesced, label)
+        db.session.commit()
+    assert sorted(job.args[0] for job in queue.jobs) == ["June", "May"]
+    assert _worker().work(burst=True)
+    assert sorted(s["label"] for s in sample_tasks.seen) == ["June", "May"]
+    # The job that ran no longer waits: the next call queues another.
+    assert enqueue(sample_tasks.record_coalesced, "May")
+    assert [job.args for job in queue.jobs] == [["May"]]
+
+
+def test_a_call_made_once_its_job_has_started_queues_another(app, jobs_redis, monkeypatch):
+    """The job may already have read what the later call changed: it runs again after."""
+    queue = rq_queue("default")
+    assert enqueue(sample_tasks.record_coalesced, "May")
+    calls_while_running = []
+    monkeypatch.setattr(
+        sample_tasks,
+        "while_coalesced_runs",
+        [lambda: calls_while_running.append(enqueue(sample_tasks.record_coalesced, "May"))],
+    )
+    assert _worker().work(burst=True, max_jobs=1)
+    assert calls_while_running == [True]
+    assert [job.args for job in queue.jobs] == [["May"]]
+
+
+def test_a_coalescing_task_that_could_not_be_queued_is_queued_by_the_next_call(
+    app, jobs_redis, monkeypatch, caplog
+):
+    queue = rq_queue("default")
+    refused = Queue.enqueue_call
+
+    def unreachable(*args, **kwargs):
+        raise redis.ConnectionError("refused")
+
+    monkeypatch.setattr(Queue, "enqueue_call", unreachable)
+    with caplog.at_level(logging.WARNING, logger="service.jobs.queue"):
+        assert not enqueue(sample_tasks.record_coalesced, "May")
+    assert "queue unreachable" in caplog.text
+    monkeypatch.setattr(Queue, "enqueue_call", refused)
+    assert enqueue(sample_tasks.record_coalesced, "May")
+    assert [job.args for job in queue.jobs] == [["May"]]
+
+
+def test_in_process_every_call_of_a_coalescing_task_runs(app):
+    for _ in range(2):
+        enqueue_after_commit(sample_tasks.record_coalesced, "May")
+        db.session.commit()
+    assert [s["label"] for s in sample_tasks.seen] == ["May", "May"]
 
 
 def test_arguments_that_are_not_json_are_refused_at_once(app):
