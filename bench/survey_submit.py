@@ -5,10 +5,11 @@ dropped like the tests do; TEST_DATABASE_URL names the server), with live survey
 invitations whose tokens the script knows (made through the service functions, then
 committed). N client threads each play leavers one after the other: open the link (the
 token is swapped for a cookie and the browser redirected to a URL without it), load the
-survey, submit a 10-answer survey, land on the thank-you page. Then the same server and
-database serve a minimal Flask app whose one endpoint inserts one row (the ceiling: what
-Flask, SQLAlchemy, psycopg, gunicorn and PostgreSQL cost on this machine before any of our
-code), driven by the same clients.
+survey, submit a 10-answer survey, land on the thank-you page. Before and after that, the
+same server and database serve a minimal Flask app whose one endpoint inserts one row (the
+ceiling: what Flask, SQLAlchemy, psycopg, gunicorn and PostgreSQL cost on this machine before
+any of our code), driven by the same clients, as many requests each time: measured on both
+sides, the ceiling follows a machine whose speed drifts during the run.
 
 Prints requests per second and the p50/p95/p99 latency of every request of both runs,
 surveys per second and the submit request's own percentiles, and the ratio to the
@@ -23,9 +24,11 @@ leaver's requests costs in CPU, a figure that holds on a busy machine: bench/lea
 """
 
 import argparse
+import concurrent.futures
 import contextlib
 import http.client
 import json
+import multiprocessing
 import os
 import random
 import re
@@ -371,7 +374,12 @@ def app_env(database_url: str) -> dict:
 def leaver_run(database_url: str, args, surveys: int) -> dict:
     """`surveys` leavers through the real app (a warm-up of one per client first)."""
     rng = random.Random(1)
-    tokens = seed_leavers(database_url, surveys + args.clients)
+    # Seeded in a process of its own: the clients' process stays as light as a load
+    # generator, the same for every run (the app loaded here would make its garbage
+    # collections, which stop every client thread, slower in the runs after it).
+    spawn = multiprocessing.get_context("spawn")
+    with concurrent.futures.ProcessPoolExecutor(1, mp_context=spawn) as seeder:
+        tokens = seeder.submit(seed_leavers, database_url, surveys + args.clients).result()
     jobs = [(token, sample_answers(rng)) for token in tokens]
     server, port = serve("wsgi:app", app_env(database_url), args.workers, args.threads, "/healthz")
     try:
@@ -386,20 +394,22 @@ def leaver_run(database_url: str, args, surveys: int) -> dict:
     }
 
 
-def ceiling_run(database_url: str, args, count: int, body: str) -> dict:
-    """`count` single-row inserts through the ceiling app, after a short warm-up."""
+def ceiling_run(database_url: str, args, count: int, body: str) -> tuple[float, list]:
+    """`count` single-row inserts through the ceiling app, after a short warm-up: the wall
+    time and every (step, seconds) measured."""
     with psycopg.connect(database_url, autocommit=True) as connection:
-        connection.execute("CREATE TABLE bench_ceiling (id uuid PRIMARY KEY, body text NOT NULL)")
+        connection.execute(
+            "CREATE TABLE IF NOT EXISTS bench_ceiling (id uuid PRIMARY KEY, body text NOT NULL)"
+        )
     env = {"DATABASE_URL": database_url}
     server, port = serve(
         "bench.survey_submit:ceiling_app()", env, args.workers, args.threads, "/ready"
     )
     try:
         drive(port, args.clients, [body] * args.clients * 2, insert_one)
-        elapsed, timings = drive(port, args.clients, [body] * count, insert_one)
+        return drive(port, args.clients, [body] * count, insert_one)
     finally:
         stop(server)
-    return figures(elapsed, timings)
 
 
 def report(args, leaver: dict | None, ceiling: dict) -> None:
@@ -416,8 +426,11 @@ def report(args, leaver: dict | None, ceiling: dict) -> None:
         )
 
     line("ceiling (insert a row)", ceiling)
+    print("  the ceiling's runs: " + ", ".join(f"{rps:.1f}" for rps in ceiling["runs_rps"])
+          + " req/s (before and after the leavers')")  # fmt: skip
     result = {"bench": "survey_submit", "clients": args.clients, "workers": args.workers,
               "threads": args.threads, "ceiling_rps": round(ceiling["rps"], 1),
+              "ceiling_runs_rps": [round(rps, 1) for rps in ceiling["runs_rps"]],
               "ceiling_p99_ms": round(ceiling["p99_ms"], 1)}  # fmt: skip
     if leaver is not None:
         line("leaver, every request", leaver["all"])
@@ -471,10 +484,15 @@ def main() -> None:
     surveys = args.clients * args.surveys_per_client
     body = json.dumps(sample_answers(random.Random(0)))
 
+    # The machine's speed may drift during a run (a shared one does): the ceiling is measured
+    # before and after the leavers, and their ratio taken to both runs together.
+    count = surveys * len(LEAVER_STEPS)
     with bench_database() as database_url:
+        runs = [ceiling_run(database_url, args, count, body)]
         leaver = None if args.ceiling_only else leaver_run(database_url, args, surveys)
-        count = leaver["all"]["requests"] if leaver else surveys * 5
-        ceiling = ceiling_run(database_url, args, count, body)
+        runs.append(ceiling_run(database_url, args, count, body))
+    ceiling = figures(sum(elapsed for elapsed, _ in runs), [t for _, ts in runs for t in ts])
+    ceiling["runs_rps"] = [len(timings) / elapsed for elapsed, timings in runs]
     report(args, leaver, ceiling)
 
 
