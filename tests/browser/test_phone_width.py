@@ -57,8 +57,12 @@ def assert_on_screen(locator, width: int = PHONE) -> None:
 
 def assert_reads_on_a_phone(page, key: str | None = "tbody tr:first-child td:first-child"):
     """The page fits, every table stacks with labelled cells, the key cell shows."""
+    page.wait_for_load_state()  # a page still loading has no scrolling element yet
     assert_fits_width(page, PHONE)
-    assert page.evaluate("document.scrollingElement.scrollWidth") <= PHONE
+    assert (
+        page.evaluate("(document.scrollingElement || document.documentElement).scrollWidth")
+        <= PHONE
+    )
     assert page.evaluate(WIDE_TABLES) == [], f"{page.url}: a table scrolls sideways"
     assert page.evaluate(UNLABELLED_CELLS) == [], f"{page.url}: cells without a label"
     if key:
