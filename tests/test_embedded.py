@@ -1,5 +1,6 @@
 """The embedded default: SQLite in a folder, no Redis — migrations, demo data, a login."""
 
+import random
 import threading
 import urllib.request
 
@@ -8,14 +9,20 @@ import sqlalchemy as sa
 from werkzeug.serving import make_server
 
 from service.demo import seed_demo
+from service.departures.models import Departure, DepartureStatus
 from service.extensions import db
 from service.insights.dashboard import PANELS
+from service.surveys.demo_writing import Leaver, answer
+from service.surveys.document import from_json
 from service.surveys.interview_models import Interview, InterviewStatus
 from service.surveys.invitation_links import link_token
 from service.surveys.invitation_models import InvitationStatus, SurveyInvitation
+from service.surveys.models import TemplateVersion
+from service.surveys.response_models import SurveyResponse
 from service.tenancy import tenant_scope
 from service.tenants.models import Department, Tenant
 from tests.conftest import login, migrated_sqlite_app
+from tests.surveys.leaver_world import FORM_TOKEN as CSRF_FIELD
 
 pytestmark = pytest.mark.embedded
 
@@ -126,3 +133,45 @@ def test_the_new_screens_work_on_sqlite(embedded_app):
 def _tenant_id(app, slug: str):
     with app.app_context():
         return db.session.scalar(sa.select(Tenant.id).where(Tenant.slug == slug))
+
+
+def test_a_leaver_submits_and_declines_on_sqlite(embedded_app):
+    """The submit's single statement on PostgreSQL (a data-modifying WITH) runs as three
+    steps on SQLite: refused answers still write nothing, then one response is stored and
+    the invitation and departure end; a decline ends another."""
+    tenant_id = _tenant_id(embedded_app, "het-anker")
+    with embedded_app.app_context(), tenant_scope(tenant_id):
+        sent = db.session.scalars(
+            sa.select(SurveyInvitation).where(
+                SurveyInvitation.status.in_([InvitationStatus.SENT, InvitationStatus.OPENED])
+            )
+        ).all()
+        tokens = [link_token(invitation) for invitation in sent[:2]]
+        ids = [invitation.id for invitation in sent[:2]]
+        responses_before = db.session.scalar(sa.select(sa.func.count()).select_from(SurveyResponse))
+    leaver = embedded_app.test_client()
+    page = leaver.get(leaver.get(f"/s/{tokens[0]}").location).get_data(as_text=True)
+    csrf = {"csrf_token": CSRF_FIELD.search(page).group(1), "language": "nl"}
+    assert leaver.post("/s/submit", data=csrf).status_code == 422
+    with embedded_app.app_context(), tenant_scope(tenant_id):
+        version = db.session.get(SurveyInvitation, (tenant_id, ids[0])).template_version_id
+        document = db.session.get(TemplateVersion, (tenant_id, version)).document
+        questions = from_json(document).questions
+    writer = Leaver("nl", ("workload",), ("team",), 0.5)
+    rng = random.Random(1)
+    answers = {f"answer_{q.key}": answer(rng, "horeca", q, writer) for q in questions}
+    sent_page = leaver.post("/s/submit", data=csrf | answers)
+    assert sent_page.status_code == 303, sent_page.get_data(as_text=True)[:300]
+    assert leaver.get(sent_page.location).status_code == 200
+    decliner = embedded_app.test_client()
+    page = decliner.get(decliner.get(f"/s/{tokens[1]}").location).get_data(as_text=True)
+    declined = decliner.post("/s/decline", data={"csrf_token": CSRF_FIELD.search(page).group(1)})
+    assert declined.status_code == 303
+    with embedded_app.app_context(), tenant_scope(tenant_id):
+        submitted, refused = (db.session.get(SurveyInvitation, (tenant_id, id_)) for id_ in ids)
+        assert submitted.status is InvitationStatus.COMPLETED
+        assert refused.status is InvitationStatus.DECLINED
+        departure = db.session.get(Departure, (tenant_id, submitted.departure_id))
+        assert departure.status is DepartureStatus.ANSWERED
+        count = db.session.scalar(sa.select(sa.func.count()).select_from(SurveyResponse))
+        assert count == responses_before + 1

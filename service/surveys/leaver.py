@@ -15,6 +15,7 @@ import uuid
 from dataclasses import dataclass
 from enum import Enum
 from functools import lru_cache
+from types import SimpleNamespace
 from typing import NamedTuple
 
 import sqlalchemy as sa
@@ -288,15 +289,12 @@ _DRAFT_DROPPED = (
 )
 
 
-def _submitting() -> sa.Update:
-    """The invitation ended as completed, its draft dropped and its departure told: one
-    statement. The departure learns "answered" (unless it was cancelled or closed meanwhile)
-    and gives its coarse attributes. Parameters: :func:`_proven_at`'s."""
-    ended = _ending(InvitationStatus.COMPLETED).cte("ended")
-    dropped = _DRAFT_DROPPED.cte("dropped")
+def _answered(departure_id) -> sa.Update:
+    """The departure learns "answered" (unless it was cancelled or closed meanwhile) and
+    gives its coarse attributes."""
     return (
         sa.update(Departure)
-        .where(Departure.tenant_id == sa.bindparam("tenant"), Departure.id == ended.c.departure_id)
+        .where(Departure.tenant_id == sa.bindparam("tenant"), Departure.id == departure_id)
         .values(
             status=sa.case(
                 (Departure.status.in_(_KEEP_STATUS), Departure.status),
@@ -304,9 +302,6 @@ def _submitting() -> sa.Update:
             )
         )
         .returning(
-            ended.c.template_version_id,
-            ended.c.language,
-            sa.select(dropped.c.language).scalar_subquery().label("draft_language"),
             Departure.department_id,
             Departure.job_function_id,
             Departure.location_id,
@@ -319,7 +314,44 @@ def _submitting() -> sa.Update:
     )
 
 
+def _submitting() -> sa.Update:
+    """The invitation ended as completed, its draft dropped and its departure told: one
+    statement (PostgreSQL's data-modifying WITH). Parameters: :func:`_proven_at`'s."""
+    ended = _ending(InvitationStatus.COMPLETED).cte("ended")
+    dropped = _DRAFT_DROPPED.cte("dropped")
+    return _answered(ended.c.departure_id).returning(
+        ended.c.template_version_id,
+        ended.c.language,
+        sa.select(dropped.c.language).scalar_subquery().label("draft_language"),
+    )
+
+
 _SUBMITTING = _submitting()
+# The same three steps one by one, where a WITH may not modify data (SQLite, the embedded
+# default).
+_COMPLETING = _ending(InvitationStatus.COMPLETED)
+_ANSWERED = _answered(sa.bindparam("departure"))
+
+
+def _ended_for_submission(proof: Proof):
+    """The invitation the cookie proves ended as completed, its draft dropped and its
+    departure told; what the response needs of them, else None (nothing was open)."""
+    parameters = _proven_at(proof)
+    if db.engine.dialect.name == "postgresql":
+        return execute_prepared(_SUBMITTING, parameters).one_or_none()
+    ended = execute_prepared(_COMPLETING, parameters).one_or_none()
+    if ended is None:
+        return None
+    draft_language = execute_prepared(_DRAFT_DROPPED, parameters).scalar()
+    departure = execute_prepared(_ANSWERED, parameters | {"departure": ended.departure_id}).one()
+    return SimpleNamespace(
+        template_version_id=ended.template_version_id,
+        language=ended.language,
+        draft_language=draft_language,
+        **departure._asdict(),
+    )
+
+
 _RESPONSE = sa.insert(SurveyResponse)
 
 
@@ -335,10 +367,10 @@ def submit(proof: Proof, form: MultiDict, languages_asked: tuple[str | None, ...
     invitation is no longer open to this cookie or the answers are refused: the caller then
     shows the survey as it stands, which says why.
 
-    The invitation is ended, its draft dropped and its departure told in one statement, and
-    the answers read against its questionnaire after, so the cookie's invitation is not read
-    on its own beforehand: a refusal rolls it all back."""
-    row = execute_prepared(_SUBMITTING, _proven_at(proof)).one_or_none()
+    The invitation is ended, its draft dropped and its departure told in one statement (three
+    on SQLite), and the answers read against its questionnaire after, so the cookie's
+    invitation is not read on its own beforehand: a refusal rolls it all back."""
+    row = _ended_for_submission(proof)
     if row is None:
         db.session.rollback()
         return None
